@@ -1,0 +1,245 @@
+"""The build: read every story, plan its renditions, render what changed, write the manifest.
+
+Two phases, as in Pelican: all stories are read and validated first, then renditions are
+rendered (in parallel, through any ``concurrent.futures`` executor) and the manifest is
+written once at the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from publisher import __version__, atomic, manifest
+from publisher.config import SiteConfig
+from publisher.content.reader import read_site
+from publisher.content.story import Story
+from publisher.errors import ContentError, Diagnostic, PublisherError, TemplateError
+from publisher.render import channels as registry
+from publisher.render import templates
+from publisher.render.base import RenderContext
+
+
+@dataclass
+class Job:
+    """One rendition to make: picklable, so any executor can run it."""
+
+    site: Path
+    out: Path
+    config: SiteConfig
+    story: Story
+    channel: str
+    hash: str
+
+
+@dataclass
+class Outcome:
+    story: str
+    channel: str
+    files: list[str] = field(default_factory=list)
+    errors: list[Diagnostic] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class ChannelSummary:
+    rendered: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class BuildResult:
+    manifest: manifest.Manifest
+    summary: dict[str, ChannelSummary]
+    errors: list[Diagnostic]
+    warnings: list[Diagnostic]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = (), drafts: bool = False,
+          jobs: int | None = None, executor: Executor | None = None, progress: bool = False) -> BuildResult:
+    """Render every ready story (and drafts if asked) for each of its channels into ``out``."""
+    site, out = site.resolve(), out.resolve()
+    only = set(only)
+    out.mkdir(parents=True, exist_ok=True)
+    atomic.remove_stale(out)
+    _template_fingerprint.cache_clear()
+    stories, errors = read_site(site, config)
+    previous = manifest.load(out)
+    summary: dict[str, ChannelSummary] = defaultdict(ChannelSummary)
+    kept: list[manifest.Rendition] = []
+    todo: list[Job] = []
+    planned: set[tuple[str, str]] = set()
+
+    for story in stories:
+        if story.meta.status != "ready" and not drafts:
+            continue
+        for channel in story.channels:
+            if only and channel not in only:
+                continue
+            planned.add((story.id, channel))
+            digest = rendition_hash(site, config, story, channel)
+            old = previous.find(story.id, channel)
+            if old and old.hash == digest and all((out / f).is_file() for f in old.files):
+                kept.append(old)
+                summary[channel].unchanged += 1
+            else:
+                todo.append(Job(site, out, config, story, channel, digest))
+
+    # Renditions from the last build that are no longer wanted: gone stories and channels, and
+    # stories that now fail. Those outside a --channel filter are kept as they were.
+    by_id = {s.id: s for s in stories}
+    for old in previous.renditions:
+        if (old.story, old.channel) in planned:
+            continue
+        story = by_id.get(old.story)
+        filtered_out = bool(only) and old.channel not in only
+        still_valid = story is not None and old.channel in config.channels and old.channel in story.channels
+        if filtered_out and still_valid:
+            kept.append(old)
+        else:
+            shutil.rmtree(out / old.folder, ignore_errors=True)
+
+    fresh: list[manifest.Rendition] = []
+    outcomes = _run(todo, jobs, executor, progress)
+    warnings: list[Diagnostic] = []
+    for job, outcome in outcomes:
+        summary[job.channel].seconds += outcome.seconds
+        warnings += outcome.warnings
+        if outcome.errors:
+            summary[job.channel].failed += 1
+            errors += outcome.errors
+            shutil.rmtree(out / job.channel / job.story.id, ignore_errors=True)
+            continue
+        summary[job.channel].rendered += 1
+        fresh.append(manifest.Rendition(
+            story=job.story.id, channel=job.channel, type=config.channels[job.channel].type,
+            files=[f"{job.channel}/{job.story.id}/{f}" for f in outcome.files], hash=job.hash,
+            status=job.story.meta.status, title=job.story.meta.title, path=job.story.rel_path))
+
+    result = manifest.Manifest(
+        renditions=sorted(kept + fresh, key=lambda r: (r.channel, r.story)),
+        errors=[d.to_json() for d in errors], warnings=[d.to_json() for d in warnings])
+    result.save(out)
+    return BuildResult(result, dict(summary), errors, warnings)
+
+
+def _run(todo: list[Job], jobs: int | None, executor: Executor | None,
+         progress: bool) -> list[tuple[Job, Outcome]]:
+    outcomes: list[tuple[Job, Outcome]] = []
+    if not todo:
+        return outcomes
+    jobs = jobs or os.cpu_count() or 1
+    bar = _progress_bar(len(todo)) if progress else None
+    if executor is None and (jobs == 1 or len(todo) == 1):
+        for job in todo:
+            outcomes.append((job, render_job(job)))
+            if bar:
+                bar.update()
+    else:
+        own = executor is None
+        pool = executor or ProcessPoolExecutor(max_workers=jobs)
+        try:
+            futures = {pool.submit(render_job, job): job for job in todo}
+            for future in as_completed(futures):
+                outcomes.append((futures[future], future.result()))
+                if bar:
+                    bar.update()
+        finally:
+            if own:
+                pool.shutdown()
+    if bar:
+        bar.close()
+    outcomes.sort(key=lambda pair: (pair[0].channel, pair[0].story.id))
+    return outcomes
+
+
+def _progress_bar(total: int):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="rendition", file=sys.stderr, leave=False, dynamic_ncols=True)
+
+
+def render_job(job: Job) -> Outcome:
+    """Render one rendition into a staging folder and swap it into place (worker entry point)."""
+    started = time.perf_counter()
+    outcome = Outcome(job.story.id, job.channel)
+    channel_type = job.config.channels[job.channel].type
+    final = job.out / job.channel / job.story.id
+    try:
+        with atomic.staged_folder(final) as stage:
+            ctx = RenderContext(job.site, job.config, job.story, job.channel, stage)
+            outcome.files = registry.module_for(channel_type).render(ctx)
+            outcome.warnings = ctx.warnings
+    except ContentError as exc:
+        outcome.errors = exc.diagnostics
+    except TemplateError as exc:
+        outcome.errors = [Diagnostic(job.story.rel_path, 1, 1, f"{exc} (rendering {job.channel})")]
+    except PublisherError as exc:
+        outcome.errors = [Diagnostic(job.story.rel_path, 1, 1, str(exc))]
+    except Exception as exc:  # a bug must not stop the other stories; say where it happened
+        outcome.errors = [Diagnostic(job.story.rel_path, 1, 1, f"internal error rendering {job.channel}: "
+                                     f"{exc.__class__.__name__}: {exc} (please report this)")]
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def rendition_hash(site: Path, config: SiteConfig, story: Story, channel: str) -> str:
+    """Identity of a rendition: a hash of everything it is made from."""
+    channel_config = config.channels[channel]
+    digest = hashlib.sha256()
+    digest.update(f"publisher {__version__}\0{channel}\0".encode())
+    digest.update(config.model_dump_json(exclude={"channels", "kinds"}).encode())
+    digest.update(channel_config.model_dump_json().encode())
+    digest.update(story.source_hash.encode())
+    for image in story.images:
+        digest.update(file_hash(image).encode())
+    for src in story.body.images:
+        path = (story.folder / src)
+        if path.is_file():
+            digest.update(file_hash(path).encode())
+    digest.update(_template_fingerprint(site, channel_config.type).encode())
+    return digest.hexdigest()
+
+
+_template_fingerprint = lru_cache(maxsize=32)(templates.fingerprint)
+
+
+@lru_cache(maxsize=4096)
+def _file_hash(path: Path, mtime_ns: int, size: int) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_hash(path: Path) -> str:
+    stat = path.stat()
+    return _file_hash(path, stat.st_mtime_ns, stat.st_size)
+
+
+def format_summary(result: BuildResult) -> list[str]:
+    lines = []
+    for channel, s in sorted(result.summary.items()):
+        lines.append(f"{channel}: {s.rendered} rendered, {s.unchanged} unchanged, {s.failed} failed, "
+                     f"{s.seconds:.1f}s")
+    if not lines:
+        lines.append("nothing to build (no ready stories; --drafts builds drafts too)")
+    return lines
+

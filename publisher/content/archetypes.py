@@ -1,0 +1,53 @@
+"""``publisher new``: a story scaffolded from an archetype, every field present and commented.
+
+Archetypes ship in the package; ``<site>/templates/archetypes/KIND.md`` overrides one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+from publisher.config import SiteConfig
+from publisher.errors import PublisherError
+
+PACKAGE_ARCHETYPES = Path(__file__).resolve().parent.parent / "archetypes"
+
+
+def scaffold(site: Path, config: SiteConfig, kind: str, title: str, slug: str | None = None) -> Path:
+    """Write the new story and return its path. Never overwrites an existing story."""
+    if not title.strip():
+        raise PublisherError("the title is empty")
+    today = dt.datetime.now(ZoneInfo(config.timezone)).date()
+    section = site / "content" / config.section_for(kind)  # type: ignore[arg-type]
+    slug = slug or _default_slug(title, today, section)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_\-]*", slug):
+        raise PublisherError(f"slug {slug!r}: use letters, digits, '-' and '_' (it becomes a file name)")
+    path = section / f"{slug}.md"
+    if path.exists() or (section / slug).exists():
+        raise PublisherError(f"{path} already exists")
+    source = site / "templates" / "archetypes" / f"{kind}.md"
+    if not source.is_file():
+        source = PACKAGE_ARCHETYPES / f"{kind}.md"
+    text = jinja2.Template(source.read_text(encoding="utf-8"), keep_trailing_newline=True).render(
+        title=title.replace('"', "\u201d"), date=today.isoformat())
+    section.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _default_slug(title: str, today: dt.date, section: Path) -> str:
+    ascii_words = re.sub(r"[^A-Za-z0-9]+", "-", title).strip("-").lower()
+    if ascii_words and len(ascii_words) >= 3:
+        base = ascii_words[:60]
+    else:
+        base = today.strftime("%Y%m%d")
+    slug, number = base, 1
+    while (section / f"{slug}.md").exists() or (section / slug).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug

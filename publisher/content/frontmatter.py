@@ -1,0 +1,124 @@
+"""Split a story file into front matter and Markdown, keeping where each key was written.
+
+YAML between ``---`` lines or TOML between ``+++`` lines. Positions are 1-based lines and
+columns in the story file, so errors point at the key the user typed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from publisher.sourcepos import toml_key_line
+
+try:
+    _YamlLoader = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _YamlLoader = yaml.SafeLoader
+
+Position = tuple[int, int]
+
+
+class FrontMatterError(Exception):
+    def __init__(self, message: str, line: int = 1, col: int = 1):
+        super().__init__(message)
+        self.message, self.line, self.col = message, line, col
+
+
+@dataclass
+class Parsed:
+    meta: dict[str, Any]
+    body: str
+    body_line: int
+    """Line number (1-based) of the body's first line in the file."""
+    positions: dict[tuple, Position] = field(default_factory=dict)
+    fmt: str = "yaml"
+
+    def position(self, *path: str | int) -> Position:
+        """Where ``path`` was written, or the nearest enclosing key, or line 1."""
+        for n in range(len(path), 0, -1):
+            if (found := self.positions.get(tuple(path[:n]))) is not None:
+                return found
+        return (1, 1)
+
+
+def parse(text: str) -> Parsed:
+    """Parse a story's text. Raises FrontMatterError with the line of the problem."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.split("\n")
+    fence = lines[0].rstrip("\r ") if lines else ""
+    if fence not in ("---", "+++"):
+        raise FrontMatterError("a story must start with front matter: '---' (YAML) or '+++' (TOML)")
+    for end in range(1, len(lines)):
+        if lines[end].rstrip("\r ") == fence:
+            break
+    else:
+        raise FrontMatterError(f"front matter opened with {fence!r} on line 1 is never closed")
+    source = "\n".join(lines[1:end])
+    body = "\n".join(lines[end + 1:])
+    if fence == "---":
+        meta, positions = _parse_yaml(source)
+        fmt = "yaml"
+    else:
+        meta, positions = _parse_toml(source)
+        fmt = "toml"
+    return Parsed(meta, body, end + 2, positions, fmt)
+
+
+def _parse_yaml(source: str) -> tuple[dict, dict[tuple, Position]]:
+    try:
+        loader = _YamlLoader(source)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else {}
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 2, mark.column + 1) if mark else (1, 1)
+        raise FrontMatterError(f"malformed YAML front matter: {exc.problem or exc.context}", line, col) from None
+    except yaml.YAMLError as exc:
+        raise FrontMatterError(f"malformed YAML front matter: {exc}", 2, 1) from None
+    if not isinstance(data, dict):
+        raise FrontMatterError("front matter must be a mapping of keys to values", 2, 1)
+    positions: dict[tuple, Position] = {}
+    _yaml_positions(node, (), positions)
+    return data, positions
+
+
+def _yaml_positions(node: Any, prefix: tuple, out: dict[tuple, Position]) -> None:
+    # Line offset +1 for 0-based marks, +1 for the opening fence line.
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            path = (*prefix, key.value)
+            out[path] = (key.start_mark.line + 2, key.start_mark.column + 1)
+            _yaml_positions(value, path, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            path = (*prefix, index)
+            out[path] = (item.start_mark.line + 2, item.start_mark.column + 1)
+            _yaml_positions(item, path, out)
+
+
+def _parse_toml(source: str) -> tuple[dict, dict[tuple, Position]]:
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        line = (getattr(exc, "lineno", 0) or 0) + 1
+        raise FrontMatterError(f"malformed TOML front matter: {exc.args[0]}", line,
+                               getattr(exc, "colno", 1) or 1) from None
+    positions: dict[tuple, Position] = {}
+
+    def walk(value: Any, prefix: tuple) -> None:
+        if isinstance(value, dict):
+            for key, sub in value.items():
+                path = (*prefix, key)
+                positions[path] = toml_key_line(source, path, first_line=2)
+                walk(sub, path)
+
+    walk(data, ())
+    return data, positions

@@ -1,0 +1,96 @@
+"""Markdown to sanitized HTML and to plain text, the two forms templates get."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+import markdown as md
+import nh3
+
+_ALLOWED_TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "strong", "em", "b", "i", "u", "s", "del", "blockquote",
+    "ul", "ol", "li", "a", "img", "figure", "figcaption", "table", "thead", "tbody", "tr", "th", "td",
+    "code", "pre", "span", "sup", "sub",
+}
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "td": {"align"}, "th": {"align"}}
+
+_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "tr", "pre", "figcaption", "div"}
+
+
+@dataclass
+class Rendered:
+    html: str
+    """Sanitized HTML of the body."""
+    text: str
+    """Plain text: one paragraph per line, no markup."""
+    quotes: list[str] = field(default_factory=list)
+    """Block quotes, as plain text (they become quote cards)."""
+    images: list[str] = field(default_factory=list)
+    """Image sources referenced in the body, in order."""
+
+
+def render(body: str) -> Rendered:
+    converter = md.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+    raw_html = converter.convert(body)
+    html = nh3.clean(raw_html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
+                     url_schemes={"http", "https", "mailto"}, link_rel=None)
+    extractor = _TextExtractor()
+    extractor.feed(html)
+    extractor.close()
+    return Rendered(html=html, text=extractor.text(), quotes=extractor.quotes, images=extractor.images)
+
+
+def plain(fragment: str) -> str:
+    """Inline Markdown (a title, a line) to plain text."""
+    return render(fragment).text.replace("\n", " ").strip()
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self._parts: list[str] = []
+        self._quote_depth = 0
+        self._quote: list[str] = []
+        self.quotes: list[str] = []
+        self.images: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self._emit("\n")
+        elif tag == "img":
+            src = dict(attrs).get("src")
+            if src:
+                self.images.append(src)
+        elif tag == "blockquote":
+            self._quote_depth += 1
+        if tag in _BLOCKS:
+            self._emit("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCKS:
+            self._emit("\n")
+        if tag == "blockquote" and self._quote_depth:
+            self._quote_depth -= 1
+            if not self._quote_depth:
+                quote = _squeeze("".join(self._quote))
+                if quote:
+                    self.quotes.append(quote)
+                self._quote = []
+
+    def handle_data(self, data: str) -> None:
+        self._emit(data)
+
+    def _emit(self, data: str) -> None:
+        self._parts.append(data)
+        if self._quote_depth:
+            self._quote.append(data)
+
+    def text(self) -> str:
+        return _squeeze("".join(self._parts))
+
+
+def _squeeze(text: str) -> str:
+    lines = (re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)

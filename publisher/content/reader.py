@@ -1,0 +1,159 @@
+"""Find story files under content/ and turn each into a validated Story.
+
+A story is ``content/<section>/<slug>.md`` or a bundle ``content/<section>/<slug>/index.md``
+with its images beside it. Every problem becomes a Diagnostic at ``path:line:col``; a bad
+story is left out and the others go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from publisher.config import SiteConfig
+from publisher.content import frontmatter
+from publisher.content.story import FrontMatter, Story
+from publisher.errors import ContentError, Diagnostic
+from publisher.render import fonts
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp"}
+
+
+def story_files(site: Path) -> list[tuple[str, Path]]:
+    """(id, path) of every story under ``site/content``, sorted by id."""
+    root = site / "content"
+    found: dict[str, Path] = {}
+    if not root.is_dir():
+        return []
+    for section in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        for entry in sorted(section.iterdir()):
+            if entry.name.startswith((".", "_")):
+                continue
+            if entry.is_file() and entry.suffix == ".md":
+                found[f"{section.name}/{entry.stem}"] = entry
+            elif entry.is_dir() and (entry / "index.md").is_file():
+                found[f"{section.name}/{entry.name}"] = entry / "index.md"
+    return sorted(found.items())
+
+
+def read_site(site: Path, config: SiteConfig) -> tuple[list[Story], list[Diagnostic]]:
+    stories: list[Story] = []
+    problems: list[Diagnostic] = []
+    for story_id, path in story_files(site):
+        try:
+            stories.append(read_story(site, story_id, path, config))
+        except ContentError as exc:
+            problems.extend(exc.diagnostics)
+    return stories, problems
+
+
+def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Story:
+    """Parse and validate one story. Raises ContentError with every problem found."""
+    shown = _shown_path(site, path)
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ContentError.at(shown, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
+    except OSError as exc:
+        raise ContentError.at(shown, f"cannot read: {exc.strerror}") from None
+    try:
+        parsed = frontmatter.parse(text)
+    except frontmatter.FrontMatterError as exc:
+        raise ContentError.at(shown, exc.message, exc.line, exc.col) from None
+    try:
+        meta = FrontMatter.model_validate(parsed.meta)
+    except ValidationError as exc:
+        raise ContentError(*_field_errors(shown, parsed, exc)) from None
+
+    problems: list[Diagnostic] = []
+    channels = meta.channels if meta.channels is not None else config.channels_for(meta.kind)
+    for index, name in enumerate(channels):
+        if name not in config.channels:
+            line, col = parsed.position("channels", index)
+            known = ", ".join(config.channels) or "none configured"
+            problems.append(Diagnostic(shown, line, col, f"unknown channel {name!r} (known: {known})"))
+    images = []
+    for index, name in enumerate(meta.images):
+        line, col = parsed.position("images", index)
+        try:
+            images.append(resolve_image(site, path.parent, name))
+        except ValueError as exc:
+            problems.append(Diagnostic(shown, line, col, str(exc)))
+    story = Story(id=story_id, path=path, site=site, meta=meta, parsed=parsed, channels=channels,
+                  images=images, source_hash=hashlib.sha256(raw).hexdigest())
+    problems += missing_glyph_problems(story, shown, config.language)
+    if problems:
+        raise ContentError(*problems)
+    return story
+
+
+def resolve_image(site: Path, folder: Path, name: str) -> Path:
+    """Find an image beside the story, else under assets/. Refuses paths leaving the site and
+    checks the file is a readable image."""
+    site_root = site.resolve()
+    for base in (folder, site / "assets"):
+        candidate = (base / name).resolve()
+        if not candidate.is_relative_to(site_root):
+            raise ValueError(f"image {name!r} is outside the site; refused")
+        if candidate.is_file():
+            if candidate.suffix.lower() not in IMAGE_SUFFIXES:
+                raise ValueError(f"image {name!r} is not an image file ({candidate.suffix or 'no suffix'})")
+            _verify_image(candidate, name)
+            return candidate
+    raise ValueError(f"image {name!r} not found beside the story or under assets/")
+
+
+def _verify_image(path: Path, name: str) -> None:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ValueError(f"image {name!r} is unreadable or corrupt ({exc.__class__.__name__})") from None
+
+
+def missing_glyph_problems(story: Story, shown: str, language: str) -> list[Diagnostic]:
+    problems = []
+    seen: set[str] = set()
+    for text in story.drawn_texts():
+        for ch in fonts.missing_glyphs(text, language):
+            if ch in seen:
+                continue
+            seen.add(ch)
+            line, col = story.locate(ch)
+            problems.append(Diagnostic(shown, line, col,
+                                       f"the font has no glyph for {ch!r} (U+{ord(ch):04X}) in story "
+                                       f"{story.id}; it would be drawn as an empty box"))
+    return problems
+
+
+def _field_errors(shown: str, parsed: frontmatter.Parsed, exc: ValidationError) -> list[Diagnostic]:
+    out = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        line, col = parsed.position(*loc) if loc else (1, 1)
+        key = ".".join(str(p) for p in loc)
+        if err["type"] == "extra_forbidden":
+            message = f"unknown key {key!r} (put free-form keys under 'extra:')"
+        elif err["type"] == "missing":
+            message = f"missing required key {key!r}"
+        elif err["type"] == "literal_error":
+            message = f"{key}: {err['msg']}, got {err.get('input')!r}"
+        elif loc:
+            message = f"{key}: {err['msg']}"
+        else:
+            message = err["msg"].removeprefix("Value error, ")
+        out.append(Diagnostic(shown, line, col, message.replace("Value error, ", "")))
+    return out
+
+
+def _shown_path(site: Path, path: Path) -> str:
+    """The path as the user can open it from where they ran the command."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

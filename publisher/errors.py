@@ -1,0 +1,55 @@
+"""The few kinds of failure publisher knows, and how they are shown.
+
+Content problems are reported, never raised past the build: one bad story must not stop
+the others. Config and usage problems stop the command (exit 2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem at a place in a file, printed as ``path:line:col: error: message``."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+class PublisherError(Exception):
+    """Base class of every error publisher reports without a traceback."""
+
+
+class ContentError(PublisherError):
+    """A problem in one story (or a file it uses). Carries its diagnostics."""
+
+    def __init__(self, *diagnostics: Diagnostic):
+        super().__init__("\n".join(str(d) for d in diagnostics))
+        self.diagnostics = list(diagnostics)
+
+    @classmethod
+    def at(cls, path: Path | str, message: str, line: int = 1, col: int = 1) -> ContentError:
+        return cls(Diagnostic(str(path), line, col, message))
+
+
+class ConfigError(PublisherError):
+    """config.toml is missing, malformed or invalid. The command exits 2."""
+
+    def __init__(self, *diagnostics: Diagnostic):
+        super().__init__("\n".join(str(d) for d in diagnostics))
+        self.diagnostics = list(diagnostics)
+
+
+class TemplateError(PublisherError):
+    """A template failed: unknown variable, syntax error. Names the template and line."""

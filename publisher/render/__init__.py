@@ -1,0 +1,1 @@
+"""Rendering: one module per channel, plus the shared typesetting they all use."""

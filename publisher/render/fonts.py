@@ -1,0 +1,56 @@
+"""The CJK font that comes with the install (Noto Sans CJK), and glyph coverage checks.
+
+The font is a variable TrueType collection: one face per region (SC for zh-Hans, TC for
+zh-Hant) so Simplified text gets mainland glyph forms, with a weight axis 100-900.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import ImageFont, features
+
+_FACE_INDEX = {"zh-Hans": 2, "zh-Hant": 3}
+LANGUAGE_TAG = {"zh-Hans": "zh-Hans", "zh-Hant": "zh-Hant"}
+
+
+def font_file() -> Path:
+    import manimgx_fonts_cjk
+
+    return Path(manimgx_fonts_cjk.__file__).with_name("NotoSansCJK-VF.otf.ttc")
+
+
+@lru_cache(maxsize=256)
+def font(size: int, weight: int = 400, language: str = "zh-Hans") -> ImageFont.FreeTypeFont:
+    """A Pillow font at ``size`` px and ``weight`` (100-900), shaped for ``language``."""
+    engine = ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout.BASIC
+    face = ImageFont.truetype(str(font_file()), size, index=_FACE_INDEX[language], layout_engine=engine)
+    face.set_variation_by_axes([weight])
+    return face
+
+
+def shaping_language(language: str) -> str | None:
+    """The language tag to pass to Pillow when it shapes with raqm (None without raqm)."""
+    return LANGUAGE_TAG[language] if features.check("raqm") else None
+
+
+@lru_cache(maxsize=4)
+def coverage(language: str = "zh-Hans") -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    face = TTFont(str(font_file()), fontNumber=_FACE_INDEX[language], lazy=True)
+    try:
+        return frozenset(face.getBestCmap())
+    finally:
+        face.close()
+
+
+def missing_glyphs(text: str, language: str = "zh-Hans") -> list[str]:
+    """Characters of ``text`` the font cannot draw, in order of first appearance."""
+    have = coverage(language)
+    missing: list[str] = []
+    for ch in text:
+        if ord(ch) not in have and not ch.isspace() and ch not in missing:
+            missing.append(ch)
+    return missing

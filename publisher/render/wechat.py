@@ -1,0 +1,149 @@
+"""WeChat official account: an article whose CSS is all inline, with local images and a cover.
+
+Outputs: ``article.html`` (body HTML, ready to paste into the editor), ``images/…``,
+``cover.jpg`` (2.35:1) and ``article.json`` (title, digest, author, size).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import css_inline
+from PIL import Image, ImageDraw, ImageOps
+
+from publisher import atomic
+from publisher.config import WechatChannel
+from publisher.content.reader import resolve_image
+from publisher.render import templates, textbox
+from publisher.render.base import RenderContext, template_context
+from publisher.render.textbox import Box
+
+TEMPLATE = "wechat/article.html.j2"
+TEMPLATE_FOLDER = "wechat"
+MAX_IMAGE_BYTES = 1024 * 1024  # WeChat refuses body images over 1 MB
+MAX_IMAGE_WIDTH = 1080
+
+_CLASS = re.compile(r'\s+class="[^"]*"')
+_IMG_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]+)(")')
+
+
+def check(ctx: RenderContext) -> None:
+    """Title and digest limits (the HTML size is known only after rendering)."""
+    channel: WechatChannel = ctx.channel_config  # type: ignore[assignment]
+    meta = ctx.story.meta
+    if len(meta.title) > channel.title_limit:
+        raise ctx.error(f"title is {len(meta.title)} characters, over WeChat's limit of "
+                        f"{channel.title_limit} by {len(meta.title) - channel.title_limit}", "title")
+    if len(meta.summary) > channel.digest_limit:
+        raise ctx.error(f"summary (the WeChat digest) is {len(meta.summary)} characters, over the limit of "
+                        f"{channel.digest_limit} by {len(meta.summary) - channel.digest_limit}", "summary")
+
+
+def render(ctx: RenderContext) -> list[str]:
+    channel: WechatChannel = ctx.channel_config  # type: ignore[assignment]
+    meta = ctx.story.meta
+    check(ctx)
+    files: list[str] = []
+    lead = None
+    if ctx.story.images:
+        lead = _copy_image(ctx.story.images[0], ctx.folder, "images/lead", files)
+    author = channel.author or ctx.account
+    page = templates.render(ctx.site, channel.template or TEMPLATE,
+                            **template_context(ctx, lead_image=lead, author=author))
+    page = _local_body_images(ctx, page, files)
+    html = article_body(page)
+    html = ctx.localize(html)
+    if len(html) > channel.html_limit:
+        raise ctx.error(f"WeChat article HTML is {len(html)} characters, over the limit of "
+                        f"{channel.html_limit} by {len(html) - channel.html_limit}; shorten the story "
+                        f"or simplify the template")
+    atomic.write_text(ctx.folder / "article.html", html)
+    files.insert(0, "article.html")
+    _draw_cover(ctx, channel, ctx.folder / "cover.jpg")
+    files.append("cover.jpg")
+    atomic.write_text(ctx.folder / "article.json", json.dumps({
+        "title": ctx.localize(meta.title), "digest": ctx.localize(meta.summary), "author": ctx.localize(author),
+        "cover": "cover.jpg", "html_chars": len(html), "html_limit": channel.html_limit,
+        "images": [f for f in files if f.startswith("images/")],
+    }, ensure_ascii=False, indent=2))
+    files.append("article.json")
+    return files
+
+
+def article_body(page: str) -> str:
+    """Inline every style, then keep only the body and drop classes (WeChat strips them)."""
+    inlined = css_inline.inline(page)
+    match = re.search(r"<body[^>]*>(.*)</body>", inlined, re.S)
+    body = match.group(1) if match else inlined
+    body = _CLASS.sub("", body)
+    return "\n".join(line.strip() for line in body.strip().splitlines() if line.strip()) + "\n"
+
+
+def _local_body_images(ctx: RenderContext, page: str, files: list[str]) -> str:
+    """Copy images the Markdown body references and point ``src`` at the copies."""
+    counter = iter(range(1, 1000))
+
+    def replace(match: re.Match) -> str:
+        src = match.group(2)
+        if src.startswith("images/"):
+            return match.group(0)
+        if re.match(r"^[a-z]+:", src):
+            raise ctx.error_at(src, f"image {src!r}: WeChat removes external images; put the file "
+                                    f"beside the story")
+        try:
+            path = resolve_image(ctx.site, ctx.story.folder, src)
+        except ValueError as exc:
+            raise ctx.error_at(src, str(exc)) from None
+        local = _copy_image(path, ctx.folder, f"images/body-{next(counter)}", files)
+        return f"{match.group(1)}{local}{match.group(3)}"
+
+    return _IMG_SRC.sub(replace, page)
+
+
+def _copy_image(source: Path, folder: Path, stem: str, files: list[str]) -> str:
+    """Save an image as JPEG no wider than 1080 px and under 1 MB (WeChat's body image rules)."""
+    with Image.open(source) as image:
+        image = ImageOps.exif_transpose(image).convert("RGB")
+    if image.width > MAX_IMAGE_WIDTH:
+        image = image.resize((MAX_IMAGE_WIDTH, round(image.height * MAX_IMAGE_WIDTH / image.width)),
+                             Image.Resampling.LANCZOS)
+    data = b""
+    for quality in (88, 80, 70, 60, 50):
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=quality, optimize=True, progressive=True)
+        data = buffer.getvalue()
+        if len(data) < MAX_IMAGE_BYTES:
+            break
+    name = f"{stem}.jpg"
+    atomic.write_bytes(folder / name, data)
+    files.append(name)
+    return name
+
+
+def _draw_cover(ctx: RenderContext, channel: WechatChannel, path: Path) -> None:
+    width, height, theme = channel.cover_width, channel.cover_height, ctx.config.theme
+    if ctx.story.images:
+        with Image.open(ctx.story.images[0]) as source:
+            image = ImageOps.fit(ImageOps.exif_transpose(source).convert("RGB"), (width, height),
+                                 Image.Resampling.LANCZOS)
+        shade = Image.new("RGB", (width, height), theme.background)
+        image = Image.blend(image, shade, 0.55)
+    else:
+        image = Image.new("RGB", (width, height), theme.background)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, width - 1, max(4, height // 40)), fill=theme.accent)
+    title = ctx.localize(ctx.story.meta.title)
+    ctx.require_glyphs(title)
+    margin = round(width * 0.06)
+    box = Box(margin, round(height * 0.18), width - 2 * margin, round(height * 0.64))
+    try:
+        fitted = textbox.fit(title, box, round(height * 0.22), max(14, round(height * 0.07)), 800, ctx.language)
+    except textbox.DoesNotFit:
+        raise ctx.error("the title does not fit the WeChat cover; shorten it", "title") from None
+    textbox.draw(draw, fitted, theme.text, valign="middle")
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90)
+    atomic.write_bytes(path, buffer.getvalue())

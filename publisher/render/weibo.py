@@ -1,0 +1,110 @@
+"""Weibo: the post text (with ``#话题#`` topics) and 1-9 image cards.
+
+Outputs in the rendition folder: ``post.txt``, ``card-1.png``…, and ``post.json`` (text,
+length, limit, cards and their boxes) for the preview and the publisher.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from publisher import atomic
+from publisher.config import WeiboChannel
+from publisher.render import templates
+from publisher.render.base import RenderContext, template_context
+from publisher.render.cards import Card, CardPainter, CardTextTooLong
+
+TEMPLATE = "weibo/post.txt.j2"
+TEMPLATE_FOLDER = "weibo"
+
+
+def weibo_length(text: str) -> int:
+    """Length as Weibo counts it: a CJK (non-ASCII) character is 1, two ASCII characters are 1."""
+    halves = sum(1 if ord(ch) < 128 else 2 for ch in text)
+    return math.ceil(halves / 2)
+
+
+def post_text(ctx: RenderContext) -> tuple[str, list[str], int]:
+    """The post from its template: (text, topics, Weibo length). Over the limit is an error."""
+    channel: WeiboChannel = ctx.channel_config  # type: ignore[assignment]
+    topics = list(dict.fromkeys([*ctx.story.meta.topics, *channel.topics]))
+    text = templates.render(ctx.site, channel.template or TEMPLATE,
+                            **template_context(ctx, topics=topics)).strip() + "\n"
+    text = ctx.localize(text)
+    length = weibo_length(text.strip())
+    if length > channel.limit:
+        raise ctx.error(f"weibo post is {length} characters (Weibo count), over the channel "
+                        f"{ctx.channel!r} limit of {channel.limit} by {length - channel.limit}")
+    return text, topics, length
+
+
+check = post_text
+
+
+def render(ctx: RenderContext) -> list[str]:
+    channel: WeiboChannel = ctx.channel_config  # type: ignore[assignment]
+    text, topics, length = post_text(ctx)
+    cards = draw_cards(ctx, channel)
+    files = ["post.txt"]
+    atomic.write_text(ctx.folder / "post.txt", text)
+    described = []
+    for number, card in enumerate(cards, start=1):
+        name = f"card-{number}.png"
+        card.image.save(ctx.folder / name, optimize=False, compress_level=6)
+        described.append(card.to_json(name))
+        files.append(name)
+    atomic.write_text(ctx.folder / "post.json", json.dumps(
+        {"text": text, "length": length, "limit": channel.limit, "topics": topics, "cards": described},
+        ensure_ascii=False, indent=2))
+    files.append("post.json")
+    return files
+
+
+def draw_cards(ctx: RenderContext, channel: WeiboChannel) -> list[Card]:
+    story, meta = ctx.story, ctx.story.meta
+    footer = f"{ctx.config.name}　{meta.date.year}年{meta.date.month}月{meta.date.day}日"
+    painter = CardPainter(channel.card_width, channel.card_height, ctx.config.theme, ctx.language,
+                          ctx.localize(ctx.account), ctx.localize(footer))
+    lead = story.images[0] if story.images else None
+    plan: list[tuple[str, tuple, tuple]] = [
+        ("title", (meta.title, meta.summary, lead), ("title",))]
+    if meta.officer:
+        position = "　".join(p for p in (meta.officer.unit, meta.officer.title) if p)
+        plan.append(("officer", (meta.officer.name, position, meta.officer.honors), ("officer",)))
+    attribution = meta.officer.name if meta.officer else ""
+    plan += [("quote", (quote, attribution), ()) for quote in story.body.quotes]
+    plan += [("figure", (f.label, f.value, f.unit, meta.title), ("figures", i)) for i, f in enumerate(meta.figures)]
+    if len(plan) > channel.max_cards:
+        ctx.warn(f"{len(plan)} cards planned, Weibo takes {channel.max_cards}: the last "
+                 f"{len(plan) - channel.max_cards} are left out")
+        plan = plan[:channel.max_cards]
+    cards = []
+    for kind, args, key in plan:
+        localized = tuple(_localize(ctx, a) for a in args)
+        for text in _texts(localized):
+            ctx.require_glyphs(text)
+        try:
+            cards.append(getattr(painter, f"{kind}_card")(*localized))
+        except CardTextTooLong as exc:
+            raise ctx.error(f"{kind} card: the {exc.role} text does not fit the card even at the smallest "
+                            f"legible size; shorten it: {exc.text[:24]}…", *key) from None
+    return cards
+
+
+def _localize(ctx: RenderContext, value: object) -> object:
+    if isinstance(value, str):
+        return ctx.localize(value)
+    if isinstance(value, list):
+        return [ctx.localize(v) for v in value]
+    return value
+
+
+def _texts(values: tuple) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        if isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, list):
+            out.extend(v for v in value if isinstance(v, str))
+    return out

@@ -1,0 +1,43 @@
+"""Find where a key sits in a TOML or YAML source, for ``path:line:col`` messages.
+
+Parsers give us values, not positions; these helpers map a key path back to the line that
+set it, so a bad value is reported where the user wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r'^\s*("[^"]+"|[A-Za-z0-9_.\-]+)\s*=')
+
+
+def toml_key_line(text: str, path: tuple[str | int, ...], first_line: int = 1) -> tuple[int, int]:
+    """Return (line, col) of the TOML key at ``path`` (best effort: the nearest enclosing
+    table or key that exists; line 1 if nothing matches)."""
+    keys = [str(p) for p in path if not isinstance(p, int)]
+    best = (first_line, 1)
+    best_depth = 0
+    table: list[str] = []
+    for number, raw in enumerate(text.splitlines(), start=first_line):
+        if m := _TABLE.match(raw):
+            table = [k.strip().strip('"') for k in m.group(1).split(".")]
+            depth = _common_prefix(table, keys)
+            if depth > best_depth and depth == len(table):
+                best, best_depth = (number, raw.index("[") + 1), depth
+            continue
+        if m := _KEY.match(raw):
+            full = table + [k.strip().strip('"') for k in m.group(1).split(".")]
+            depth = _common_prefix(full, keys)
+            if depth > best_depth and depth == len(full):
+                best, best_depth = (number, m.start(1) + 1), depth
+    return best
+
+
+def _common_prefix(a: list[str], b: list[str]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
