@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from publisher.errors import ConfigError, Diagnostic
-from publisher.sourcepos import toml_key_line
+from publisher.sourcepos import toml_error, toml_key_line
 
 Language = Literal["zh-Hans", "zh-Hant"]
 Kind = Literal["officer", "deed", "antifraud"]
@@ -129,8 +129,8 @@ def load_config(site: Path) -> tuple[SiteConfig, str]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line, col = getattr(exc, "lineno", 1) or 1, getattr(exc, "colno", 1) or 1
-        raise ConfigError(Diagnostic(str(path), line, col, f"invalid TOML: {exc.args[0]}")) from None
+        message, line, col = toml_error(exc)
+        raise ConfigError(Diagnostic(str(path), line, col, f"invalid TOML: {message}")) from None
     try:
         config = SiteConfig.model_validate(data)
     except ValidationError as exc:

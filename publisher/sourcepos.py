@@ -41,3 +41,14 @@ def _common_prefix(a: list[str], b: list[str]) -> int:
             break
         n += 1
     return n
+
+
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+
+
+def toml_error(exc: Exception) -> tuple[str, int, int]:
+    """(message, line, col) of a tomllib error; Python 3.11 only puts them in the text."""
+    text = str(exc.args[0]) if exc.args else str(exc)
+    if m := _TOML_AT.search(text):
+        return text[:m.start()], int(m.group(1)), int(m.group(2))
+    return text, 1, 1

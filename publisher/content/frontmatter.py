@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from publisher.sourcepos import toml_key_line
+from publisher.sourcepos import toml_error, toml_key_line
 
 try:
     _YamlLoader = yaml.CSafeLoader
@@ -108,9 +108,8 @@ def _parse_toml(source: str) -> tuple[dict, dict[tuple, Position]]:
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
-        line = (getattr(exc, "lineno", 0) or 0) + 1
-        raise FrontMatterError(f"malformed TOML front matter: {exc.args[0]}", line,
-                               getattr(exc, "colno", 1) or 1) from None
+        message, line, col = toml_error(exc)
+        raise FrontMatterError(f"malformed TOML front matter: {message}", line + 1, col) from None
     positions: dict[tuple, Position] = {}
 
     def walk(value: Any, prefix: tuple) -> None:

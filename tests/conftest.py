@@ -1,0 +1,59 @@
+"""Shared fixtures: a copy of the small fixture site, and the CLI run in-process."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from publisher.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).parent.parent
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A private copy of tests/fixtures/site."""
+    target = tmp_path / "site"
+    shutil.copytree(FIXTURES / "site", target)
+    return target
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """Run ``publisher ARGS`` in-process from the site's parent folder; returns code, stdout, stderr."""
+
+    def run(*args: str, cwd: Path | None = None) -> Run:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
+
+
+def ink_mask(path: Path, background: str) -> np.ndarray:
+    """True where a pixel differs from the background colour (beyond JPEG/AA noise)."""
+    image = np.asarray(Image.open(path).convert("RGB")).astype(int)
+    bg = np.array(Image.new("RGB", (1, 1), background).getpixel((0, 0)))
+    return np.abs(image - bg).sum(axis=2) > 24
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
