@@ -42,10 +42,7 @@ def scaffold(site: Path, config: SiteConfig, kind: str, title: str, slug: str | 
 
 def _default_slug(title: str, today: dt.date, section: Path) -> str:
     ascii_words = re.sub(r"[^A-Za-z0-9]+", "-", title).strip("-").lower()
-    if ascii_words and len(ascii_words) >= 3:
-        base = ascii_words[:60]
-    else:
-        base = today.strftime("%Y%m%d")
+    base = ascii_words[:60] if ascii_words and len(ascii_words) >= 3 else today.strftime("%Y%m%d")
     slug, number = base, 1
     while (section / f"{slug}.md").exists() or (section / slug).exists():
         number += 1
