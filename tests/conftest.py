@@ -46,6 +46,14 @@ def cli(capsys, monkeypatch):
     return run
 
 
+@pytest.fixture
+def built(site, cli) -> Path:
+    """The fixture site built (serially) into ``site/out``."""
+    run = cli("build", "--site", site, "--out", site / "out", "--jobs", "1")
+    assert run.code == 0, run.err
+    return site / "out"
+
+
 def ink_mask(path: Path, background: str) -> np.ndarray:
     """True where a pixel differs from the background colour (beyond JPEG/AA noise)."""
     image = np.asarray(Image.open(path).convert("RGB")).astype(int)

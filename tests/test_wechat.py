@@ -1,16 +1,8 @@
 import json
 import re
 
-import pytest
 from conftest import write
 from PIL import Image
-
-
-@pytest.fixture
-def built(site, cli):
-    run = cli("build", "--site", site, "--out", site / "out", "--jobs", "1")
-    assert run.code == 0, run.err
-    return site / "out"
 
 
 def test_article_css_is_all_inline(built):

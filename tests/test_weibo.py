@@ -9,13 +9,6 @@ from PIL import Image
 from publisher.render.weibo import weibo_length
 
 
-@pytest.fixture
-def built(site, cli):
-    run = cli("build", "--site", site, "--out", site / "out", "--jobs", "1")
-    assert run.code == 0, run.err
-    return site / "out"
-
-
 def test_post_text_matches_golden(built):
     text = (built / "weibo/deeds/found-elderly/post.txt").read_text(encoding="utf-8")
     assert text == (FIXTURES / "golden/weibo-found-elderly.txt").read_text(encoding="utf-8")
