@@ -39,6 +39,7 @@ class Job:
     story: Story
     channel: str
     hash: str
+    progress: bool = False
 
 
 @dataclass
@@ -99,7 +100,7 @@ def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = ()
                 kept.append(old)
                 summary[channel].unchanged += 1
             else:
-                todo.append(Job(site, out, config, story, channel, digest))
+                todo.append(Job(site, out, config, story, channel, digest, progress))
 
     # Renditions from the last build that are no longer wanted: gone stories and channels, and
     # stories that now fail. Those outside a --channel filter are kept as they were.
@@ -183,7 +184,7 @@ def render_job(job: Job) -> Outcome:
     final = job.out / job.channel / job.story.id
     try:
         with atomic.staged_folder(final) as stage:
-            ctx = RenderContext(job.site, job.config, job.story, job.channel, stage)
+            ctx = RenderContext(job.site, job.config, job.story, job.channel, stage, progress=job.progress)
             outcome.files = registry.module_for(channel_type).render(ctx)
             outcome.warnings = ctx.warnings
     except ContentError as exc:
@@ -209,6 +210,9 @@ def rendition_hash(site: Path, config: SiteConfig, story: Story, channel: str) -
     digest.update(story.source_hash.encode())
     for image in story.images:
         digest.update(file_hash(image).encode())
+    for files in story.media.values():
+        for path in files:
+            digest.update(file_hash(path).encode())
     for src in story.body.images:
         path = (story.folder / src)
         if path.is_file():

@@ -81,7 +81,66 @@ class WechatChannel(ChannelBase):
     """Cover image height."""
 
 
-ChannelConfig = Annotated[WeiboChannel | WechatChannel, Field(discriminator="type")]
+class DouyinChannel(ChannelBase):
+    type: Literal["douyin"]
+    width: int = Field(1080, ge=360)
+    """Video width in pixels (vertical 9:16; Douyin wants at least 720)."""
+    height: int = Field(1920, ge=640)
+    """Video height in pixels."""
+    fps: int = Field(30, ge=1, le=60)
+    """Frames per second (constant)."""
+    crf: int = Field(20, ge=0, le=51)
+    """x264 quality (lower is better; 18-23 is usual)."""
+    preset: str = "medium"
+    """x264 speed preset (ultrafast … veryslow)."""
+    audio_bitrate: str = "160k"
+    """AAC bitrate."""
+    chars_per_second: float = Field(4.5, gt=0)
+    """Reading speed for cue timing without a voice-over (Chinese characters a second)."""
+    min_cue: float = Field(1.2, gt=0)
+    """Shortest time a subtitle stays up, in seconds."""
+    max_cue: float = Field(7.0, gt=0)
+    """Longest time a subtitle stays up, in seconds."""
+    cue_gap: float = Field(0.12, ge=0)
+    """Gap between two cues, in seconds."""
+    line_chars: int = Field(16, ge=4, le=30)
+    """Most characters on a subtitle line (16 for Simplified Chinese)."""
+    max_lines: int = Field(2, ge=1, le=3)
+    """Most lines a cue shows."""
+    subtitle_size: int = Field(50, ge=16)
+    """Subtitle font size in pixels (at 1080 wide)."""
+    subtitle_bottom: int = Field(1500, ge=100)
+    """Lowest y of subtitle ink, in pixels of a 1920-high frame (Douyin's buttons sit below)."""
+    safe_left: int = Field(60, ge=0)
+    """Subtitle box left edge (pixels at 1080 wide)."""
+    safe_right: int = Field(180, ge=0)
+    """Kept clear on the right for Douyin's buttons (pixels at 1080 wide)."""
+    title_seconds: float = Field(2.5, ge=0.5)
+    """How long the opening title card shows."""
+    end_seconds: float = Field(3.0, ge=0.5)
+    """How long the closing card shows."""
+    end_lines: list[str] = ["全国反诈预警专线 96110", "报警求助请拨 110"]
+    """Lines of the closing card, above the account name."""
+    pan_pixels_per_second: float = Field(24.0, ge=0)
+    """Speed of the slow pan over a scene's photo."""
+    music_volume: float = Field(0.5, ge=0, le=2)
+    """Background music volume without a voice-over (1 = as recorded)."""
+    music_under_voice: float = Field(0.15, ge=0, le=2)
+    """Background music volume under a voice-over."""
+    music_fade: float = Field(2.0, ge=0)
+    """Fade-out of the music at the end, in seconds."""
+    title_limit: int = Field(30, ge=1)
+    """Most characters in the caption's title (upload tools enforce 30)."""
+    min_seconds: float = Field(5.0, ge=0)
+    """Shortest allowed clip."""
+    max_seconds: float = Field(900.0, gt=0)
+    """Longest allowed clip (Douyin: 15 minutes for one upload)."""
+    max_megabytes: float = Field(128.0, gt=0)
+    """Largest allowed file (Douyin: 128 MB for one upload)."""
+
+
+ChannelConfig = Annotated[WeiboChannel | WechatChannel | DouyinChannel, Field(discriminator="type")]
+CHANNEL_TYPES = ("weibo", "wechat", "douyin")
 
 
 class KindDefaults(Schema):
@@ -163,9 +222,10 @@ def _diagnostics(path: Path, text: str, exc: ValidationError) -> list[Diagnostic
         if err["type"] == "extra_forbidden":
             message = "unknown key"
         elif err["type"] == "union_tag_invalid":
-            message = f"unknown channel type {err.get('input', {}).get('type')!r} (known: weibo, wechat)"
+            message = (f"unknown channel type {err.get('input', {}).get('type')!r} "
+                       f"(known: {', '.join(CHANNEL_TYPES)})")
         elif err["type"] == "union_tag_not_found":
-            message = "missing 'type' (weibo, wechat)"
+            message = f"missing 'type' ({', '.join(CHANNEL_TYPES)})"
         out.append(Diagnostic(str(path), line, col, f"{dotted}: {message}"))
     return out
 
@@ -173,6 +233,6 @@ def _diagnostics(path: Path, text: str, exc: ValidationError) -> list[Diagnostic
 def _clean_loc(loc: tuple) -> tuple:
     """Drop pydantic's discriminator tags (``channels.x.weibo.limit`` -> ``channels.x.limit``)."""
     keys = list(loc)
-    if len(keys) >= 3 and keys[0] == "channels" and keys[2] in ("weibo", "wechat"):
+    if len(keys) >= 3 and keys[0] == "channels" and keys[2] in CHANNEL_TYPES:
         del keys[2]
     return tuple(keys)

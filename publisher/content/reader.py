@@ -19,6 +19,7 @@ from publisher.errors import ContentError, Diagnostic
 from publisher.render import fonts
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp"}
+AUDIO_SUFFIXES = {".m4a", ".mp3", ".wav", ".aac", ".ogg", ".flac", ".amr", ".opus"}
 
 
 def story_files(site: Path) -> list[tuple[str, Path]]:
@@ -82,8 +83,18 @@ def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Sto
             images.append(resolve_image(site, path.parent, name))
         except ValueError as exc:
             problems.append(Diagnostic(shown, line, col, str(exc)))
+    media: dict[str, list[Path]] = {}
+    voices = [meta.voice] if isinstance(meta.voice, str) else list(meta.voice or [])
+    for key, names in (("voice", voices), ("music", [meta.music] if meta.music else [])):
+        for index, name in enumerate(names):
+            where = (key, index) if isinstance(getattr(meta, key), list) else (key,)
+            try:
+                media.setdefault(key, []).append(resolve_file(site, path.parent, name, AUDIO_SUFFIXES, "audio"))
+            except ValueError as exc:
+                line, col = parsed.position(*where)
+                problems.append(Diagnostic(shown, line, col, str(exc)))
     story = Story(id=story_id, path=path, site=site, meta=meta, parsed=parsed, channels=channels,
-                  images=images, source_hash=hashlib.sha256(raw).hexdigest())
+                  images=images, media=media, source_hash=hashlib.sha256(raw).hexdigest())
     problems += missing_glyph_problems(story, shown, config.language)
     if problems:
         raise ContentError(*problems)
@@ -93,17 +104,24 @@ def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Sto
 def resolve_image(site: Path, folder: Path, name: str) -> Path:
     """Find an image beside the story, else under assets/. Refuses paths leaving the site and
     checks the file is a readable image."""
+    path = resolve_file(site, folder, name, IMAGE_SUFFIXES, "image")
+    _verify_image(path, name)
+    return path
+
+
+def resolve_file(site: Path, folder: Path, name: str, suffixes: set[str], what: str) -> Path:
+    """Find a file beside the story, else under assets/; refuse paths that leave the site."""
     site_root = site.resolve()
     for base in (folder, site / "assets"):
         candidate = (base / name).resolve()
         if not candidate.is_relative_to(site_root):
-            raise ValueError(f"image {name!r} is outside the site; refused")
+            raise ValueError(f"{what} {name!r} is outside the site; refused")
         if candidate.is_file():
-            if candidate.suffix.lower() not in IMAGE_SUFFIXES:
-                raise ValueError(f"image {name!r} is not an image file ({candidate.suffix or 'no suffix'})")
-            _verify_image(candidate, name)
+            if candidate.suffix.lower() not in suffixes:
+                raise ValueError(f"{what} {name!r} is not an {what} file ({candidate.suffix or 'no suffix'}; "
+                                 f"expected {', '.join(sorted(suffixes))})")
             return candidate
-    raise ValueError(f"image {name!r} not found beside the story or under assets/")
+    raise ValueError(f"{what} {name!r} not found beside the story or under assets/")
 
 
 def _verify_image(path: Path, name: str) -> None:

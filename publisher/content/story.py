@@ -70,6 +70,10 @@ class FrontMatter(_Strict):
     """For officer profiles: name, unit, honours."""
     figures: list[Figure] = []
     """Key figures that get a card each: ``{label: 找回走失群众, value: 17, unit: 人}``."""
+    voice: str | list[str] | None = None
+    """Douyin voice-over: one audio file for the whole clip, or a list with one per scene."""
+    music: str | None = None
+    """Douyin background music, relative to the story or assets/."""
     extra: dict[str, Any] = {}
     """Free-form keys for templates."""
 
@@ -104,6 +108,8 @@ class Story:
     channels: list[str]
     images: list[Path] = field(default_factory=list)
     """Resolved image files, in the order of ``images``."""
+    media: dict[str, list[Path]] = field(default_factory=dict)
+    """Resolved audio files: ``voice`` (one, or one per scene) and ``music``."""
     source_hash: str = ""
 
     @property

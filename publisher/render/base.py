@@ -26,6 +26,8 @@ class RenderContext:
     folder: Path
     """Where this rendition writes its files (a staging folder, swapped in on success)."""
     warnings: list[Diagnostic] = field(default_factory=list)
+    progress: bool = False
+    """Show a per-rendition progress bar (long renders such as video) on the terminal."""
 
     @property
     def channel_config(self) -> ChannelBase:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from publisher.render import wechat, weibo
+from publisher.render import douyin, wechat, weibo
 
 CHANNELS: dict[str, ModuleType] = {
     "weibo": weibo,
     "wechat": wechat,
+    "douyin": douyin,
 }
 
 

@@ -1,0 +1,220 @@
+"""Frame composition that only computes what moves.
+
+A frame is background + scene heading + subtitle. Backgrounds of designed scenes and the
+title and end cards are drawn once; a photo scene is scaled once and slides by slicing
+(no per-frame resampling); subtitles are drawn once per cue and composited only inside
+their box. While neither scene nor cue changes on a still background, the same frame is
+returned as is. Caches hold the current scene and cue only, so memory does not grow with
+the clip's length.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageOps
+
+from publisher.config import DouyinChannel, Theme
+from publisher.render import textbox
+from publisher.render.textbox import Box
+from publisher.render.video.subtitles import Overlay, draw_cue
+from publisher.render.video.timing import Plan, PlannedScene
+
+KIND_LABELS = {"antifraud": "反诈提醒", "officer": "警察故事", "deed": "为民服务"}
+
+
+@dataclass
+class Cards:
+    """Texts of the opening and closing cards."""
+
+    title: str
+    account: str
+    kind_label: str
+    end_lines: list[str]
+
+
+class FrameComposer:
+    def __init__(self, plan: Plan, channel: DouyinChannel, theme: Theme, language: str, cards: Cards,
+                 images: dict[int, Path]):
+        self.plan, self.channel, self.theme, self.language = plan, channel, theme, language
+        self.cards, self.images = cards, images
+        self.size = (channel.width, channel.height)
+        self.s = channel.width / 1080
+        self._title: np.ndarray | None = None
+        self._end: np.ndarray | None = None
+        self._scene_key: int | None = None
+        self._scene: _SceneLayer | None = None
+        self._cue_key: int | None = None
+        self._cue: Overlay | None = None
+        self._still_key: tuple | None = None
+        self._still: np.ndarray | None = None
+
+    # -- public -----------------------------------------------------------------------------
+    def frame(self, t: float) -> np.ndarray:
+        plan = self.plan
+        if t < plan.title[1]:
+            if self._title is None:
+                self._title = np.asarray(self.title_card())
+            return self._title
+        if t >= plan.end_card[0]:
+            if self._end is None:
+                self._end = np.asarray(self.end_card())
+            return self._end
+        scene = self._scene_at(t)
+        cue_index = self._cue_at(t)
+        layer = self._layer(scene)
+        overlay = self._overlay(cue_index)
+        if layer.moving is None:
+            key = (scene.index, cue_index)
+            if key != self._still_key:
+                frame = layer.still.copy()
+                if overlay is not None:
+                    overlay.onto(frame)
+                self._still_key, self._still = key, frame
+            return self._still  # type: ignore[return-value]
+        frame = layer.moving(t - scene.start)
+        if overlay is not None:
+            overlay.onto(frame)
+        return frame
+
+    def title_card(self) -> Image.Image:
+        image = self._gradient()
+        draw = ImageDraw.Draw(image)
+        width, height = self.size
+        margin = round(90 * self.s)
+        inner = width - 2 * margin - round(self.channel.safe_right * self.s) + margin
+        self._fit(draw, self.cards.kind_label, Box(margin, round(420 * self.s), inner, round(90 * self.s)), 64, 30,
+                  700, self.theme.accent)
+        self._fit(draw, self.cards.title, Box(margin, round(560 * self.s), inner, round(620 * self.s)), 120, 48, 900,
+                  self.theme.text, valign="middle", spacing=1.2)
+        bar = round(1230 * self.s)
+        draw.rectangle((margin, bar, margin + round(160 * self.s), bar + round(12 * self.s)), fill=self.theme.accent)
+        self._fit(draw, self.cards.account, Box(margin, round(1300 * self.s), inner, round(80 * self.s)), 48, 26, 500,
+                  self.theme.muted)
+        return image
+
+    def end_card(self) -> Image.Image:
+        image = self._gradient()
+        draw = ImageDraw.Draw(image)
+        width, _ = self.size
+        margin = round(90 * self.s)
+        inner = width - 2 * margin
+        text = "\n".join(self.cards.end_lines)
+        self._fit(draw, text, Box(margin, round(520 * self.s), inner, round(520 * self.s)), 96, 36, 900,
+                  self.theme.text, align="center", valign="middle", spacing=1.5)
+        self._fit(draw, self.cards.account, Box(margin, round(1140 * self.s), inner, round(90 * self.s)), 56, 28, 700,
+                  self.theme.accent, align="center")
+        return image
+
+    # -- scenes -------------------------------------------------------------------------------
+    def _scene_at(self, t: float) -> PlannedScene:
+        for scene in self.plan.scenes:
+            if scene.start <= t < scene.end:
+                return scene
+        return self.plan.scenes[-1]
+
+    def _cue_at(self, t: float) -> int | None:
+        for index, cue in enumerate(self.plan.cues):
+            if cue.start <= t < cue.end:
+                return index
+        return None
+
+    def _overlay(self, index: int | None) -> Overlay | None:
+        if index is None:
+            return None
+        if index != self._cue_key:
+            self._cue_key, self._cue = index, draw_cue(self.plan.cues[index], self.channel, self.language)
+        return self._cue
+
+    def _layer(self, scene: PlannedScene) -> _SceneLayer:
+        if scene.index != self._scene_key:
+            self._scene_key, self._scene = scene.index, self._make_layer(scene)
+            self._still_key = None
+        return self._scene  # type: ignore[return-value]
+
+    def _make_layer(self, scene: PlannedScene) -> _SceneLayer:
+        photo = self.images.get(scene.index)
+        if photo is None:
+            image = self._gradient()
+            if scene.heading:
+                self._heading_on_design(image, scene.heading)
+            return _SceneLayer(np.asarray(image), None)
+        heading = self._heading_overlay(scene.heading) if scene.heading else None
+        return _SceneLayer(None, _pan(photo, self.size, scene, self.channel.pan_pixels_per_second, heading))
+
+    def _heading_on_design(self, image: Image.Image, heading: str) -> None:
+        draw = ImageDraw.Draw(image)
+        margin = round(90 * self.s)
+        inner = self.size[0] - 2 * margin - round(self.channel.safe_right * self.s) + margin
+        draw.rectangle((margin, round(330 * self.s), margin + round(120 * self.s), round(342 * self.s)),
+                       fill=self.theme.accent)
+        self._fit(draw, heading, Box(margin, round(380 * self.s), inner, round(420 * self.s)), 110, 44, 900,
+                  self.theme.text, spacing=1.2)
+
+    def _heading_overlay(self, heading: str) -> Overlay:
+        margin = round(60 * self.s)
+        box = Box(0, round(260 * self.s), self.size[0], round(150 * self.s))
+        image = Image.new("RGBA", (box.width, box.height), (0, 0, 0, 0))
+        draw = ImageDraw.Draw(image)
+        draw.rectangle((0, 0, box.width - 1, box.height - 1), fill=(*_rgb(self.theme.background), 190))
+        inner = Box(margin, round(28 * self.s), box.width - 2 * margin - round(self.channel.safe_right * self.s),
+                    box.height - round(56 * self.s))
+        self._fit(draw, heading, inner, 72, 32, 800, self.theme.text, valign="middle")
+        return Overlay.from_rgba(image, box)
+
+    # -- drawing helpers -------------------------------------------------------------------
+    def _gradient(self) -> Image.Image:
+        width, height = self.size
+        top = np.array(_rgb(self.theme.background), dtype=np.float32)
+        bottom = top * 0.45
+        ramp = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None, None]
+        column = (top * (1 - ramp) + bottom * ramp).astype(np.uint8)
+        return Image.fromarray(np.repeat(column, width, axis=1), "RGB")
+
+    def _fit(self, draw: ImageDraw.ImageDraw, text: str, box: Box, max_size: int, min_size: int, weight: int,
+             fill: str, align: str = "left", valign: str = "top", spacing: float = 1.25) -> None:
+        if not text:
+            return
+        fitted = textbox.fit(text, box, round(max_size * self.s), max(10, round(min_size * self.s)), weight,
+                             self.language, spacing, align)
+        textbox.draw(draw, fitted, fill, valign)
+
+
+@dataclass
+class _SceneLayer:
+    still: np.ndarray | None
+    moving: Callable[[float], np.ndarray] | None
+
+
+def _pan(photo: Path, size: tuple[int, int], scene: PlannedScene, speed: float,
+         heading: Overlay | None) -> Callable[[float], np.ndarray]:
+    """A slow pan: the photo is cover-scaled once, a little larger than the frame, and each
+    frame is a slice of it (scenes alternate vertical and horizontal travel)."""
+    width, height = size
+    duration = max(0.1, scene.end - scene.start)
+    travel = min(math.ceil(speed * duration), round(0.25 * min(width, height)))
+    vertical = scene.index % 2 == 0
+    target = (width, height + travel) if vertical else (width + travel, height)
+    with Image.open(photo) as source:
+        cover = ImageOps.fit(ImageOps.exif_transpose(source).convert("RGB"), target, Image.Resampling.LANCZOS)
+    pixels = np.asarray(cover)
+    forward = scene.index % 4 < 2
+
+    def frame(elapsed: float) -> np.ndarray:
+        progress = min(1.0, max(0.0, elapsed / duration))
+        offset = round(travel * (progress if forward else 1.0 - progress))
+        window = pixels[offset:offset + height, :width] if vertical else pixels[:height, offset:offset + width]
+        out = np.array(window)  # a copy, so overlays never touch the cached photo
+        if heading is not None:
+            heading.onto(out)
+        return out
+
+    return frame
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    return Image.new("RGB", (1, 1), color).getpixel((0, 0))  # type: ignore[return-value]

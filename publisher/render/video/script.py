@@ -1,0 +1,140 @@
+"""A story's Markdown read as a video script.
+
+Each ``##`` heading starts a scene; an image in a scene is its background; each sentence of
+the scene's text becomes one or more subtitle cues. ``[mm:ss.s]`` marks pin a sentence to a
+time in the voice-over. No Markdown markup survives into the text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from publisher.content import markup
+from publisher.render import linebreak
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_MARK = re.compile(r"\[(\d{1,2}):(\d{1,2}(?:\.\d+)?)\]")
+_SENTENCE = re.compile(r".+?(?:[。！？!?；;…]+[”’」』）)]*|$)", re.S)
+_CLAUSE = re.compile(r".+?(?:[，、：,:]+[”’」』）)]*|$)", re.S)
+
+
+@dataclass
+class Sentence:
+    text: str
+    mark: float | None = None
+    """Start time in the voice-over, when the script pins it with ``[mm:ss.s]``."""
+
+
+@dataclass
+class Scene:
+    heading: str
+    line: int
+    """Line of the heading (or of the first text) in the story file."""
+    image: str | None = None
+    image_line: int = 0
+    sentences: list[Sentence] = field(default_factory=list)
+
+
+def parse(body: str, body_line: int) -> list[Scene]:
+    """Split the Markdown body into scenes. Text before the first ``##`` is a scene without a heading."""
+    scenes: list[Scene] = []
+    current = Scene("", body_line)
+    buffer: list[str] = []
+    in_fence = False
+
+    def flush() -> None:
+        text = "\n".join(buffer)
+        buffer.clear()
+        current.sentences += sentences(text)
+
+    for offset, line in enumerate(body.split("\n")):
+        number = body_line + offset
+        if line.strip().startswith("```"):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        heading = _HEADING.match(line)
+        if heading and len(heading.group(1)) == 2:
+            flush()
+            if current.heading or current.sentences or current.image:
+                scenes.append(current)
+            current = Scene(markup.plain(heading.group(2)), number)
+            continue
+        for image in _IMAGE.finditer(line):
+            if current.image is None:
+                current.image, current.image_line = image.group(1), number
+        line = _IMAGE.sub("", line)
+        if heading:  # other heading levels are read as text
+            line = heading.group(2)
+        buffer.append(line)
+    flush()
+    if current.heading or current.sentences or current.image:
+        scenes.append(current)
+    return scenes
+
+
+def sentences(markdown_text: str) -> list[Sentence]:
+    """Plain sentences of a Markdown fragment, with their voice-over marks."""
+    plain = markup.render(markdown_text).text
+    found: list[Sentence] = []
+    for paragraph in plain.split("\n"):
+        pending_mark: float | None = None
+        parts = _MARK.split(paragraph)
+        # parts: text, minutes, seconds, text, minutes, seconds, text...
+        chunks: list[tuple[float | None, str]] = [(None, parts[0])]
+        for index in range(1, len(parts), 3):
+            chunks.append((int(parts[index]) * 60 + float(parts[index + 1]), parts[index + 2]))
+        for mark, chunk in chunks:
+            pending_mark = mark if mark is not None else pending_mark
+            for match in _SENTENCE.finditer(chunk.strip()):
+                text = match.group().strip()
+                if text:
+                    found.append(Sentence(text, pending_mark))
+                    pending_mark = None
+    return found
+
+
+def cue_texts(sentence: str, line_chars: int = 16, max_lines: int = 2) -> list[list[str]]:
+    """Split one sentence into cues of at most ``max_lines`` lines of ``line_chars`` characters,
+    breaking at clauses first and following the shared line-breaking rules."""
+    capacity = line_chars * max_lines
+    chunks: list[str] = []
+    current = ""
+    for clause in (m.group() for m in _CLAUSE.finditer(sentence)):
+        if not clause:
+            continue
+        if current and len(current) + len(clause) > capacity:
+            chunks.append(current)
+            current = ""
+        current += clause
+    if current:
+        chunks.append(current)
+    cues: list[list[str]] = []
+    for chunk in chunks:
+        lines = _balanced(chunk, line_chars, max_lines)
+        for start in range(0, len(lines), max_lines):
+            cues.append(lines[start:start + max_lines])
+    return cues
+
+
+def _balanced(text: str, line_chars: int, max_lines: int) -> list[str]:
+    """Wrap so that lines of one cue have similar lengths (no 16 + 1 splits), preferring to
+    break a two-line cue after a comma."""
+    lines = linebreak.wrap(text, line_chars)
+    if len(lines) == 2:
+        breaks = [m.end() for m in re.finditer(r"[，、：；,;:]+[”’」』）)]*", text) if m.end() < len(text)]
+        fitting = [b for b in breaks if b <= line_chars and len(text) - b <= line_chars]
+        if fitting:
+            best = min(fitting, key=lambda b: abs(len(text) - 2 * b))
+            return [text[:best], text[best:]]
+    if 1 < len(lines) <= max_lines:
+        target = min(line_chars, math.ceil(len(text) / len(lines)) + 1)
+        for width in range(target, line_chars + 1):
+            balanced = linebreak.wrap(text, width)
+            if len(balanced) <= len(lines):
+                return balanced
+    return lines
