@@ -173,7 +173,7 @@ class FrameComposer:
         bottom = top * 0.45
         ramp = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None, None]
         column = (top * (1 - ramp) + bottom * ramp).astype(np.uint8)
-        return Image.fromarray(np.repeat(column, width, axis=1), "RGB")
+        return Image.fromarray(np.repeat(column, width, axis=1))
 
     def _fit(self, draw: ImageDraw.ImageDraw, text: str, box: Box, max_size: int, min_size: int, weight: int,
              fill: str, align: str = "left", valign: str = "top", spacing: float = 1.25) -> None:
