@@ -196,7 +196,10 @@ def test_music_is_audible_and_fades_out(clips):
     assert loudness(plan["duration"] - 0.3, 0.25) < loudness(1.0, 1.0) - 6  # faded out
 
 
-def _bad(tmp_path: Path, name: str, front: str, body: str = "## 场景\n\n一句足够长的字幕，用来凑够时间。第二句也在这里。") -> Path:
+LONG_ENOUGH = "## 场景\n\n一句足够长的字幕，用来凑够时间。第二句也在这里。"
+
+
+def _bad(tmp_path: Path, name: str, front: str, body: str = LONG_ENOUGH) -> Path:
     site = _site(tmp_path)
     write(site / f"content/deeds/{name}.md", f"---\ntitle: 坏视频\nkind: deed\ndate: 2021-04-01\nstatus: ready\n"
           f"{front}---\n\n{body}\n")
@@ -210,7 +213,7 @@ def _bad(tmp_path: Path, name: str, front: str, body: str = "## 场景\n\n一句
     ("voice: [voice.m4a, scene2.wav]\n", None, ":6:1: error: voice: 2 files for 1 scenes"),
 ])
 def test_bad_inputs_are_content_errors_and_others_still_render(tmp_path, capsys, front, body, expected):
-    site = _bad(tmp_path, "bad", front, body or "## 场景\n\n一句足够长的字幕，用来凑够时间。第二句也在这里。")
+    site = _bad(tmp_path, "bad", front, body or LONG_ENOUGH)
     (site / "assets/fake.m4a").write_text("not audio", encoding="utf-8")
     code = _build(site)
     err = capsys.readouterr().err

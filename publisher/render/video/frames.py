@@ -84,7 +84,7 @@ class FrameComposer:
     def title_card(self) -> Image.Image:
         image = self._gradient()
         draw = ImageDraw.Draw(image)
-        width, height = self.size
+        width, _height = self.size
         margin = round(90 * self.s)
         inner = width - 2 * margin - round(self.channel.safe_right * self.s) + margin
         self._fit(draw, self.cards.kind_label, Box(margin, round(420 * self.s), inner, round(90 * self.s)), 64, 30,

@@ -7,6 +7,7 @@ pin sentences, and unmarked cues share the time between marks in proportion to t
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import asdict, dataclass, field
 
 from publisher.config import DouyinChannel
@@ -100,7 +101,7 @@ def voice_plan(scenes: list[Scene], channel: DouyinChannel, voice: str, voice_se
             raise TimingError(f"mark [{_clock(mark)}] is outside the voice-over ({_clock(voice_seconds)} long)")
     times = _spread([(lines, mark) for _, lines, mark in items], 0.0, voice_seconds)
     cues = [Cue(start + a, start + b, lines, index) for (index, lines, _), (a, b) in zip(items, times, strict=True)]
-    for earlier, later in zip(cues, cues[1:], strict=False):
+    for earlier, later in itertools.pairwise(cues):
         earlier.end = max(earlier.start + 0.2, min(earlier.end, later.start - channel.cue_gap))
     planned = []
     for index, scene in enumerate(scenes):
@@ -108,7 +109,7 @@ def voice_plan(scenes: list[Scene], channel: DouyinChannel, voice: str, voice_se
         begin = own[0].start if own else (planned[-1].end if planned else start)
         planned.append(PlannedScene(index, scene.heading, scene.image, begin, begin))
     planned[0].start = start
-    for current, following in zip(planned, planned[1:], strict=False):
+    for current, following in itertools.pairwise(planned):
         current.end = following.start
     end = start + voice_seconds + 0.3
     planned[-1].end = end
@@ -129,7 +130,7 @@ def per_scene_voice_plan(scenes: list[Scene], channel: DouyinChannel, voices: li
             cues.append(Cue(t + a, t + b, lines, index))
         planned.append(PlannedScene(index, scene.heading, scene.image, t, t + seconds + 0.3, voice))
         t += seconds + 0.3
-    for earlier, later in zip(cues, cues[1:], strict=False):
+    for earlier, later in itertools.pairwise(cues):
         earlier.end = max(earlier.start + 0.2, min(earlier.end, later.start - channel.cue_gap))
     return Plan((0.0, channel.title_seconds), planned, cues, (t, t + channel.end_seconds))
 
@@ -141,11 +142,11 @@ def _spread(items: list[tuple[list[str], float | None]], begin: float, end: floa
     bounds = [(0, begin)] + [a for a in anchors if a[0] != 0] + [(len(items), end)]
     if anchors and anchors[0][0] == 0:
         bounds[0] = (0, anchors[0][1])
-    for (_, t1), (_, t2) in zip(bounds, bounds[1:], strict=False):
+    for (_, t1), (_, t2) in itertools.pairwise(bounds):
         if t2 < t1:
             raise TimingError("voice-over marks must increase through the script")
     times: list[tuple[float, float]] = []
-    for (first, t1), (last, t2) in zip(bounds, bounds[1:], strict=False):
+    for (first, t1), (last, t2) in itertools.pairwise(bounds):
         group = items[first:last]
         weights = [max(1, sum(len(line) for line in lines)) for lines, _ in group]
         total = sum(weights) or 1
