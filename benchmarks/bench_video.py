@@ -26,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from publisher.config import load_config  # noqa: E402
+from publisher.config import DouyinChannel, load_config  # noqa: E402
 from publisher.content.reader import read_story  # noqa: E402
 from publisher.render import douyin, fonts  # noqa: E402
 from publisher.render.base import RenderContext  # noqa: E402
@@ -39,7 +39,7 @@ SENTENCES = ["民警接到群众求助电话。", "老人出门买菜后迷了�
              "接到96110来电请接听。", "谢家集警方始终在身边。"]
 
 
-def make_site(root: Path, cues: int) -> Path:
+def make_site(root: Path, cues: int, preset: str) -> Path:
     """A site whose one story has ``cues`` cues over three photo scenes, about 3 s a cue."""
     site = root / "site"
     site.mkdir()
@@ -49,7 +49,8 @@ def make_site(root: Path, cues: int) -> Path:
     (site / "config.toml").write_text(
         'name = "谢家集公安"\n[kinds.antifraud]\nchannels = ["douyin"]\n'
         '[channels.douyin]\ntype = "douyin"\naccount = "谢家集警方在线"\ntitle_seconds = 1.5\nend_seconds = 1.5\n'
-        "chars_per_second = 4.0\nmin_cue = 2.7\nmax_cue = 2.7\ncue_gap = 0.0\n", encoding="utf-8")
+        f"chars_per_second = 4.0\nmin_cue = 2.7\nmax_cue = 2.7\ncue_gap = 0.0\npreset = \"{preset}\"\n",
+        encoding="utf-8")
     photos = ["images/hills-morning.jpg", "images/street-dusk.jpg", "luoshan.jpg"]
     scenes = []
     per_scene = -(-cues // 3)
@@ -113,7 +114,7 @@ def floor(site: Path, work: Path) -> float:
     return elapsed
 
 
-def naive(site: Path, plan: dict, work: Path) -> float:
+def naive(site: Path, plan: dict, work: Path, preset: str) -> float:
     """What most generators do: every layer composed by moviepy for every frame."""
     from moviepy import AudioFileClip, CompositeVideoClip, ImageClip, TextClip, afx
 
@@ -136,21 +137,22 @@ def naive(site: Path, plan: dict, work: Path) -> float:
     video = CompositeVideoClip(layers, size=(1080, 1920)).with_duration(plan["duration"])
     music = AudioFileClip(str(site / "assets/music.wav")).with_effects([afx.AudioLoop(duration=plan["duration"])])
     video = video.with_audio(music)
-    video.write_videofile(str(work / "naive.mp4"), fps=30, codec="libx264", audio_codec="aac",
+    # The same codec settings as ours: the comparison is about composing, not encoding.
+    video.write_videofile(str(work / "naive.mp4"), fps=30, codec="libx264", audio_codec="aac", preset=preset,
                           ffmpeg_params=["-crf", "20"], logger=None)
     return time.perf_counter() - started
 
 
-def rss_of_render(cues: int) -> tuple[float, float]:
+def rss_of_render(cues: int, preset: str) -> tuple[float, float]:
     """Run our renderer in a fresh process; return (clip seconds, peak RSS in MB)."""
-    out = subprocess.run([sys.executable, __file__, "--rss-child", str(cues)], capture_output=True, text=True,
-                         check=True).stdout.split()
+    out = subprocess.run([sys.executable, __file__, "--rss-child", str(cues), "--preset", preset],
+                         capture_output=True, text=True, check=True).stdout.split()
     return float(out[0]), float(out[1])
 
 
-def rss_child(cues: int) -> None:
+def rss_child(cues: int, preset: str) -> None:
     with tempfile.TemporaryDirectory() as temp:
-        site = make_site(Path(temp), cues)
+        site = make_site(Path(temp), cues, preset)
         _, plan = ours(site, Path(temp) / "out")
         print(plan["duration"], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
@@ -158,22 +160,25 @@ def rss_child(cues: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-naive", action="store_true", help="skip (b), which takes minutes")
+    parser.add_argument("--preset", default=DouyinChannel.model_fields["preset"].default,
+                        help="x264 preset for all three (default: the Douyin channel's)")
     parser.add_argument("--rss-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.rss_child:
-        rss_child(args.rss_child)
+        rss_child(args.rss_child, args.preset)
         return
+    print(f"x264 preset {args.preset}, crf 20, 1080x1920 at 30 fps")
     with tempfile.TemporaryDirectory() as temp:
         work = Path(temp)
-        site = make_site(work, 10)
+        site = make_site(work, 10, args.preset)
         ours_s, plan = ours(site, work / "ours")
         print(f"(a) ours:  {ours_s:6.1f}s  for a {plan['duration']:.1f}s clip, {len(plan['cues'])} cues")
         floor_s = floor(site, work)
         print(f"(c) floor: {floor_s:6.1f}s  ffmpeg alone on the same frames and settings")
-        naive_s = float("nan") if args.skip_naive else naive(site, plan, work)
+        naive_s = float("nan") if args.skip_naive else naive(site, plan, work, args.preset)
         print(f"(b) naive: {naive_s:6.1f}s  moviepy CompositeVideoClip + TextClip")
-    short_seconds, short_rss = rss_of_render(10)
-    long_seconds, long_rss = rss_of_render(40)
+    short_seconds, short_rss = rss_of_render(10, args.preset)
+    long_seconds, long_rss = rss_of_render(40, args.preset)
     print(f"memory: {short_seconds:.0f}s clip {short_rss:.0f} MB, {long_seconds:.0f}s clip {long_rss:.0f} MB, "
           f"ratio {long_rss / short_rss:.2f} (target <= 1.2)")
     print(f"video: ours={ours_s:.1f}s naive={naive_s:.1f}s floor={floor_s:.1f}s "

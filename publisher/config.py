@@ -139,8 +139,68 @@ class DouyinChannel(ChannelBase):
     """Largest allowed file (Douyin: 128 MB for one upload)."""
 
 
-ChannelConfig = Annotated[WeiboChannel | WechatChannel | DouyinChannel, Field(discriminator="type")]
-CHANNEL_TYPES = ("weibo", "wechat", "douyin")
+class LedChannel(ChannelBase):
+    type: Literal["led"]
+    fps: int = Field(25, ge=1, le=60)
+    """Frame rate of the loops (constant; 25 suits most controllers)."""
+    crf: int = Field(23, ge=0, le=51)
+    """x264 quality of the loops."""
+    preset: str = "veryfast"
+    """x264 preset of the loops (static slides encode fast at any preset)."""
+    urgent_every: int = Field(4, ge=1)
+    """An urgent item goes first and comes back after every N other items."""
+    ticker_speed: float = Field(48.0, gt=0)
+    """Scrolling speed of strip-screen tickers, in pixels a second."""
+    strip_ratio: float = Field(4.0, gt=1)
+    """Screens at least this many times wider than high are strips and get a ticker."""
+    ticker_separator: str = "　◆　"
+    """Text between two items of a ticker."""
+
+
+ChannelConfig = Annotated[WeiboChannel | WechatChannel | DouyinChannel | LedChannel, Field(discriminator="type")]
+CHANNEL_TYPES = ("weibo", "wechat", "douyin", "led")
+
+
+class LedTheme(Schema):
+    """Colours of LED slides: high contrast, read from across a street."""
+
+    background: str = "#000000"
+    """Slide background (black: unlit pixels)."""
+    headline: str = "#ffd400"
+    """Headline colour."""
+    text: str = "#ffffff"
+    """Body text colour."""
+    urgent: str = "#ff2020"
+    """Headline colour of urgent items."""
+
+
+class Screen(Schema):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+    """Screen name, used in folder names and in a story's ``screens:`` (letters, digits, - and _)."""
+    title: str = ""
+    """Where the screen is, for people (e.g. 谢家集大道与望峰路口)."""
+    width: int = Field(ge=8, le=8192)
+    """Native width in pixels (a multiple of the module width: P10 modules are 32x16)."""
+    height: int = Field(ge=8, le=8192)
+    """Native height in pixels."""
+    slide_seconds: float = Field(8.0, gt=0)
+    """How long each slide shows."""
+    theme: LedTheme = LedTheme()
+    """Colours of this screen's slides."""
+    antialias: bool | None = None
+    """Smooth text edges; default: off below ``antialias_below`` pixels high, for crisp text."""
+    antialias_below: int = Field(64, ge=0)
+    """Screens lower than this draw crisp (non-antialiased) text unless ``antialias`` says otherwise."""
+    min_text: int = Field(16, ge=6)
+    """Smallest legible text size in pixels (16 is the classic LED dot-matrix size)."""
+    max_text: int = Field(0, ge=0)
+    """Largest text size in pixels (0: a third of the screen height)."""
+    deliver: str = ""
+    """Delivery target for this screen's daily loop (used by ``publisher run``)."""
+
+    @property
+    def crisp(self) -> bool:
+        return not self.antialias if self.antialias is not None else self.height < self.antialias_below
 
 
 class KindDefaults(Schema):
@@ -165,6 +225,11 @@ class SiteConfig(Schema):
     """Per-kind defaults: ``[kinds.officer] channels = [...]``."""
     channels: dict[str, ChannelConfig] = {}
     """Output channels by name: ``[channels.weibo] type = "weibo"``."""
+    screens: list[Screen] = []
+    """LED screens, as ``[[screens]]`` tables."""
+
+    def screen(self, name: str) -> Screen | None:
+        return next((s for s in self.screens if s.name == name), None)
 
     def channels_for(self, kind: Kind) -> list[str]:
         defaults = self.kinds.get(kind)
@@ -201,6 +266,12 @@ def load_config(site: Path) -> tuple[SiteConfig, str]:
                 line, col = toml_key_line(text, ("kinds", kind, "channels"))
                 problems.append(Diagnostic(str(path), line, col,
                                            f"kinds.{kind}.channels: unknown channel {name!r}"))
+    seen: set[str] = set()
+    for index, screen in enumerate(config.screens):
+        if screen.name in seen:
+            line, col = _nth_table_line(text, "screens", index)
+            problems.append(Diagnostic(str(path), line, col, f"screens: the name {screen.name!r} is used twice"))
+        seen.add(screen.name)
     try:
         from zoneinfo import ZoneInfo
         ZoneInfo(config.timezone)
@@ -212,11 +283,26 @@ def load_config(site: Path) -> tuple[SiteConfig, str]:
     return config, text
 
 
+def _nth_table_line(text: str, name: str, index: int) -> tuple[int, int]:
+    """Line of the ``index``-th ``[[name]]`` table."""
+    count = -1
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if raw.strip().startswith(f"[[{name}]]"):
+            count += 1
+            if count == index:
+                return number, 1
+    return 1, 1
+
+
 def _diagnostics(path: Path, text: str, exc: ValidationError) -> list[Diagnostic]:
     out = []
     for err in exc.errors():
         keys = _clean_loc(tuple(err["loc"]))
         line, col = toml_key_line(text, keys)
+        if len(keys) >= 2 and keys[0] == "screens" and isinstance(keys[1], int):
+            line, col = _nth_table_line(text, "screens", keys[1])
+            if len(keys) >= 3:
+                line, col = _key_after(text, line, str(keys[2]))
         dotted = ".".join(str(k) for k in keys) or "(top level)"
         message = err["msg"]
         if err["type"] == "extra_forbidden":
@@ -228,6 +314,18 @@ def _diagnostics(path: Path, text: str, exc: ValidationError) -> list[Diagnostic
             message = f"missing 'type' ({', '.join(CHANNEL_TYPES)})"
         out.append(Diagnostic(str(path), line, col, f"{dotted}: {message}"))
     return out
+
+
+def _key_after(text: str, table_line: int, key: str) -> tuple[int, int]:
+    """Line of ``key`` inside the table that starts at ``table_line``."""
+    lines = text.splitlines()
+    for number in range(table_line, len(lines)):
+        raw = lines[number]
+        if raw.strip().startswith("["):
+            break
+        if raw.strip().startswith(f"{key} ") or raw.strip().startswith(f"{key}="):
+            return number + 1, raw.index(key) + 1
+    return table_line, 1
 
 
 def _clean_loc(loc: tuple) -> tuple:

@@ -15,6 +15,16 @@ from publisher.config import Kind
 from publisher.content import markup
 from publisher.content.frontmatter import Parsed
 
+DAY_NAMES = {
+    **{d: d for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+    "monday": "mon", "tuesday": "tue", "wednesday": "wed", "thursday": "thu", "friday": "fri",
+    "saturday": "sat", "sunday": "sun",
+    "周一": "mon", "周二": "tue", "周三": "wed", "周四": "thu", "周五": "fri", "周六": "sat", "周日": "sun",
+    "周天": "sun", "星期一": "mon", "星期二": "tue", "星期三": "wed", "星期四": "thu", "星期五": "fri",
+    "星期六": "sat", "星期日": "sun", "星期天": "sun",
+    "1": "mon", "2": "tue", "3": "wed", "4": "thu", "5": "fri", "6": "sat", "7": "sun",
+}
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
@@ -74,8 +84,42 @@ class FrontMatter(_Strict):
     """Douyin voice-over: one audio file for the whole clip, or a list with one per scene."""
     music: str | None = None
     """Douyin background music, relative to the story or assets/."""
+    screens: list[str] | None = None
+    """LED: only these screens (names from config.toml); default: every screen."""
+    days: list[str] | None = None
+    """LED: only on these days of the week: mon … sun (or 周一 … 周日)."""
+    hours: str | None = None
+    """LED: only in this daily window, e.g. ``"07:00-22:00"`` (may wrap past midnight)."""
+    urgent: bool = False
+    """An urgent alert: first in every loop and repeated after every N items (config)."""
     extra: dict[str, Any] = {}
     """Free-form keys for templates."""
+
+    @field_validator("days")
+    @classmethod
+    def _known_days(cls, days: list[str] | None) -> list[str] | None:
+        if days is None:
+            return None
+        normalized = []
+        for day in days:
+            key = str(day).strip().lower()
+            if key not in DAY_NAMES:
+                raise ValueError(f"unknown day {day!r}; use mon tue wed thu fri sat sun (or 周一 … 周日)")
+            normalized.append(DAY_NAMES[key])
+        return normalized
+
+    @field_validator("hours")
+    @classmethod
+    def _window(cls, hours: str | None) -> str | None:
+        if hours is None:
+            return None
+        match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", hours)
+        if not match:
+            raise ValueError(f"hours {hours!r}: write a daily window like \"07:00-22:00\"")
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        if not (0 <= h1 <= 24 and 0 <= h2 <= 24 and m1 < 60 and m2 < 60) or (h1, m1) == (h2, m2):
+            raise ValueError(f"hours {hours!r}: not a valid window")
+        return f"{h1:02d}:{m1:02d}-{h2:02d}:{m2:02d}"
 
     @field_validator("topics")
     @classmethod
