@@ -7,6 +7,7 @@ written once at the end.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import shutil
@@ -18,6 +19,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from publisher import __version__, atomic, manifest
 from publisher.config import SiteConfig
@@ -36,10 +38,20 @@ class Job:
     site: Path
     out: Path
     config: SiteConfig
-    story: Story
+    story: Story | None
     channel: str
     hash: str
     progress: bool = False
+    day: object | None = None
+    """For collective channels (LED): the screen-day to render instead of one story."""
+
+    @property
+    def key(self) -> str:
+        return self.day.key if self.day is not None else self.story.id  # type: ignore[union-attr]
+
+    @property
+    def shown_path(self) -> str:
+        return self.story.rel_path if self.story is not None else "config.toml"
 
 
 @dataclass
@@ -73,8 +85,10 @@ class BuildResult:
 
 
 def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = (), drafts: bool = False,
-          jobs: int | None = None, executor: Executor | None = None, progress: bool = False) -> BuildResult:
-    """Render every ready story (and drafts if asked) for each of its channels into ``out``."""
+          jobs: int | None = None, executor: Executor | None = None, progress: bool = False,
+          day: dt.date | None = None) -> BuildResult:
+    """Render every ready story (and drafts if asked) for each of its channels into ``out``, and
+    each LED screen's programme for ``day`` (default: today in the site's time zone)."""
     site, out = site.resolve(), out.resolve()
     only = set(only)
     out.mkdir(parents=True, exist_ok=True)
@@ -91,7 +105,7 @@ def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = ()
         if story.meta.status != "ready" and not drafts:
             continue
         for channel in story.channels:
-            if only and channel not in only:
+            if (only and channel not in only) or _collective(config, channel):
                 continue
             planned.add((story.id, channel))
             digest = rendition_hash(site, config, story, channel)
@@ -102,6 +116,21 @@ def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = ()
             else:
                 todo.append(Job(site, out, config, story, channel, digest, progress))
 
+    day = day or dt.datetime.now(ZoneInfo(config.timezone)).date()
+    for channel, settings in config.channels.items():
+        if (only and channel not in only) or not _collective(config, channel):
+            continue
+        module = registry.module_for(settings.type)
+        for screen_day in module.plan(config, channel, stories, day, drafts):
+            planned.add((screen_day.key, channel))
+            digest = module.day_hash(screen_day, config, file_hash)
+            old = previous.find(screen_day.key, channel)
+            if old and old.hash == digest and all((out / f).is_file() for f in old.files):
+                kept.append(old)
+                summary[channel].unchanged += 1
+            else:
+                todo.append(Job(site, out, config, None, channel, digest, progress, screen_day))
+
     # Renditions from the last build that are no longer wanted: gone stories and channels, and
     # stories that now fail. Those outside a --channel filter are kept as they were.
     by_id = {s.id: s for s in stories}
@@ -110,6 +139,13 @@ def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = ()
             continue
         story = by_id.get(old.story)
         filtered_out = bool(only) and old.channel not in only
+        if old.stories:  # a screen-day of another date: kept while its channel and screen exist
+            screen = old.story.split("/", 1)[0]
+            if old.channel in config.channels and config.screen(screen) is not None:
+                kept.append(old)
+            else:
+                shutil.rmtree(out / old.folder, ignore_errors=True)
+            continue
         still_valid = story is not None and old.channel in config.channels and old.channel in story.channels
         if filtered_out and still_valid:
             kept.append(old)
@@ -125,13 +161,18 @@ def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = ()
         if outcome.errors:
             summary[job.channel].failed += 1
             errors += outcome.errors
-            shutil.rmtree(out / job.channel / job.story.id, ignore_errors=True)
+            shutil.rmtree(out / job.channel / job.key, ignore_errors=True)
             continue
         summary[job.channel].rendered += 1
-        fresh.append(manifest.Rendition(
-            story=job.story.id, channel=job.channel, type=config.channels[job.channel].type,
-            files=[f"{job.channel}/{job.story.id}/{f}" for f in outcome.files], hash=job.hash,
-            status=job.story.meta.status, title=job.story.meta.title, path=job.story.rel_path))
+        files = [f"{job.channel}/{job.key}/{f}" for f in outcome.files]
+        if job.story is not None:
+            fresh.append(manifest.Rendition(
+                story=job.story.id, channel=job.channel, type=config.channels[job.channel].type, files=files,
+                hash=job.hash, status=job.story.meta.status, title=job.story.meta.title, path=job.story.rel_path))
+        else:
+            fresh.append(manifest.Rendition(
+                story=job.key, channel=job.channel, type=config.channels[job.channel].type, files=files,
+                hash=job.hash, title=job.key, stories=[s.id for s in job.day.stories] or ["(idle)"]))
 
     result = manifest.Manifest(
         renditions=sorted(kept + fresh, key=lambda r: (r.channel, r.story)),
@@ -166,7 +207,7 @@ def _run(todo: list[Job], jobs: int | None, executor: Executor | None,
                 pool.shutdown()
     if bar:
         bar.close()
-    outcomes.sort(key=lambda pair: (pair[0].channel, pair[0].story.id))
+    outcomes.sort(key=lambda pair: (pair[0].channel, pair[0].key))
     return outcomes
 
 
@@ -179,25 +220,32 @@ def _progress_bar(total: int):
 def render_job(job: Job) -> Outcome:
     """Render one rendition into a staging folder and swap it into place (worker entry point)."""
     started = time.perf_counter()
-    outcome = Outcome(job.story.id, job.channel)
-    channel_type = job.config.channels[job.channel].type
-    final = job.out / job.channel / job.story.id
+    outcome = Outcome(job.key, job.channel)
+    module = registry.module_for(job.config.channels[job.channel].type)
+    final = job.out / job.channel / job.key
     try:
         with atomic.staged_folder(final) as stage:
-            ctx = RenderContext(job.site, job.config, job.story, job.channel, stage, progress=job.progress)
-            outcome.files = registry.module_for(channel_type).render(ctx)
-            outcome.warnings = ctx.warnings
+            if job.day is not None:
+                outcome.files = module.render_day(job.day, job.config, stage, job.progress)
+            else:
+                ctx = RenderContext(job.site, job.config, job.story, job.channel, stage, progress=job.progress)
+                outcome.files = module.render(ctx)
+                outcome.warnings = ctx.warnings
     except ContentError as exc:
         outcome.errors = exc.diagnostics
     except TemplateError as exc:
-        outcome.errors = [Diagnostic(job.story.rel_path, 1, 1, f"{exc} (rendering {job.channel})")]
+        outcome.errors = [Diagnostic(job.shown_path, 1, 1, f"{exc} (rendering {job.channel})")]
     except PublisherError as exc:
-        outcome.errors = [Diagnostic(job.story.rel_path, 1, 1, str(exc))]
-    except Exception as exc:  # a bug must not stop the other stories; say where it happened
-        outcome.errors = [Diagnostic(job.story.rel_path, 1, 1, f"internal error rendering {job.channel}: "
+        outcome.errors = [Diagnostic(job.shown_path, 1, 1, str(exc))]
+    except Exception as exc:  # a bug must not stop the other renditions; say where it happened
+        outcome.errors = [Diagnostic(job.shown_path, 1, 1, f"internal error rendering {job.channel} {job.key}: "
                                      f"{exc.__class__.__name__}: {exc} (please report this)")]
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def _collective(config: SiteConfig, channel: str) -> bool:
+    return getattr(registry.module_for(config.channels[channel].type), "COLLECTIVE", False)
 
 
 def rendition_hash(site: Path, config: SiteConfig, story: Story, channel: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import time
@@ -54,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--drafts", action="store_true", help="also render stories with status: draft")
     build.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                        help="renditions rendered in parallel (default: the number of cores)")
+    build.add_argument("--date", type=_date, metavar="YYYY-MM-DD",
+                       help="the day LED loops are rendered for (default: today in the site's time zone)")
     build.set_defaults(handler=cmd_build)
 
     check = commands.add_parser("check", help="validate config and stories without rendering",
@@ -71,6 +74,13 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--slug", help="file name without .md (default: date and a number)")
     new.set_defaults(handler=cmd_new)
     return parser
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-12-01") from None
 
 
 def _site_option(parser: argparse.ArgumentParser) -> None:
@@ -102,7 +112,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     out = args.out or args.site / config.output
     started = time.perf_counter()
     result = build(args.site, config, out, only=args.channel, drafts=args.drafts, jobs=args.jobs,
-                   progress=sys.stderr.isatty())
+                   progress=sys.stderr.isatty(), day=args.date)
     _print_diagnostics(result.warnings + result.errors)
     for line in format_summary(result):
         print(line)

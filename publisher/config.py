@@ -149,12 +149,17 @@ class LedChannel(ChannelBase):
     """x264 preset of the loops (static slides encode fast at any preset)."""
     urgent_every: int = Field(4, ge=1)
     """An urgent item goes first and comes back after every N other items."""
-    ticker_speed: float = Field(48.0, gt=0)
-    """Scrolling speed of strip-screen tickers, in pixels a second."""
+    ticker_speed: float = Field(240.0, gt=0)
+    """Scrolling speed of strip-screen tickers, in pixels a second (about 1.5 characters a
+    second at a 320-pixel strip's text size)."""
+    ticker_text: float = Field(0.6, gt=0.1, le=1.0)
+    """Ticker text size as a share of the strip's height."""
     strip_ratio: float = Field(4.0, gt=1)
     """Screens at least this many times wider than high are strips and get a ticker."""
     ticker_separator: str = "　◆　"
     """Text between two items of a ticker."""
+    idle_text: str = "报警求助请拨 110　反诈咨询请拨 96110"
+    """Shown when no story is due on a screen, so a loop is never empty."""
 
 
 ChannelConfig = Annotated[WeiboChannel | WechatChannel | DouyinChannel | LedChannel, Field(discriminator="type")]

@@ -28,6 +28,8 @@ class Rendition:
     title: str = ""
     path: str = ""
     """The story file, relative to the site."""
+    stories: list[str] = field(default_factory=list)
+    """For a screen-day (LED): the stories it plays. ``story`` is then ``<screen>/<date>``."""
 
     @property
     def folder(self) -> str:

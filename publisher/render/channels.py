@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from publisher.render import douyin, wechat, weibo
+from publisher.render import douyin, led, wechat, weibo
 
 CHANNELS: dict[str, ModuleType] = {
     "weibo": weibo,
     "wechat": wechat,
     "douyin": douyin,
+    "led": led,
 }
 
 

@@ -7,6 +7,7 @@ which part of the day, in which order, and why the others are out.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 
 from publisher.config import Screen
@@ -81,7 +82,7 @@ def day_parts(entries: list[Entry]) -> list[Part]:
             cuts.update((start, end))
     bounds = sorted(cuts)
     parts: list[Part] = []
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for start, end in itertools.pairwise(bounds):
         inside = [e for e in entries if any(a <= start and end <= b for a, b in e.windows)]
         if parts and [id(e) for e in parts[-1].entries] == [id(e) for e in inside]:
             parts[-1].end = end

@@ -30,10 +30,19 @@ class VideoSettings:
     audio_bitrate: str = "160k"
 
 
+def even_size(width: int, height: int) -> tuple[int, int]:
+    """H.264 in yuv420p needs even dimensions: odd LED sizes are padded by one pixel."""
+    return width + width % 2, height + height % 2
+
+
 def video_arguments(settings: VideoSettings) -> list[str]:
-    """Codec arguments shared by every H.264 we write (Douyin clips, LED loops, the benchmark floor)."""
+    """Codec arguments shared by every H.264 we write (Douyin clips, LED loops, the benchmark floor).
+    Odd sizes are padded with black on the right and bottom (see :func:`even_size`)."""
+    pad = ""
+    if (settings.width, settings.height) != even_size(settings.width, settings.height):
+        pad = "pad=ceil(iw/2)*2:ceil(ih/2)*2:0:0:color=black,"
     return [
-        "-vf", "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,"
+        "-vf", f"{pad}scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,"
         "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv",
         "-c:v", "libx264", "-preset", settings.preset, "-crf", str(settings.crf),
         "-pix_fmt", "yuv420p", "-r", str(settings.fps), "-fps_mode", "cfr",
@@ -42,32 +51,40 @@ def video_arguments(settings: VideoSettings) -> list[str]:
     ]
 
 
-def raw_input_arguments(settings: VideoSettings, source: str = "-") -> list[str]:
+def raw_input_arguments(settings: VideoSettings, source: str = "-", rate: str | None = None) -> list[str]:
     return ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{settings.width}x{settings.height}",
-            "-r", str(settings.fps), "-i", source]
+            "-r", rate or str(settings.fps), "-i", source]
 
 
 class EncodeError(RuntimeError):
     pass
 
 
-def encode(frames: Iterable[np.ndarray], settings: VideoSettings, output: Path, duration: float,
-           audio: Path | None = None) -> None:
-    """Pipe ``frames`` (HxWx3 uint8) into ffmpeg and write ``output``. With no audio file, a
-    silent AAC track is added (players and platforms expect one)."""
-    command = [ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", *raw_input_arguments(settings)]
+def encode(frames: Iterable[np.ndarray | bytes], settings: VideoSettings, output: Path, duration: float,
+           audio: Path | None = None, sound: bool = True, input_rate: str | None = None) -> None:
+    """Pipe ``frames`` (HxWx3 uint8, or their bytes) into ffmpeg and write ``output``. With
+    ``sound`` and no audio file, a silent AAC track is added (platforms expect one); LED loops
+    pass ``sound=False`` and get no audio stream.
+
+    ``input_rate`` (e.g. ``"1/8"``) sends each distinct still once and lets ffmpeg repeat it
+    up to the output's constant frame rate after colour conversion, which makes slide loops
+    cheap to encode."""
+    command = [ffmpeg(), "-hide_banner", "-loglevel", "error", "-y",
+               *raw_input_arguments(settings, rate=input_rate)]
     if audio is not None:
         command += ["-i", str(audio)]
-    else:
+    elif sound:
         command += ["-f", "lavfi", "-i", "anullsrc=channel_layout=stereo:sample_rate=44100"]
-    command += ["-map", "0:v:0", "-map", "1:a:0", *video_arguments(settings),
-                "-c:a", "aac", "-b:a", settings.audio_bitrate, "-ar", "44100", "-t", f"{duration:.3f}",
-                "-f", "mp4", str(output)]
+    command += ["-map", "0:v:0", *video_arguments(settings)]
+    if audio is not None or sound:
+        command += ["-map", "1:a:0", "-c:a", "aac", "-b:a", settings.audio_bitrate, "-ar", "44100"]
+    command += ["-t", f"{duration:.3f}", "-f", "mp4", str(output)]
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
     assert process.stdin is not None
     try:
         for frame in frames:
-            process.stdin.write(memoryview(np.ascontiguousarray(frame)).cast("B"))
+            data = frame if isinstance(frame, bytes) else memoryview(np.ascontiguousarray(frame)).cast("B")
+            process.stdin.write(data)
         process.stdin.close()
     except BrokenPipeError:
         pass

@@ -1,0 +1,118 @@
+"""LED slides at the screen's native pixels: a headline and a few short lines, fitted.
+
+Text takes the largest size that fits, down to the screen's minimum legible size; what does
+not fit at that size flows onto the next slide (the headline repeats), never cut off. On
+low screens text is drawn without anti-aliasing so each stroke lands on whole pixels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageOps
+
+from publisher.config import Screen
+from publisher.render import fonts, textbox
+from publisher.render.textbox import Box, DoesNotFit
+
+SPACING = 1.05  # LED lines sit tighter than print: the font's own ascent/descent is roomy
+
+
+@dataclass
+class Slide:
+    image: Image.Image
+    story: str
+    urgent: bool = False
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SlideText:
+    story: str
+    headline: str
+    body: str
+    photo: Path | None = None
+    urgent: bool = False
+
+
+def margin(screen: Screen) -> int:
+    return max(2, round(min(screen.width, screen.height) * 0.04))
+
+
+def slides_for(item: SlideText, screen: Screen, language: str) -> list[Slide]:
+    """Every slide one item needs on ``screen``."""
+    m = margin(screen)
+    width, height = screen.width, screen.height
+    area = Box(m, m, width - 2 * m, height - 2 * m)
+    photo_box = None
+    if item.photo is not None and height >= 160 and width >= 2 * height:
+        side = area.height
+        photo_box = Box(m, m, round(side * 0.8), side)
+        area = Box(photo_box.right + m, m, width - photo_box.right - 2 * m, area.height)
+    biggest = screen.max_text or max(screen.min_text, height // 3)
+    headline_color = screen.theme.urgent if item.urgent else screen.theme.headline
+
+    headline_box = Box(area.x, area.y, area.width, round(area.height * 0.45))
+    try:
+        head = textbox.fit(item.headline, headline_box, biggest, screen.min_text, 800, language, SPACING,
+                           max_lines=2)
+    except DoesNotFit:
+        head = None
+    pages: list[tuple[textbox.TextLayout | None, textbox.TextLayout | None]] = []
+    if head is None:
+        # The headline alone needs whole slides; the body follows on its own slides.
+        pages += [(page, None) for page in _flow(item.headline, area, screen.min_text, 800, language)]
+        body_area = area
+        if item.body:
+            pages += [(None, page) for page in _flow(item.body, body_area, screen.min_text, 500, language)]
+    else:
+        gap = max(1, round(head.size * 0.25))
+        body_area = Box(area.x, area.y + head.height + gap, area.width, area.height - head.height - gap)
+        if not item.body:
+            pages.append((head, None))
+        elif body_area.height < _line_height(screen.min_text, language):
+            pages.append((head, None))
+            pages += [(None, page) for page in _flow(item.body, area, screen.min_text, 500, language)]
+        else:
+            try:
+                body = textbox.fit(item.body, body_area, min(head.size, biggest), screen.min_text, 500, language,
+                                   SPACING)
+                pages.append((head, body))
+            except DoesNotFit:
+                pages += [(head, page) for page in _flow(item.body, body_area, screen.min_text, 500, language)]
+    slides = []
+    for head_layout, body_layout in pages:
+        image = Image.new("RGB", (width, height), screen.theme.background)
+        draw = ImageDraw.Draw(image)
+        if screen.crisp:
+            draw.fontmode = "1"
+        lines: list[str] = []
+        if photo_box is not None and item.photo is not None:
+            with Image.open(item.photo) as source:
+                fitted = ImageOps.fit(ImageOps.exif_transpose(source).convert("RGB"),
+                                      (photo_box.width, photo_box.height), Image.Resampling.LANCZOS)
+            image.paste(fitted, (photo_box.x, photo_box.y))
+        if head_layout is not None:
+            textbox.draw(draw, head_layout, headline_color)
+            lines += head_layout.lines
+        if body_layout is not None:
+            textbox.draw(draw, body_layout, screen.theme.text)
+            lines += body_layout.lines
+        slides.append(Slide(image, item.story, item.urgent, lines))
+    return slides
+
+
+def _line_height(size: int, language: str) -> int:
+    ascent, descent = fonts.font(size, 500, language).getmetrics()
+    return ascent + descent
+
+
+def _flow(text: str, box: Box, size: int, weight: int, language: str) -> list[textbox.TextLayout]:
+    """Wrap at ``size`` and cut into pages of as many lines as the box holds."""
+    whole = textbox.layout(text, box, size, weight, language, SPACING)
+    ascent, descent = whole.font.getmetrics()
+    per_page = max(1, 1 + (box.height - (ascent + descent)) // whole.line_height)
+    lines = whole.lines
+    return [textbox.TextLayout(lines[i:i + per_page], size, weight, language, whole.line_height, box)
+            for i in range(0, len(lines), per_page)]

@@ -1,0 +1,95 @@
+"""Strip screens (4:1 and wider): a horizontally scrolling ticker (走字) that wraps seamlessly.
+
+The whole text is drawn once as one long strip; each frame is a slice of it, so scrolling
+costs no drawing. The loop's length is one full pass, rounded to whole frames, and the last
+frame joins the first without a jump.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from publisher.config import LedChannel, Screen
+from publisher.render import fonts
+from publisher.render.led.slides import margin
+
+
+@dataclass
+class TickerSegment:
+    story: str
+    text: str
+    width: int
+    """Pixels this item occupies in the strip, separator included."""
+    urgent: bool = False
+
+
+@dataclass
+class Ticker:
+    strip: np.ndarray
+    """H x period x 3: one full pass of the text."""
+    segments: list[TickerSegment]
+    frames: int
+    fps: int
+
+    @property
+    def period(self) -> int:
+        return self.strip.shape[1]
+
+    @property
+    def duration(self) -> float:
+        return self.frames / self.fps
+
+    def seconds(self, segment: TickerSegment) -> float:
+        return self.duration * segment.width / self.period
+
+    def frame_bytes(self, width: int) -> Iterator[bytes]:
+        """Each frame's RGB bytes: a window sliding left through the strip, wrapping around."""
+        repeats = math.ceil((self.period + width) / self.period) + 1
+        tiled = np.ascontiguousarray(np.tile(self.strip, (1, repeats, 1)))
+        for index in range(self.frames):
+            offset = round(index * self.period / self.frames) % self.period
+            yield np.ascontiguousarray(tiled[:, offset:offset + width]).tobytes()
+
+
+def build(items: list[tuple[str, str, bool]], screen: Screen, channel: LedChannel, language: str) -> Ticker:
+    """``items`` are (story id, text, urgent). Text size fills the strip's height."""
+    m = margin(screen)
+    target = round(screen.height * channel.ticker_text)
+    size = max(screen.min_text, min(screen.max_text or target, target, _size_for(screen.height - 2 * m, language)))
+    face = fonts.font(size, 700, language)
+    tag = fonts.shaping_language(language)
+    ascent, descent = face.getmetrics()
+    y = (screen.height - (ascent + descent)) // 2
+    segments: list[TickerSegment] = []
+    for story, text, urgent in items:
+        piece = text + channel.ticker_separator
+        width = math.ceil(face.getlength(piece, language=tag) if tag else face.getlength(piece))
+        segments.append(TickerSegment(story, piece, width, urgent))
+    period = max(screen.width, sum(s.width for s in segments))
+    image = Image.new("RGB", (period, screen.height), screen.theme.background)
+    draw = ImageDraw.Draw(image)
+    if screen.crisp:
+        draw.fontmode = "1"
+    x = 0
+    for segment in segments:
+        color = screen.theme.urgent if segment.urgent else screen.theme.text
+        draw.text((x, y), segment.text, font=face, fill=color, anchor="la", language=tag)
+        x += segment.width
+    frames = max(1, round(period / channel.ticker_speed * channel.fps))
+    return Ticker(np.asarray(image), segments, frames, channel.fps)
+
+
+def _size_for(height: int, language: str) -> int:
+    """Largest font size whose line (ascent + descent) fits ``height``."""
+    size = height
+    while size > 6:
+        ascent, descent = fonts.font(size, 700, language).getmetrics()
+        if ascent + descent <= height:
+            return size
+        size -= 1
+    return size
