@@ -145,12 +145,13 @@ class LedChannel(ChannelBase):
     """Frame rate of the loops (constant; 25 suits most controllers)."""
     crf: int = Field(23, ge=0, le=51)
     """x264 quality of the loops."""
-    preset: str = "veryfast"
-    """x264 preset of the loops (static slides encode fast at any preset)."""
+    preset: str = "ultrafast"
+    """x264 preset of the loops. Slides are stills and tickers are simple; ultrafast also keeps
+    the stream free of B-frames and CABAC, which the cheapest controllers decode best."""
     urgent_every: int = Field(4, ge=1)
     """An urgent item goes first and comes back after every N other items."""
-    ticker_speed: float = Field(240.0, gt=0)
-    """Scrolling speed of strip-screen tickers, in pixels a second (about 1.5 characters a
+    ticker_speed: float = Field(360.0, gt=0)
+    """Scrolling speed of strip-screen tickers, in pixels a second (about 2 characters a
     second at a 320-pixel strip's text size)."""
     ticker_text: float = Field(0.6, gt=0.1, le=1.0)
     """Ticker text size as a share of the strip's height."""

@@ -134,7 +134,8 @@ def render_day(day: ScreenDay, config: SiteConfig, folder: Path, progress: bool 
                               "urgent": segment.urgent, "hash": story.source_hash if story else "",
                               "text": segment.text})
             duration = run.duration
-            encode(run.frame_bytes(screen.width), settings, folder / loop_name, duration, sound=False)
+            encode(run.frame_bytes(screen.width), settings, folder / loop_name, duration, sound=False,
+                   yuv_input=True)
         else:
             frames_per_slide = max(1, round(screen.slide_seconds * led.fps))
             sequence: list[bytes] = []

@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw
 from publisher.config import LedChannel, Screen
 from publisher.render import fonts
 from publisher.render.led.slides import margin
+from publisher.render.video.encode import rgb_to_yuv420
 
 
 @dataclass
@@ -48,12 +49,28 @@ class Ticker:
         return self.duration * segment.width / self.period
 
     def frame_bytes(self, width: int) -> Iterator[bytes]:
-        """Each frame's RGB bytes: a window sliding left through the strip, wrapping around."""
-        repeats = math.ceil((self.period + width) / self.period) + 1
-        tiled = np.ascontiguousarray(np.tile(self.strip, (1, repeats, 1)))
+        """Each frame as yuv420p bytes at the even encoded size: a window sliding left through
+        the strip, wrapping around. The strip is converted to YUV once; offsets are even so
+        the half-resolution chroma stays aligned, and the last frame joins the first."""
+        even_width = width + width % 2
+        strip = self.strip
+        if strip.shape[0] % 2:
+            strip = np.concatenate([strip, np.zeros((1, *strip.shape[1:]), strip.dtype)])
+        repeats = math.ceil(even_width / self.period)  # enough of the start again to wrap one window
+        wrapped = np.concatenate([strip, *([strip] * repeats)], axis=1)[:, :self.period + even_width]
+        y, u, v = rgb_to_yuv420(wrapped)
+        if width % 2:  # the padding column is black, as the RGB path pads it
+            black = np.zeros_like(y[:, :1]) + 16
         for index in range(self.frames):
-            offset = round(index * self.period / self.frames) % self.period
-            yield np.ascontiguousarray(tiled[:, offset:offset + width]).tobytes()
+            offset = 2 * round(index * self.period / (2 * self.frames))
+            offset %= self.period
+            plane = y[:, offset:offset + even_width]
+            if width % 2:
+                plane = np.concatenate([y[:, offset:offset + width], black], axis=1)
+            half = offset // 2
+            yield (np.ascontiguousarray(plane).tobytes()
+                   + np.ascontiguousarray(u[:, half:half + even_width // 2]).tobytes()
+                   + np.ascontiguousarray(v[:, half:half + even_width // 2]).tobytes())
 
 
 def build(items: list[tuple[str, str, bool]], screen: Screen, channel: LedChannel, language: str) -> Ticker:
@@ -71,6 +88,9 @@ def build(items: list[tuple[str, str, bool]], screen: Screen, channel: LedChanne
         width = math.ceil(face.getlength(piece, language=tag) if tag else face.getlength(piece))
         segments.append(TickerSegment(story, piece, width, urgent))
     period = max(screen.width, sum(s.width for s in segments))
+    if period % 2:  # even, so the wrap lands on an even offset
+        segments[-1].width += 1
+        period += 1
     image = Image.new("RGB", (period, screen.height), screen.theme.background)
     draw = ImageDraw.Draw(image)
     if screen.crisp:
