@@ -103,8 +103,8 @@ def floor(site: Path, work: Path) -> float:
     audio.mix(prepared.plan, prepared.voices, prepared.music, channel, soundtrack)
     settings = encoder.VideoSettings(channel.width, channel.height, channel.fps, channel.crf, channel.preset)
     command = [encoder.ffmpeg(), "-hide_banner", "-loglevel", "error", "-y",
-               *encoder.raw_input_arguments(settings, str(raw)), "-i", str(soundtrack),
-               "-map", "0:v:0", "-map", "1:a:0", *encoder.video_arguments(settings),
+               *encoder.raw_input_arguments(settings, str(raw), yuv_input=True), "-i", str(soundtrack),
+               "-map", "0:v:0", "-map", "1:a:0", *encoder.video_arguments(settings, yuv_input=True),
                "-c:a", "aac", "-b:a", settings.audio_bitrate, "-t", f"{prepared.plan.duration:.3f}",
                str(work / "floor.mp4")]
     started = time.perf_counter()

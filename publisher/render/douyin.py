@@ -105,7 +105,7 @@ def render(ctx: RenderContext) -> list[str]:
                              channel.audio_bitrate)
     video = folder / "video.mp4"
     encode(_frames(composer, plan.duration, channel.fps, ctx.story.id, ctx.progress), settings, video,
-           plan.duration, soundtrack if has_sound else None)
+           plan.duration, soundtrack if has_sound else None, yuv_input=True)
     soundtrack.unlink(missing_ok=True)
     megabytes = video.stat().st_size / 1e6
     if megabytes > channel.max_megabytes:
@@ -115,17 +115,15 @@ def render(ctx: RenderContext) -> list[str]:
 
 
 def _frames(composer: FrameComposer, duration: float, fps: int, label: str, progress: bool):
-    """Frames through moviepy's clip model; only changing layers are computed (see frames.py)."""
-    from moviepy import VideoClip
-
-    clip = VideoClip(frame_function=composer.frame, duration=duration)
+    """Every frame of the clip, in order; only changing layers are computed (see frames.py)."""
     count = round(duration * fps)
-    frames = clip.iter_frames(fps=fps, dtype="uint8")
+    indices = range(count)
     if progress:
         from tqdm import tqdm
 
-        frames = tqdm(frames, total=count, desc=f"douyin {label}", unit="frame", leave=False, file=sys.stderr)
-    yield from frames
+        indices = tqdm(indices, total=count, desc=f"douyin {label}", unit="frame", leave=False, file=sys.stderr)
+    for index in indices:
+        yield composer.frame(index / fps)
 
 
 def _end_lines(ctx: RenderContext, channel: DouyinChannel) -> list[str]:

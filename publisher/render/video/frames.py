@@ -1,11 +1,12 @@
 """Frame composition that only computes what moves.
 
 A frame is background + scene heading + subtitle. Backgrounds of designed scenes and the
-title and end cards are drawn once; a photo scene is scaled once and slides by slicing
-(no per-frame resampling); subtitles are drawn once per cue and composited only inside
-their box. While neither scene nor cue changes on a still background, the same frame is
-returned as is. Caches hold the current scene and cue only, so memory does not grow with
-the clip's length.
+title and end cards are drawn once; a photo scene is scaled and converted to YUV once and
+slides by slicing (no per-frame resampling or colour conversion); subtitles are drawn once
+per cue and composited only inside their box. While neither scene nor cue changes on a
+still background, the same frame is returned as is. Frames are yuv420p (BT.709, limited
+range) as one flat array, ready for the encoder. Caches hold the current scene and cue
+only, so memory does not grow with the clip's length.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from PIL import Image, ImageDraw, ImageOps
 from publisher.config import DouyinChannel, Theme
 from publisher.render import textbox
 from publisher.render.textbox import Box
+from publisher.render.video.encode import rgb_to_yuv420
 from publisher.render.video.subtitles import Overlay, draw_cue
 from publisher.render.video.timing import Plan, PlannedScene
 
@@ -55,14 +57,15 @@ class FrameComposer:
 
     # -- public -----------------------------------------------------------------------------
     def frame(self, t: float) -> np.ndarray:
+        """The yuv420p frame at ``t`` seconds (flat: Y plane, then U, then V)."""
         plan = self.plan
         if t < plan.title[1]:
             if self._title is None:
-                self._title = np.asarray(self.title_card())
+                self._title = to_i420(np.asarray(self.title_card()))
             return self._title
         if t >= plan.end_card[0]:
             if self._end is None:
-                self._end = np.asarray(self.end_card())
+                self._end = to_i420(np.asarray(self.end_card()))
             return self._end
         scene = self._scene_at(t)
         cue_index = self._cue_at(t)
@@ -74,12 +77,9 @@ class FrameComposer:
                 frame = layer.still.copy()
                 if overlay is not None:
                     overlay.onto(frame)
-                self._still_key, self._still = key, frame
+                self._still_key, self._still = key, to_i420(frame)
             return self._still  # type: ignore[return-value]
-        frame = layer.moving(t - scene.start)
-        if overlay is not None:
-            overlay.onto(frame)
-        return frame
+        return layer.moving(t - scene.start, overlay)
 
     def title_card(self) -> Image.Image:
         image = self._gradient()
@@ -157,7 +157,7 @@ class FrameComposer:
 
     def _heading_overlay(self, heading: str) -> Overlay:
         margin = round(60 * self.s)
-        box = Box(0, round(260 * self.s), self.size[0], round(150 * self.s))
+        box = Box(0, 2 * round(130 * self.s), self.size[0], 2 * round(75 * self.s))
         image = Image.new("RGBA", (box.width, box.height), (0, 0, 0, 0))
         draw = ImageDraw.Draw(image)
         draw.rectangle((0, 0, box.width - 1, box.height - 1), fill=(*_rgb(self.theme.background), 190))
@@ -184,33 +184,50 @@ class FrameComposer:
         textbox.draw(draw, fitted, fill, valign)
 
 
+def to_i420(rgb: np.ndarray) -> np.ndarray:
+    """An RGB frame as one flat yuv420p array."""
+    y, u, v = rgb_to_yuv420(rgb)
+    return np.concatenate([y.ravel(), u.ravel(), v.ravel()])
+
+
 @dataclass
 class _SceneLayer:
     still: np.ndarray | None
-    moving: Callable[[float], np.ndarray] | None
+    moving: Callable[[float, Overlay | None], np.ndarray] | None
 
 
 def _pan(photo: Path, size: tuple[int, int], scene: PlannedScene, speed: float,
-         heading: Overlay | None) -> Callable[[float], np.ndarray]:
-    """A slow pan: the photo is cover-scaled once, a little larger than the frame, and each
-    frame is a slice of it (scenes alternate vertical and horizontal travel)."""
+         heading: Overlay | None) -> Callable[[float, Overlay | None], np.ndarray]:
+    """A slow pan: the photo is cover-scaled and converted to YUV once, a little larger than
+    the frame, and each frame is a slice of it at an even offset (so chroma stays aligned);
+    scenes alternate vertical and horizontal travel."""
     width, height = size
     duration = max(0.1, scene.end - scene.start)
-    travel = min(math.ceil(speed * duration), round(0.25 * min(width, height)))
+    travel = 2 * (min(math.ceil(speed * duration), round(0.25 * min(width, height))) // 2)
     vertical = scene.index % 2 == 0
     target = (width, height + travel) if vertical else (width + travel, height)
     with Image.open(photo) as source:
         cover = ImageOps.fit(ImageOps.exif_transpose(source).convert("RGB"), target, Image.Resampling.LANCZOS)
-    pixels = np.asarray(cover)
+    planes = rgb_to_yuv420(np.asarray(cover))
     forward = scene.index % 4 < 2
+    luma = width * height
 
-    def frame(elapsed: float) -> np.ndarray:
+    def frame(elapsed: float, cue: Overlay | None) -> np.ndarray:
         progress = min(1.0, max(0.0, elapsed / duration))
-        offset = round(travel * (progress if forward else 1.0 - progress))
-        window = pixels[offset:offset + height, :width] if vertical else pixels[:height, offset:offset + width]
-        out = np.array(window)  # a copy, so overlays never touch the cached photo
-        if heading is not None:
-            heading.onto(out)
+        offset = 2 * round(travel * (progress if forward else 1.0 - progress) / 2)
+        out = np.empty(luma * 3 // 2, np.uint8)
+        y = out[:luma].reshape(height, width)
+        u = out[luma:luma + luma // 4].reshape(height // 2, width // 2)
+        v = out[luma + luma // 4:].reshape(height // 2, width // 2)
+        for plane, source, scale in ((y, planes[0], 1), (u, planes[1], 2), (v, planes[2], 2)):
+            start = offset // scale
+            if vertical:
+                plane[...] = source[start:start + height // scale]
+            else:
+                plane[...] = source[:, start:start + width // scale]
+        for overlay in (heading, cue):
+            if overlay is not None:
+                overlay.onto_yuv(y, u, v)
         return out
 
     return frame
