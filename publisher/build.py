@@ -154,7 +154,7 @@ def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = ()
 
     fresh: list[manifest.Rendition] = []
     outcomes = _run(todo, jobs, executor, progress)
-    warnings: list[Diagnostic] = []
+    warnings: list[Diagnostic] = [w for story in stories for w in story.warnings]
     for job, outcome in outcomes:
         summary[job.channel].seconds += outcome.seconds
         warnings += outcome.warnings

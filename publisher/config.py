@@ -216,6 +216,19 @@ class KindDefaults(Schema):
     """Folder under content/ where ``publisher new`` puts stories of this kind."""
 
 
+class Safety(Schema):
+    """Personal information, wording and review (三审)."""
+
+    id_mask: Literal["keep", "drop"] = "keep"
+    """Masked ID numbers keep their first 6 and last 4 characters (``keep``) or are removed (``drop``)."""
+    stages: list[str] = ["初审", "复审", "终审"]
+    """Review stages, in order; a story is published only when approved at every one."""
+    wording: str = "wording.toml"
+    """The site's wording list (forbidden and wrong expressions); the packaged list when missing."""
+    ledger: str = ".publisher/ledger.sqlite"
+    """The SQLite ledger (review approvals, deliveries), relative to the site."""
+
+
 class SiteConfig(Schema):
     name: str = "publisher"
     """Site name: the bureau or account family the content belongs to."""
@@ -233,6 +246,8 @@ class SiteConfig(Schema):
     """Output channels by name: ``[channels.weibo] type = "weibo"``."""
     screens: list[Screen] = []
     """LED screens, as ``[[screens]]`` tables."""
+    safety: Safety = Safety()
+    """Masking, wording and review settings."""
 
     def screen(self, name: str) -> Screen | None:
         return next((s for s in self.screens if s.name == name), None)

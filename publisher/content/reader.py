@@ -7,6 +7,7 @@ story is left out and the others go on.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from publisher.content import frontmatter
 from publisher.content.story import FrontMatter, Story
 from publisher.errors import ContentError, Diagnostic
 from publisher.render import fonts
+from publisher.safety import guard, wording
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp"}
 AUDIO_SUFFIXES = {".m4a", ".mp3", ".wav", ".aac", ".ogg", ".flac", ".amr", ".opus"}
@@ -44,9 +46,11 @@ def read_site(site: Path, config: SiteConfig) -> tuple[list[Story], list[Diagnos
     problems: list[Diagnostic] = []
     for story_id, path in story_files(site):
         try:
-            stories.append(read_story(site, story_id, path, config))
+            story = read_story(site, story_id, path, config)
         except ContentError as exc:
             problems.extend(exc.diagnostics)
+            continue
+        stories.append(story)
     return stories, problems
 
 
@@ -69,7 +73,12 @@ def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Sto
     except ValidationError as exc:
         raise ContentError(*_field_errors(shown, parsed, exc)) from None
 
-    problems: list[Diagnostic] = []
+    # Masking happens here, once: everything downstream sees only the masked story.
+    meta, masked_body, problems = guard.screen(text, meta, parsed.body, shown, config.safety.id_mask)
+    parsed = dataclasses.replace(parsed, body=masked_body)
+    warnings: list[Diagnostic] = []
+    for finding in wording.check(text, site, config, shown):
+        (problems if finding.severity == "error" else warnings).append(finding)
     channels = meta.channels if meta.channels is not None else config.channels_for(meta.kind)
     for index, name in enumerate(channels):
         if name not in config.channels:
@@ -94,7 +103,7 @@ def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Sto
                 line, col = parsed.position(*where)
                 problems.append(Diagnostic(shown, line, col, str(exc)))
     story = Story(id=story_id, path=path, site=site, meta=meta, parsed=parsed, channels=channels,
-                  images=images, media=media, source_hash=hashlib.sha256(raw).hexdigest())
+                  images=images, media=media, source_hash=hashlib.sha256(raw).hexdigest(), warnings=warnings)
     problems += missing_glyph_problems(story, shown, config.language)
     if problems:
         raise ContentError(*problems)

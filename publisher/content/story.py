@@ -55,6 +55,43 @@ class Figure(_Strict):
         return str(value) if isinstance(value, int | float) else value
 
 
+class Person(_Strict):
+    name: str = Field(min_length=1)
+    """The name as written in the story."""
+    role: Literal["victim", "witness", "minor", "suspect", "officer", "public"]
+    """victim | witness | minor | suspect | officer | public. Only officers are published by name."""
+    publish: bool = False
+    """Publish this non-officer's full name (needs a ``reason``: consent, a commendation…)."""
+    reason: str = ""
+    """Why the name may be published."""
+
+    @model_validator(mode="after")
+    def _publishing_needs_a_reason(self) -> Person:
+        if self.publish and not self.reason.strip():
+            raise ValueError(f"people: publishing {self.name}'s name needs a reason")
+        return self
+
+
+class Sensitive(_Strict):
+    value: str = Field(min_length=1)
+    """The exact text as it appears in the story (a phone number, a plate…)."""
+    allow: bool = False
+    """Publish it as written (needs a ``reason``); otherwise it is masked in every output."""
+    reason: str = ""
+    """Why it may be published (e.g. 派出所值班电话)."""
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+    @model_validator(mode="after")
+    def _allowing_needs_a_reason(self) -> Sensitive:
+        if self.allow and not self.reason.strip():
+            raise ValueError(f"pii: allowing {self.value!r} needs a reason")
+        return self
+
+
 class FrontMatter(_Strict):
     title: str = Field(min_length=1)
     """Headline."""
@@ -92,6 +129,10 @@ class FrontMatter(_Strict):
     """LED: only in this daily window, e.g. ``"07:00-22:00"`` (may wrap past midnight)."""
     urgent: bool = False
     """An urgent alert: first in every loop and repeated after every N items (config)."""
+    people: list[Person] = []
+    """People named in the story, with their role; all but officers are published as 王某."""
+    pii: list[Sensitive] = []
+    """Personal information the story keeps on purpose: masked in outputs, or allowed with a reason."""
     extra: dict[str, Any] = {}
     """Free-form keys for templates."""
 
@@ -155,6 +196,8 @@ class Story:
     media: dict[str, list[Path]] = field(default_factory=dict)
     """Resolved audio files: ``voice`` (one, or one per scene) and ``music``."""
     source_hash: str = ""
+    warnings: list = field(default_factory=list)
+    """Warnings found while reading (wording), reported with the build's."""
 
     @property
     def section(self) -> str:

@@ -1,0 +1,1 @@
+"""Safety: personal information never leaks, wording is checked, nothing goes out unreviewed."""

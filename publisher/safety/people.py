@@ -1,0 +1,25 @@
+"""People named in a story: everyone but officers is published as surname + 某."""
+
+from __future__ import annotations
+
+COMPOUND_SURNAMES = {
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "令狐",
+    "夏侯", "端木", "澹台", "轩辕", "呼延", "南宫", "西门", "独孤", "百里", "东郭", "申屠", "闻人", "万俟",
+    "完颜", "拓跋", "钟离", "赫连", "太史", "公冶", "濮阳", "淳于", "单于", "宗政", "仲孙", "司空", "亓官",
+    "司寇", "子车", "颛孙", "巫马", "公西", "漆雕", "乐正", "壤驷", "公良", "谷梁", "宰父", "羊舌", "微生",
+}
+
+
+def masked_name(name: str) -> str:
+    """王小明 → 王某; 欧阳娜娜 → 欧阳某 (two-character surnames are kept whole)."""
+    name = name.strip()
+    surname = name[:2] if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else name[:1]
+    return f"{surname}某"
+
+
+def mask_names(text: str, names: list[str]) -> str:
+    """Replace every full occurrence of each name, longest first (so 王小明 wins over 王小)."""
+    for name in sorted(names, key=len, reverse=True):
+        if name:
+            text = text.replace(name, masked_name(name))
+    return text
