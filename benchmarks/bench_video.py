@@ -178,7 +178,7 @@ def main() -> None:
         naive_s = float("nan") if args.skip_naive else naive(site, plan, work, args.preset)
         print(f"(b) naive: {naive_s:6.1f}s  moviepy CompositeVideoClip + TextClip")
     short_seconds, short_rss = rss_of_render(10, args.preset)
-    long_seconds, long_rss = rss_of_render(40, args.preset)
+    long_seconds, long_rss = rss_of_render(44, args.preset)
     print(f"memory: {short_seconds:.0f}s clip {short_rss:.0f} MB, {long_seconds:.0f}s clip {long_rss:.0f} MB, "
           f"ratio {long_rss / short_rss:.2f} (target <= 1.2)")
     print(f"video: ours={ours_s:.1f}s naive={naive_s:.1f}s floor={floor_s:.1f}s "

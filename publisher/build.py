@@ -94,7 +94,9 @@ def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = ()
     out.mkdir(parents=True, exist_ok=True)
     atomic.remove_stale(out)
     _template_fingerprint.cache_clear()
-    stories, errors = read_site(site, config)
+    stories, problems = read_site(site, config)
+    errors = [d for d in problems if d.severity == "error"]
+    early_warnings = [d for d in problems if d.severity != "error"]
     previous = manifest.load(out)
     summary: dict[str, ChannelSummary] = defaultdict(ChannelSummary)
     kept: list[manifest.Rendition] = []
@@ -154,7 +156,7 @@ def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = ()
 
     fresh: list[manifest.Rendition] = []
     outcomes = _run(todo, jobs, executor, progress)
-    warnings: list[Diagnostic] = [w for story in stories for w in story.warnings]
+    warnings: list[Diagnostic] = early_warnings + [w for story in stories for w in story.warnings]
     for job, outcome in outcomes:
         summary[job.channel].seconds += outcome.seconds
         warnings += outcome.warnings
@@ -174,6 +176,7 @@ def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = ()
                 story=job.key, channel=job.channel, type=config.channels[job.channel].type, files=files,
                 hash=job.hash, title=job.key, stories=[s.id for s in job.day.stories] or ["(idle)"]))
 
+    _mark_review_state(site, config, stories, kept + fresh)
     result = manifest.Manifest(
         renditions=sorted(kept + fresh, key=lambda r: (r.channel, r.story)),
         errors=[d.to_json() for d in errors], warnings=[d.to_json() for d in warnings])
@@ -242,6 +245,23 @@ def render_job(job: Job) -> Outcome:
                                      f"{exc.__class__.__name__}: {exc} (please report this)")]
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def _mark_review_state(site: Path, config: SiteConfig, stories: list[Story],
+                       renditions: list[manifest.Rendition]) -> None:
+    """Every story rendition says where it stands in review (build renders regardless)."""
+    from publisher.publish import ledger
+    from publisher.safety import review
+
+    connection = ledger.connect(site, config, create=False)
+    try:
+        labels = {s.id: review.state(connection, s, config.safety.stages).label for s in stories}
+    finally:
+        if connection is not None:
+            connection.close()
+    for rendition in renditions:
+        if not rendition.stories:
+            rendition.review = labels.get(rendition.story, "")
 
 
 def _collective(config: SiteConfig, channel: str) -> bool:

@@ -13,8 +13,10 @@ from publisher.render.base import RenderContext
 
 def check_site(site: Path, config: SiteConfig) -> tuple[list[Diagnostic], list[Diagnostic], int]:
     """Return (errors, warnings, number of stories read)."""
-    stories, errors = read_site(site, config)
-    warnings: list[Diagnostic] = [w for story in stories for w in story.warnings]
+    stories, problems = read_site(site, config)
+    errors = [d for d in problems if d.severity == "error"]
+    warnings: list[Diagnostic] = [d for d in problems if d.severity != "error"]
+    warnings += [w for story in stories for w in story.warnings]
     for story in stories:
         for channel in story.channels:
             module = registry.module_for(config.channels[channel].type)

@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `publisher review list | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,6 +76,24 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("title", help="the headline, in quotes")
     new.add_argument("--slug", help="file name without .md (default: date and a number)")
     new.set_defaults(handler=cmd_new)
+
+    review = commands.add_parser(
+        "review", help="三审: approve or reject a story, list what waits, export the audit trail",
+        description="publisher review STORY approve --stage 初审 --by NAME [--note TEXT]\n"
+                    "publisher review STORY reject --by NAME --note TEXT\n"
+                    "publisher review list\n"
+                    "publisher review log [--csv]\n\n"
+                    "STORY is its id (deeds/huzheng-365) or its file. Stages come from config.toml "
+                    "([safety] stages) and are approved in order; editing a story voids its approvals.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    _site_option(review)
+    review.add_argument("target", metavar="STORY|list|log")
+    review.add_argument("action", nargs="?", choices=["approve", "reject"])
+    review.add_argument("--stage", help="the stage being approved (e.g. 初审)")
+    review.add_argument("--by", default="", help="who decides")
+    review.add_argument("--note", default="", help="a note (required for reject)")
+    review.add_argument("--csv", action="store_true", help="log: write CSV instead of a table")
+    review.set_defaults(handler=cmd_review)
     return parser
 
 
@@ -129,6 +150,78 @@ def cmd_check(args: argparse.Namespace) -> int:
     _print_diagnostics(warnings + errors)
     print(f"checked {count} stories: {len(errors)} error(s), {len(warnings)} warning(s)")
     return EXIT_CONTENT if errors else EXIT_OK
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from publisher.content.reader import read_site
+    from publisher.publish import ledger as ledgers
+    from publisher.safety import review
+
+    config = _load(args)
+    stages = config.safety.stages
+    if args.target in ("list", "log"):
+        connection = ledgers.connect(args.site, config, create=False)
+        if args.target == "log":
+            rows = review.log(connection)
+            if args.csv:
+                import csv
+
+                writer = csv.writer(sys.stdout)
+                writer.writerow(["id", "at", "story", "stage", "decision", "reviewer", "note", "content_hash"])
+                for row in rows:
+                    writer.writerow([row[k] for k in ("id", "at", "story", "stage", "decision", "reviewer", "note",
+                                                      "content_hash")])
+            else:
+                for row in rows:
+                    print(f"{row['at']}  {row['story']}  {row['stage']}  {row['decision']}  {row['reviewer']}"
+                          f"{'  ' + row['note'] if row['note'] else ''}")
+            return EXIT_OK
+        stories, errors = read_site(args.site, config)
+        _print_diagnostics(errors)
+        for story in stories:
+            current = review.state(connection, story, stages)
+            print(f"{story.id:32s} {story.meta.status:6s} {current.label}")
+        return EXIT_CONTENT if errors else EXIT_OK
+    if args.action is None:
+        print("error: say approve or reject (publisher review STORY approve --stage 初审 --by NAME)",
+              file=sys.stderr)
+        return EXIT_USAGE
+    story = _find_story(args, config)
+    if story is None:
+        return EXIT_CONTENT
+    connection = ledgers.connect(args.site, config)
+    try:
+        if args.action == "approve":
+            if not args.stage:
+                print("error: --stage is required to approve", file=sys.stderr)
+                return EXIT_USAGE
+            result = review.approve(connection, story, stages, args.stage, args.by, args.note, config.timezone)
+        else:
+            result = review.reject(connection, story, stages, args.by, args.note, config.timezone)
+    except review.ReviewError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{story.id}: {result.label}")
+    return EXIT_OK
+
+
+def _find_story(args: argparse.Namespace, config: SiteConfig):
+    """The story named by id or by file, read and validated (errors printed)."""
+    from publisher.content.reader import read_story, story_files
+    from publisher.errors import ContentError
+
+    wanted = args.target.removesuffix(".md").removesuffix("/index")
+    for story_id, path in story_files(args.site):
+        candidates = {story_id, str(path.resolve())}
+        if wanted in candidates or str(Path(args.target).resolve()) in candidates:
+            try:
+                return read_story(args.site, story_id, path, config)
+            except ContentError as exc:
+                _print_diagnostics(exc.diagnostics)
+                print(f"error: fix {story_id} before it is reviewed", file=sys.stderr)
+                return None
+    print(f"error: no story {args.target!r} (ids look like deeds/huzheng-365)", file=sys.stderr)
+    return None
 
 
 def cmd_new(args: argparse.Namespace) -> int:

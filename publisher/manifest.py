@@ -30,6 +30,8 @@ class Rendition:
     """The story file, relative to the site."""
     stories: list[str] = field(default_factory=list)
     """For a screen-day (LED): the stories it plays. ``story`` is then ``<screen>/<date>``."""
+    review: str = ""
+    """The story's review state (三审) at build time: ``approved`` or what it waits for."""
 
     @property
     def folder(self) -> str:

@@ -42,6 +42,7 @@ def story_files(site: Path) -> list[tuple[str, Path]]:
 
 
 def read_site(site: Path, config: SiteConfig) -> tuple[list[Story], list[Diagnostic]]:
+    """Every valid story, and the diagnostics of those that failed (errors, and their warnings)."""
     stories: list[Story] = []
     problems: list[Diagnostic] = []
     for story_id, path in story_files(site):
@@ -106,7 +107,7 @@ def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Sto
                   images=images, media=media, source_hash=hashlib.sha256(raw).hexdigest(), warnings=warnings)
     problems += missing_glyph_problems(story, shown, config.language)
     if problems:
-        raise ContentError(*problems)
+        raise ContentError(*problems, *warnings)  # a failing story still shows its warnings
     return story
 
 

@@ -34,22 +34,21 @@ def screen(raw_text: str, meta: FrontMatter, body: str, shown: str,
             f"looks like {finding.description} ({pii.mask(finding, 'keep')}): personal information must not be "
             f"published; write it masked, or list it under 'pii:' (masked in every output, or allow: true "
             f"with a reason)"))
-    mask = masker(meta, id_mode)
-    masked_meta = FrontMatter.model_validate(_mask_fields(meta.model_dump(), mask))
-    return masked_meta, mask(body), problems
+    masked_meta = FrontMatter.model_validate(_mask_fields(meta.model_dump(), masker(meta, id_mode)))
+    return masked_meta, masker(meta, id_mode, markdown=True)(body), problems
 
 
-def masker(meta: FrontMatter, id_mode: str = "keep"):
-    """A function that masks one string the way this story asks."""
+def masker(meta: FrontMatter, id_mode: str = "keep", markdown: bool = False):
+    """A function that masks one string the way this story asks (``markdown``: the body)."""
     allowed = {entry.value for entry in meta.pii if entry.allow}
     hidden = [entry.value for entry in meta.pii if not entry.allow]
     names = [p.name for p in meta.people if p.role != "officer" and not p.publish]
 
     def mask(text: str) -> str:
-        text = pii.mask_text(text, allowed, id_mode)
+        text = pii.mask_text(text, allowed, id_mode, markdown)
         for value in sorted(hidden, key=len, reverse=True):
             if value in text:  # declared but not a pattern we detect (an address, a workplace…)
-                text = text.replace(value, "***")
+                text = text.replace(value, "\\*\\*\\*" if markdown else "***")
         return mask_names(text, names)
 
     return mask

@@ -16,12 +16,13 @@ HOTLINES = {"110", "119", "120", "122", "12345", "96110", "12110", "12389", "123
 _ID18 = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3})([\dXx])(?![0-9A-Za-z])")
 _ID15 = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{6})(\d{3})(?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<![\d+])(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
-_LANDLINE = re.compile(r"(?<![\d+])(?:\+?86[\s-]?)?(0\d{2,3})[\s-](\d{7,8})(?!\d)|(?<!\d)\((0\d{2,3})\)\s?(\d{7,8})(?!\d)")
+_LANDLINE = re.compile(r"(?<![\d+])(?:\+?86[\s-]?)?(0\d{2,3})[\s-](\d{7,8})(?!\d)"
+                       r"|(?<!\d)\((0\d{2,3})\)\s?(\d{7,8})(?!\d)")
 _CARD = re.compile(r"(?<![\d])(\d{4}(?:[\s-]?\d{4}){3}(?:[\s-]?\d{1,3})?)(?!\d)")
 _PLATE = re.compile(
     r"([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])([A-HJ-NP-Z])[·\s]?"
     r"([A-HJ-NP-Z0-9]{6}|[A-HJ-NP-Z0-9]{5})(?![A-Za-z0-9])")
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
@@ -99,10 +100,11 @@ def find(text: str) -> list[Finding]:
     for finding in found:
         if kept and finding.start < kept[-1].end:
             continue  # an ID that also passes Luhn is reported once, as the longer/earlier find
-        if re.sub(r"\D", "", finding.text) in HOTLINES:
+        if finding.text.strip() in HOTLINES:
             continue
         kept.append(finding)
     return kept
+
 
 
 def mask(finding: Finding, id_mode: str = "keep") -> str:
@@ -130,14 +132,16 @@ def mask(finding: Finding, id_mode: str = "keep") -> str:
     return "***"
 
 
-def mask_text(text: str, allowed: set[str], id_mode: str = "keep") -> str:
-    """``text`` with every finding masked except the ``allowed`` values."""
+def mask_text(text: str, allowed: set[str], id_mode: str = "keep", markdown: bool = False) -> str:
+    """``text`` with every finding masked except the ``allowed`` values. In Markdown the mask's
+    asterisks are escaped, so 138****5678 is not read as emphasis."""
     pieces, last = [], 0
     for finding in find(text):
         if finding.text in allowed:
             continue
         pieces.append(text[last:finding.start])
-        pieces.append(mask(finding, id_mode))
+        masked = mask(finding, id_mode)
+        pieces.append(masked.replace("*", "\\*") if markdown else masked)
         last = finding.end
     pieces.append(text[last:])
     return "".join(pieces)

@@ -1,0 +1,1 @@
+"""Publishing: the ledger, the schedule, delivery targets."""
