@@ -116,7 +116,8 @@ def _record(ledger: sqlite3.Connection, story: str, stage: str, decision: str, r
             digest: str, timezone: str) -> None:
     now = dt.datetime.now(ZoneInfo(timezone)).isoformat(timespec="seconds")
     ledger.execute("INSERT INTO reviews (story, stage, decision, reviewer, note, content_hash, at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?)", (story, stage, decision, reviewer.strip(), note.strip(), digest, now))
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (story, stage, decision, reviewer.strip(), note.strip(), digest, now))
 
 
 def log(ledger: sqlite3.Connection | None) -> list[dict]:
