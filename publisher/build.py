@@ -14,7 +14,7 @@ import shutil
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -86,15 +86,18 @@ class BuildResult:
 
 def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = (), drafts: bool = False,
           jobs: int | None = None, executor: Executor | None = None, progress: bool = False,
-          day: dt.date | None = None) -> BuildResult:
+          day: dt.date | None = None, accept: Callable[[Story], bool] | None = None) -> BuildResult:
     """Render every ready story (and drafts if asked) for each of its channels into ``out``, and
-    each LED screen's programme for ``day`` (default: today in the site's time zone)."""
+    each LED screen's programme for ``day`` (default: today in the site's time zone).
+    ``accept`` narrows the stories (the publisher passes its review gate)."""
     site, out = site.resolve(), out.resolve()
     only = set(only)
     out.mkdir(parents=True, exist_ok=True)
     atomic.remove_stale(out)
     _template_fingerprint.cache_clear()
     stories, problems = read_site(site, config)
+    if accept is not None:
+        stories = [s for s in stories if accept(s)]
     errors = [d for d in problems if d.severity == "error"]
     early_warnings = [d for d in problems if d.severity != "error"]
     previous = manifest.load(out)

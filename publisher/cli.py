@@ -94,6 +94,45 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--note", default="", help="a note (required for reject)")
     review.add_argument("--csv", action="store_true", help="log: write CSV instead of a table")
     review.set_defaults(handler=cmd_review)
+
+    run = commands.add_parser("run", help="the publisher daemon: scheduled jobs and deliveries",
+                              description="Run until stopped (SIGTERM/SIGINT): each channel's schedule "
+                                          "(daily LED loops, weekly batches) and every delivery when it is due. "
+                                          "Missed jobs are caught up at start.")
+    _site_option(run)
+    run.set_defaults(handler=cmd_run)
+
+    publish = commands.add_parser("publish", help="one publishing pass by hand",
+                                  description="Render and queue today's LED loops, then deliver everything due.")
+    _site_option(publish)
+    publish.add_argument("--channel", action="append", default=[], metavar="NAME", help="only this channel")
+    publish.add_argument("--dry-run", action="store_true", help="say what would be delivered; change nothing")
+    publish.set_defaults(handler=cmd_publish)
+
+    batch = commands.add_parser("batch", help="write a week's batch of social posts by hand",
+                                description="Fill a week's posting slots with approved stories and write "
+                                            "batches/<channel>/<ISO-week>/ (posts, batch.csv, batch.json, "
+                                            "batch.ics); each post is queued for its slot.")
+    _site_option(batch)
+    batch.add_argument("--channel", action="append", default=[], metavar="NAME", help="only this channel")
+    batch.add_argument("--week", metavar="YYYY-Www", help="the ISO week (default: next week)")
+    batch.set_defaults(handler=cmd_batch)
+
+    status = commands.add_parser("status", help="what is queued, delivered, failed or unconfirmed",
+                                 description="Queued deliveries, the last deliveries, failures, anything "
+                                             "unconfirmed or missed, and when each channel's job runs next.")
+    _site_option(status)
+    status.set_defaults(handler=cmd_status)
+
+    resolve = commands.add_parser("resolve", help="settle an unconfirmed, failed or missed delivery",
+                                  description="After checking the target: --delivered if it arrived, "
+                                              "--retry to send it again.")
+    _site_option(resolve)
+    resolve.add_argument("delivery", type=int, help="the delivery number shown by status")
+    outcome = resolve.add_mutually_exclusive_group(required=True)
+    outcome.add_argument("--delivered", action="store_true", help="it arrived: mark it delivered")
+    outcome.add_argument("--retry", action="store_true", help="it did not: deliver it again")
+    resolve.set_defaults(handler=cmd_resolve)
     return parser
 
 
@@ -222,6 +261,107 @@ def _find_story(args: argparse.Namespace, config: SiteConfig):
                 return None
     print(f"error: no story {args.target!r} (ids look like deeds/huzheng-365)", file=sys.stderr)
     return None
+
+
+def _logging() -> None:
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from publisher.publish.daemon import run
+
+    config = _load(args)
+    _logging()
+    return run(args.site, config)
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from publisher.publish.daemon import clock_from_environment
+    from publisher.publish.runner import Publisher
+
+    config = _load(args)
+    _logging()
+    publisher = Publisher(args.site, config, clock_from_environment(_tz(config)))
+    chosen = set(args.channel) or set(config.channels)
+    if not args.dry_run:
+        publisher.start()
+        for name in sorted(chosen):
+            if config.channels[name].type == "led":
+                publisher.led_job(name, publisher.now().date())
+    done = publisher.deliver_due(chosen, dry_run=args.dry_run)
+    print(f"{done} delivered" if not args.dry_run else "dry run: nothing changed")
+    return EXIT_OK
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    import datetime
+
+    from publisher.publish.daemon import clock_from_environment
+    from publisher.publish.runner import Publisher
+    from publisher.publish.timing import iso_week, week_start
+
+    config = _load(args)
+    _logging()
+    publisher = Publisher(args.site, config, clock_from_environment(_tz(config)))
+    week = args.week or iso_week(publisher.now().date() + datetime.timedelta(days=7))
+    try:
+        week_start(week)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    chosen = args.channel or [n for n, c in config.channels.items() if c.slots]
+    for name in chosen:
+        if name not in config.channels or not config.channels[name].slots:
+            print(f"error: channel {name!r} has no slots in config.toml", file=sys.stderr)
+            return EXIT_USAGE
+        posts = publisher.weekly_job(name, week)
+        print(f"{name} {week}: {len(posts)} posts")
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from publisher.publish import queue
+    from publisher.publish.daemon import clock_from_environment
+    from publisher.publish.runner import Publisher
+
+    config = _load(args)
+    publisher = Publisher(args.site, config, clock_from_environment(_tz(config)))
+    ledger = publisher.ledger
+    sections = [("Queued", "state IN ('scheduled', 'claimed')"), ("Unconfirmed (a person must check)",
+                "state = 'unconfirmed'"), ("Failed", "state = 'failed'"), ("Missed slots (not posted late)",
+                "state = 'missed'"), ("Last deliveries", "state = 'delivered'")]
+    for title, where in sections:
+        found = queue.rows(ledger, where, limit=10 if title.startswith("Last") else 100)
+        print(f"{title}: {len(found)}")
+        for item in found:
+            extra = f"  attempts {item.attempts}" + (f"  {item.last_error}" if item.last_error else "")
+            print(f"  #{item.id:<5} {item.due_at.astimezone(publisher.tz):%Y-%m-%d %H:%M}  {item.label}{extra}")
+    print("Next jobs:")
+    for name, due in publisher.next_due_times():
+        print(f"  {name:10s} {due:%Y-%m-%d %H:%M}")
+    return EXIT_OK
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from publisher.publish import queue
+    from publisher.publish.runner import Publisher
+
+    config = _load(args)
+    publisher = Publisher(args.site, config)
+    outcome = "delivered" if args.delivered else "retry"
+    if not queue.resolve(publisher.ledger, args.delivery, outcome, publisher.now()):
+        print(f"error: delivery #{args.delivery} is not unconfirmed, failed or missed", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"#{args.delivery}: {'marked delivered' if args.delivered else 'queued again'}")
+    return EXIT_OK
+
+
+def _tz(config: SiteConfig):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(config.timezone)
 
 
 def cmd_new(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from publisher.errors import ConfigError, Diagnostic
 from publisher.sourcepos import toml_error, toml_key_line
@@ -49,6 +49,33 @@ class ChannelBase(Schema):
     """OpenCC conversion used when this channel is ``zh-Hant`` (``s2t``, ``s2tw``, ``s2hk``, ``s2twp``)."""
     template: str = ""
     """Main template name; empty means the channel's default (e.g. ``weibo/post.txt.j2``)."""
+    schedule: str = ""
+    """When the publisher works on this channel: ``"daily 05:30"`` (LED loops) or ``"monday 09:00"``
+    (the weekly batch of a social channel). Empty: only by hand."""
+    slots: list[str] = []
+    """Posting slots of a social channel, e.g. ``["mon 09:00", "wed 12:00", "fri 18:00"]``."""
+    deliver: list[str] = []
+    """Targets that receive each post at its slot (names of ``[targets.NAME]``)."""
+    notify: str = ""
+    """A target that is told about batches, deliveries and failures (a webhook)."""
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule_format(cls, value: str) -> str:
+        if value:
+            from publisher.publish.timing import parse_schedule
+
+            parse_schedule(value)
+        return value
+
+    @field_validator("slots")
+    @classmethod
+    def _slot_format(cls, slots: list[str]) -> list[str]:
+        from publisher.publish.timing import parse_slot
+
+        for slot in slots:
+            parse_slot(slot)
+        return slots
 
 
 class WeiboChannel(ChannelBase):
@@ -229,6 +256,62 @@ class Safety(Schema):
     """The SQLite ledger (review approvals, deliveries), relative to the site."""
 
 
+class DirTarget(Schema):
+    type: Literal["dir"]
+    path: str
+    """The folder (a USB stick, a network share); relative paths are relative to the site."""
+    keep_days: int = Field(7, ge=1)
+    """LED loops older than this many days are pruned from the folder."""
+
+
+class FtpTarget(Schema):
+    type: Literal["ftp"]
+    host: str
+    """FTP server (many LED players and signage boxes take FTP)."""
+    port: int = Field(21, ge=1, le=65535)
+    """FTP port."""
+    user: str = "anonymous"
+    """FTP user name."""
+    password_env: str = ""
+    """Name of the environment variable that holds the password (never the password itself)."""
+    directory: str = "/"
+    """Folder on the server that receives the files."""
+    keep_days: int = Field(7, ge=1)
+    """LED loops older than this many days are pruned."""
+    timeout: float = Field(30.0, gt=0)
+    """Seconds before a stalled connection is given up."""
+
+
+class WebhookTarget(Schema):
+    type: Literal["webhook"]
+    kind: Literal["wecom", "dingtalk", "json"] = "json"
+    """wecom (企业微信群机器人), dingtalk (钉钉机器人) or json (any other endpoint)."""
+    url_env: str
+    """Name of the environment variable holding the webhook URL (it contains the robot's key)."""
+    secret_env: str = ""
+    """DingTalk: environment variable holding the signing secret (HMAC-SHA256), if the robot has one."""
+    per_minute: int = Field(20, ge=1)
+    """Messages a minute the robot accepts (WeCom and DingTalk: 20)."""
+    timeout: float = Field(15.0, gt=0)
+    """Seconds to wait for an answer; after that the outcome is unknown (unconfirmed)."""
+
+
+TargetConfig = Annotated[DirTarget | FtpTarget | WebhookTarget, Field(discriminator="type")]
+
+
+class Publish(Schema):
+    """The publisher: schedules, slots and delivery."""
+
+    grace_minutes: int = Field(60, ge=0)
+    """A social slot missed by more than this is not posted late; it is reported instead."""
+    output: str = ".publisher/out"
+    """Where the publisher renders what it delivers (only approved stories), relative to the site."""
+    batches: str = "batches"
+    """Where weekly batches are written, relative to the site."""
+    tick_seconds: float = Field(60.0, gt=0)
+    """How often the daemon asks the ledger what is due."""
+
+
 class SiteConfig(Schema):
     name: str = "publisher"
     """Site name: the bureau or account family the content belongs to."""
@@ -248,6 +331,10 @@ class SiteConfig(Schema):
     """LED screens, as ``[[screens]]`` tables."""
     safety: Safety = Safety()
     """Masking, wording and review settings."""
+    targets: dict[str, TargetConfig] = {}
+    """Delivery targets by name: ``[targets.usb] type = "dir"``; screens and channels name them."""
+    publish: Publish = Publish()
+    """Publisher settings."""
 
     def screen(self, name: str) -> Screen | None:
         return next((s for s in self.screens if s.name == name), None)
@@ -287,8 +374,18 @@ def load_config(site: Path) -> tuple[SiteConfig, str]:
                 line, col = toml_key_line(text, ("kinds", kind, "channels"))
                 problems.append(Diagnostic(str(path), line, col,
                                            f"kinds.{kind}.channels: unknown channel {name!r}"))
+    for name, channel in config.channels.items():
+        for target in [*channel.deliver, *([channel.notify] if channel.notify else [])]:
+            if target not in config.targets:
+                line, col = toml_key_line(text, ("channels", name, "deliver" if target in channel.deliver
+                                                 else "notify"))
+                problems.append(Diagnostic(str(path), line, col, f"channels.{name}: unknown target {target!r}"))
     seen: set[str] = set()
     for index, screen in enumerate(config.screens):
+        if screen.deliver and screen.deliver not in config.targets:
+            line, col = _nth_table_line(text, "screens", index)
+            problems.append(Diagnostic(str(path), line, col, f"screens.{screen.name}: unknown target "
+                                                             f"{screen.deliver!r}"))
         if screen.name in seen:
             line, col = _nth_table_line(text, "screens", index)
             problems.append(Diagnostic(str(path), line, col, f"screens: the name {screen.name!r} is used twice"))
@@ -353,5 +450,7 @@ def _clean_loc(loc: tuple) -> tuple:
     """Drop pydantic's discriminator tags (``channels.x.weibo.limit`` -> ``channels.x.limit``)."""
     keys = list(loc)
     if len(keys) >= 3 and keys[0] == "channels" and keys[2] in CHANNEL_TYPES:
+        del keys[2]
+    if len(keys) >= 3 and keys[0] == "targets" and keys[2] in ("dir", "ftp", "webhook"):
         del keys[2]
     return tuple(keys)

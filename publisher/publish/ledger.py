@@ -23,6 +23,31 @@ CREATE TABLE IF NOT EXISTS reviews (
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS reviews_story ON reviews (story, id);
+
+CREATE TABLE IF NOT EXISTS deliveries (
+    id INTEGER PRIMARY KEY,
+    channel TEXT NOT NULL,
+    target TEXT NOT NULL,
+    key TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    due_at TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'scheduled'
+        CHECK (state IN ('scheduled', 'claimed', 'delivered', 'failed', 'unconfirmed', 'missed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_try_at TEXT,
+    claimed_at TEXT,
+    delivered_at TEXT,
+    last_error TEXT NOT NULL DEFAULT '',
+    payload TEXT NOT NULL,
+    UNIQUE (channel, target, key, hash)
+);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, due_at);
+
+CREATE TABLE IF NOT EXISTS jobs (
+    name TEXT PRIMARY KEY,
+    last_run TEXT NOT NULL
+);
 """
 
 
@@ -37,9 +62,10 @@ def connect(site: Path, config: SiteConfig, create: bool = True) -> sqlite3.Conn
         if not create:
             return None
         path.parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+    connection = sqlite3.connect(path, timeout=30)
     connection.row_factory = sqlite3.Row
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=FULL")
     connection.executescript(SCHEMA)
+    connection.commit()
     return connection

@@ -115,9 +115,10 @@ def reject(ledger: sqlite3.Connection, story: Story, stages: list[str], reviewer
 def _record(ledger: sqlite3.Connection, story: str, stage: str, decision: str, reviewer: str, note: str,
             digest: str, timezone: str) -> None:
     now = dt.datetime.now(ZoneInfo(timezone)).isoformat(timespec="seconds")
-    ledger.execute("INSERT INTO reviews (story, stage, decision, reviewer, note, content_hash, at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   (story, stage, decision, reviewer.strip(), note.strip(), digest, now))
+    with ledger:
+        ledger.execute("INSERT INTO reviews (story, stage, decision, reviewer, note, content_hash, at) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (story, stage, decision, reviewer.strip(), note.strip(), digest, now))
 
 
 def log(ledger: sqlite3.Connection | None) -> list[dict]:

@@ -1,0 +1,188 @@
+"""The publisher's work, one pass at a time: run the channel jobs that are due (the daily LED
+loops, the weekly batches), then every delivery that is due, with retries and notices.
+
+The daemon (:mod:`publisher.publish.daemon`) calls :meth:`Publisher.tick` once a minute; the
+``publish`` and ``batch`` commands call the same methods by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from publisher.build import build
+from publisher.config import SiteConfig
+from publisher.content.story import Story
+from publisher.publish import batch, ledger, queue, targets
+from publisher.publish.timing import iso_week, last_due, next_due
+from publisher.safety import review
+
+log = logging.getLogger("publisher")
+SOCIAL = ("weibo", "wechat", "douyin")
+
+
+class Publisher:
+    def __init__(self, site: Path, config: SiteConfig, clock: Callable[[], dt.datetime] | None = None,
+                 jobs: int | None = None):
+        self.site, self.config = site.resolve(), config
+        self.tz = ZoneInfo(config.timezone)
+        self.clock = clock or (lambda: dt.datetime.now(self.tz))
+        self.ledger = ledger.connect(self.site, config)
+        self.out = self.site / config.publish.output
+        self.jobs = jobs
+        self.targets = {name: targets.build(name, self.site, config) for name in config.targets}
+        self.stopping = False
+
+    def now(self) -> dt.datetime:
+        return self.clock().astimezone(self.tz)
+
+    # -- the gate ----------------------------------------------------------------------------
+    def approved(self, story: Story) -> bool:
+        """Only stories approved at every review stage, for their current content, go out."""
+        return review.state(self.ledger, story, self.config.safety.stages).approved
+
+    def render(self, channels: Iterable[str], day: dt.date | None = None):
+        result = build(self.site, self.config, self.out, only=channels, jobs=self.jobs, day=day or self.now().date(),
+                       accept=self.approved)
+        for problem in result.errors:
+            log.warning("render: %s", problem)
+        return result
+
+    # -- jobs --------------------------------------------------------------------------------
+    def start(self) -> None:
+        """What a (re)start resolves: claims left behind by a crash."""
+        idempotent = {name: target.idempotent for name, target in self.targets.items()}
+        for item, state in queue.recover(self.ledger, idempotent):
+            log.warning("recovered %s: interrupted delivery is now %s", item.label, state)
+            if state == "unconfirmed":
+                self.notice(item.channel, "投递结果待确认",
+                            f"{item.label} 投递中断，无法确认是否已送达。请核实后运行 publisher resolve {item.id}")
+
+    def run_due_jobs(self, channels: set[str] | None = None) -> None:
+        """Every channel job whose time has come since it last ran (catch-up after downtime)."""
+        now = self.now()
+        for name, channel in self.config.channels.items():
+            if not channel.schedule or (channels and name not in channels):
+                continue
+            job = f"{name}:{channel.schedule}"
+            due = last_due(channel.schedule, now)
+            last = queue.job_last_run(self.ledger, job)
+            if last is not None and last >= due:
+                continue
+            if channel.type == "led":
+                self.led_job(name, now.date())
+            else:
+                self.weekly_job(name, iso_week(due.date() + dt.timedelta(days=7)))
+            queue.job_ran(self.ledger, job, due)
+
+    def led_job(self, channel: str, day: dt.date) -> list[str]:
+        """Render each screen's loop for ``day`` and queue it for the screen's target."""
+        result = self.render([channel], day)
+        queued = []
+        for rendition in result.manifest.renditions:
+            if rendition.channel != channel or not rendition.stories or not rendition.story.endswith(day.isoformat()):
+                continue
+            screen = self.config.screen(rendition.story.split("/", 1)[0])
+            if screen is None or not screen.deliver:
+                continue
+            folder = self.out / rendition.folder
+            payload = {"folder": str(folder), "files": [f.split("/", 3)[3] for f in rendition.files],
+                       "destination": rendition.story, "title": f"{screen.title or screen.name} {day} 循环节目"}
+            if queue.enqueue(self.ledger, channel, screen.deliver, rendition.story, rendition.hash, "loop",
+                             self.now(), payload):
+                queued.append(rendition.story)
+                log.info("queued %s loop %s → %s", channel, rendition.story, screen.deliver)
+        for target in {s.deliver for s in self.config.screens if s.deliver}:
+            for removed in self.targets[target].prune(day):
+                log.info("pruned %s from %s", removed, target)
+        return queued
+
+    def weekly_job(self, channel: str, week: str) -> list[batch.Post]:
+        """Fill ``week``'s slots, write the batch package and queue each post for its slot."""
+        settings = self.config.channels[channel]
+        result = self.render([channel])
+        rendered = {r.story for r in result.manifest.renditions if r.channel == channel}
+        from publisher.content.reader import read_site
+
+        stories, _ = read_site(self.site, self.config)
+        stories = [s for s in stories if s.id in rendered and self.approved(s)]
+        posts, empty = batch.fill(stories, channel, settings.slots, week, self.tz,
+                                  queue.posted(self.ledger, channel))
+        account = settings.account or self.config.name
+        folder = batch.write(posts, channel, week, self.out, self.site / self.config.publish.batches, account)
+        for post in posts:
+            for target in settings.deliver:
+                destination = f"{channel}/{week}/{post.folder}"
+                queue.enqueue(self.ledger, channel, target, post.story.id,
+                              next(r.hash for r in result.manifest.renditions
+                                   if r.channel == channel and r.story == post.story.id),
+                              "post", post.slot, {"folder": str(folder / post.folder), "files": post.files,
+                                                  "destination": destination, "title": post.story.meta.title,
+                                                  "text": post.text, "slot": f"{post.slot:%Y-%m-%d %H:%M}"})
+        log.info("batch %s %s: %d posts, %d empty slots → %s", channel, week, len(posts), len(empty), folder)
+        digest = [f"- {p.slot:%m-%d %a %H:%M}　{p.story.meta.title}" for p in posts]
+        digest += [f"- {slot:%m-%d %a %H:%M}　（空缺：没有已审核的稿件）" for slot in empty]
+        self.notice(channel, f"{account} 下周待发 {len(posts)} 条（{week}）", "\n".join(digest) or "本周无待发稿件")
+        return posts
+
+    # -- deliveries --------------------------------------------------------------------------
+    def deliver_due(self, channels: set[str] | None = None, dry_run: bool = False) -> int:
+        now = self.now()
+        if not dry_run:
+            for late in queue.missed(self.ledger, now, dt.timedelta(minutes=self.config.publish.grace_minutes)):
+                log.warning("missed %s: slot %s passed; not posted late", late.label, late.due_at)
+                self.notice(late.channel, "错过发布时间",
+                            f"{late.payload.get('title', late.key)} 原定 {late.payload.get('slot', '')} 发布，"
+                            f"已超过宽限时间，未补发。请人工决定是否发布（publisher resolve {late.id} --retry）。")
+        done = 0
+        for item in queue.due(self.ledger, now, channels):
+            if self.stopping:
+                break
+            if dry_run:
+                print(f"would deliver {item.label} (due {item.due_at:%Y-%m-%d %H:%M})")
+                continue
+            if not queue.claim(self.ledger, item, self.now()):
+                continue
+            target = self.targets.get(item.target)
+            try:
+                if target is None:
+                    raise targets.DeliveryError(f"target {item.target!r} is not in config.toml")
+                note = target.deliver(item)
+            except targets.UnknownOutcome as exc:
+                queue.unconfirmed(self.ledger, item.id, str(exc))
+                log.error("unconfirmed %s: %s", item.label, exc)
+                self.notice(item.channel, "投递结果待确认", f"{item.label}：{exc}。请核实后运行 publisher resolve {item.id}")
+                continue
+            except targets.DeliveryError as exc:
+                state = queue.failed_attempt(self.ledger, item, self.now(), str(exc))
+                log.error("failed %s (attempt %d): %s; %s", item.label, item.attempts + 1, exc,
+                          "will retry" if state == "scheduled" else "giving up")
+                if state == "failed":
+                    self.notice(item.channel, "投递失败", f"{item.label} 多次重试仍失败：{exc}")
+                continue
+            queue.delivered(self.ledger, item, self.now(), note)
+            done += 1
+            log.info("delivered %s: %s", item.label, note)
+            if item.kind == "loop":
+                self.notice(item.channel, "LED 节目已投递", f"{item.payload.get('title', item.key)} → {item.target}")
+        return done
+
+    def notice(self, channel: str, title: str, text: str) -> None:
+        settings = self.config.channels.get(channel)
+        name = settings.notify if settings else ""
+        if name and name in self.targets:
+            self.targets[name].notify(title, f"### {title}\n\n{text}")
+
+    def tick(self) -> None:
+        """One pass of the daemon: due jobs, then due deliveries."""
+        self.run_due_jobs()
+        self.deliver_due()
+
+    # -- status ------------------------------------------------------------------------------
+    def next_due_times(self) -> list[tuple[str, dt.datetime]]:
+        now = self.now()
+        return sorted(((name, next_due(c.schedule, now)) for name, c in self.config.channels.items()
+                       if c.schedule), key=lambda pair: pair[1])

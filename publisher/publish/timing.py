@@ -1,0 +1,79 @@
+"""Times the publisher works with: schedules (``daily 05:30``), slots (``mon 09:00``), ISO weeks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
+            "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+            "周一": 0, "周二": 1, "周三": 2, "周四": 3, "周五": 4, "周六": 5, "周日": 6}
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def _clock(text: str) -> dt.time:
+    match = _CLOCK.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a time like 05:30")
+    return dt.time(int(match.group(1)), int(match.group(2)))
+
+
+def parse_schedule(text: str) -> tuple[int | None, dt.time]:
+    """``"daily 05:30"`` → (None, 05:30); ``"monday 09:00"`` → (0, 09:00)."""
+    parts = text.strip().lower().split()
+    if len(parts) != 2 or (parts[0] != "daily" and parts[0] not in WEEKDAYS):
+        raise ValueError(f"schedule {text!r}: write \"daily 05:30\" or \"monday 09:00\"")
+    return (None if parts[0] == "daily" else WEEKDAYS[parts[0]]), _clock(parts[1])
+
+
+def parse_slot(text: str) -> tuple[int, dt.time]:
+    """``"wed 12:00"`` → (2, 12:00)."""
+    parts = text.strip().lower().split()
+    if len(parts) != 2 or parts[0] not in WEEKDAYS:
+        raise ValueError(f"slot {text!r}: write a weekday and a time, like \"wed 12:00\"")
+    return WEEKDAYS[parts[0]], _clock(parts[1])
+
+
+def last_due(schedule: str, now: dt.datetime) -> dt.datetime:
+    """The most recent time at or before ``now`` when ``schedule`` was due (``now`` is aware)."""
+    weekday, at = parse_schedule(schedule)
+    candidate = now.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+    step = dt.timedelta(days=1)
+    for _ in range(8):
+        if candidate <= now and (weekday is None or candidate.weekday() == weekday):
+            return candidate
+        candidate -= step
+    raise AssertionError("unreachable")
+
+
+def next_due(schedule: str, now: dt.datetime) -> dt.datetime:
+    weekday, at = parse_schedule(schedule)
+    candidate = now.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+    for _ in range(9):
+        if candidate > now and (weekday is None or candidate.weekday() == weekday):
+            return candidate
+        candidate += dt.timedelta(days=1)
+    raise AssertionError("unreachable")
+
+
+def iso_week(day: dt.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_start(week: str) -> dt.date:
+    """Monday of ``2026-W49``."""
+    match = re.fullmatch(r"(\d{4})-W(\d{2})", week)
+    if not match:
+        raise ValueError(f"{week!r} is not an ISO week like 2026-W49")
+    return dt.date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
+
+
+def slot_times(slots: list[str], week: str, tz: dt.tzinfo) -> list[dt.datetime]:
+    monday = week_start(week)
+    times = []
+    for slot in slots:
+        weekday, at = parse_slot(slot)
+        day = monday + dt.timedelta(days=weekday)
+        times.append(dt.datetime.combine(day, at, tzinfo=tz))
+    return sorted(times)
