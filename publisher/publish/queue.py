@@ -111,7 +111,8 @@ def missed(ledger: sqlite3.Connection, now: dt.datetime, grace: dt.timedelta) ->
     late = [Delivery.from_row(r) for r in rows]
     with ledger:
         for item in late:
-            ledger.execute("UPDATE deliveries SET state = 'missed', last_error = ? WHERE id = ? AND state = 'scheduled'",
+            ledger.execute("UPDATE deliveries SET state = 'missed', last_error = ? "
+                           "WHERE id = ? AND state = 'scheduled'",
                            (f"slot {item.due_at.isoformat()} missed by more than {grace}", item.id))
     return late
 

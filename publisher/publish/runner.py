@@ -154,7 +154,8 @@ class Publisher:
             except targets.UnknownOutcome as exc:
                 queue.unconfirmed(self.ledger, item.id, str(exc))
                 log.error("unconfirmed %s: %s", item.label, exc)
-                self.notice(item.channel, "投递结果待确认", f"{item.label}：{exc}。请核实后运行 publisher resolve {item.id}")
+                self.notice(item.channel, "投递结果待确认",
+                            f"{item.label}：{exc}。请核实后运行 publisher resolve {item.id}")
                 continue
             except targets.DeliveryError as exc:
                 state = queue.failed_attempt(self.ledger, item, self.now(), str(exc))

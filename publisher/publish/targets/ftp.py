@@ -103,10 +103,8 @@ def _makedirs(ftp: ftplib.FTP, path: str) -> None:
     current = ""
     for part in [p for p in path.split("/") if p]:
         current += "/" + part
-        try:
+        with contextlib.suppress(ftplib.error_perm):  # it exists
             ftp.mkd(current)
-        except ftplib.error_perm:
-            pass  # exists
 
 
 def _read_marker(ftp: ftplib.FTP, path: str) -> dict:

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import os
 import time
 import urllib.error
@@ -51,8 +52,8 @@ class WebhookTarget:
     def notify(self, title: str, text: str) -> None:
         try:
             self.send(title, text)
-        except (DeliveryError, UnknownOutcome):
-            pass  # a notice that fails is logged by the caller; it never blocks a delivery
+        except (DeliveryError, UnknownOutcome) as exc:  # a notice never blocks a delivery
+            logging.getLogger("publisher").warning("notice %r to %s not sent: %s", title, self.name, exc)
 
     def prune(self, today: dt.date) -> list[str]:
         return []
