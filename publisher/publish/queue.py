@@ -157,6 +157,21 @@ def posted(ledger: sqlite3.Connection, channel: str) -> set[str]:
     return {row[0] for row in rows}
 
 
+def week_posts(ledger: sqlite3.Connection, channel: str, week: str, tz: dt.tzinfo) -> list[Delivery]:
+    """Posts of ``channel`` whose slot falls in ``week`` (one per slot, whatever the target)."""
+    from publisher.publish.timing import week_start
+
+    start = dt.datetime.combine(week_start(week), dt.time(), tzinfo=tz)
+    end = start + dt.timedelta(days=7)
+    found = ledger.execute("SELECT * FROM deliveries WHERE channel = ? AND kind = 'post' AND due_at >= ? "
+                           "AND due_at < ? AND state != 'missed' ORDER BY due_at, id",
+                           (channel, stamp(start), stamp(end))).fetchall()
+    by_slot: dict[str, Delivery] = {}
+    for row in found:
+        by_slot.setdefault(row["due_at"], Delivery.from_row(row))
+    return list(by_slot.values())
+
+
 def rows(ledger: sqlite3.Connection, where: str = "1", params: tuple = (), limit: int = 50) -> list[Delivery]:
     found = ledger.execute(f"SELECT * FROM deliveries WHERE {where} ORDER BY due_at DESC, id DESC LIMIT ?",
                            (*params, limit)).fetchall()

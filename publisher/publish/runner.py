@@ -108,9 +108,15 @@ class Publisher:
         from publisher.content.reader import read_site
 
         stories, _ = read_site(self.site, self.config)
+        by_id = {s.id: s for s in stories}
         stories = [s for s in stories if s.id in rendered and self.approved(s)]
-        posts, empty = batch.fill(stories, channel, settings.slots, week, self.tz,
-                                  queue.posted(self.ledger, channel))
+        # Slots already given out (an earlier run of this week's batch) keep their story.
+        taken = {item.due_at: item.key for item in queue.week_posts(self.ledger, channel, week, self.tz)}
+        kept = [batch.Post(slot, by_id[key]) for slot, key in sorted(taken.items())
+                if key in by_id and key in rendered]
+        free = [s for s in settings.slots if _slot_time(s, week, self.tz) not in taken]
+        new, empty = batch.fill(stories, channel, free, week, self.tz, queue.posted(self.ledger, channel))
+        posts = sorted(kept + new, key=lambda p: p.slot)
         account = settings.account or self.config.name
         folder = batch.write(posts, channel, week, self.out, self.site / self.config.publish.batches, account)
         for post in posts:
@@ -187,3 +193,9 @@ class Publisher:
         now = self.now()
         return sorted(((name, next_due(c.schedule, now)) for name, c in self.config.channels.items()
                        if c.schedule), key=lambda pair: pair[1])
+
+
+def _slot_time(slot: str, week: str, tz: ZoneInfo) -> dt.datetime:
+    from publisher.publish.timing import slot_times
+
+    return slot_times([slot], week, tz)[0]

@@ -31,8 +31,12 @@ class FolderTarget:
             return "already there"
         try:
             folder.mkdir(parents=True, exist_ok=True)
+            for stale in folder.rglob(".tmp-*"):  # left by an interrupted copy
+                stale.unlink(missing_ok=True)
             for source, name in source_files(delivery):
                 final = folder / name
+                if _same(source, final):
+                    continue  # already delivered before an interruption: never copied twice
                 final.parent.mkdir(parents=True, exist_ok=True)
                 temp = final.with_name(f".tmp-{uuid.uuid4().hex[:8]}-{final.name}")
                 shutil.copyfile(source, temp)
@@ -70,6 +74,13 @@ class FolderTarget:
                     shutil.rmtree(day, ignore_errors=True)
                     removed.append(str(day))
         return removed
+
+
+def _same(source: Path, final: Path) -> bool:
+    try:
+        return final.stat().st_size == source.stat().st_size and final.read_bytes() == source.read_bytes()
+    except OSError:
+        return False
 
 
 def _read_marker(path: Path) -> dict:

@@ -46,6 +46,8 @@ class FtpTarget:
                     return "already there"
                 for source, name in source_files(delivery):
                     path = posixpath.join(remote, name)
+                    if _size(ftp, path) == source.stat().st_size:
+                        continue  # uploaded before an interruption: not sent twice
                     _makedirs(ftp, posixpath.dirname(path))
                     with source.open("rb") as handle:
                         _put(ftp, handle, path)
@@ -60,7 +62,7 @@ class FtpTarget:
         except DeliveryError:
             raise
         except (*ftplib.all_errors, OSError) as exc:
-            raise DeliveryError(f"ftp://{self.settings.host}:{self.settings.port}{remote}: {exc}") from exc
+            raise DeliveryError(f"ftp://{self.settings.host}:{self.settings.port}{remote}: {exc or repr(exc)}") from exc
         return f"{len(delivery.payload.get('files', []))} files to ftp://{self.settings.host}{remote}"
 
     def notify(self, title: str, text: str) -> None:
@@ -97,6 +99,14 @@ def _put(ftp: ftplib.FTP, handle, path: str) -> None:
         with contextlib.suppress(ftplib.error_perm):
             ftp.delete(path)
         ftp.rename(temp, path)
+
+
+def _size(ftp: ftplib.FTP, path: str) -> int | None:
+    try:
+        ftp.voidcmd("TYPE I")
+        return ftp.size(path)
+    except ftplib.error_perm:
+        return None
 
 
 def _makedirs(ftp: ftplib.FTP, path: str) -> None:

@@ -1,0 +1,383 @@
+"""The publisher: slots, windows, catch-up, retries and recovery with an injected clock; real
+delivery to a folder, to pyftpdlib and to a webhook server on loopback; the daemon end to end."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from conftest import FIXTURES, write
+from publisher.config import load_config
+from publisher.content.frontmatter import Parsed
+from publisher.content.story import FrontMatter, Story
+from publisher.publish import batch, queue
+from publisher.publish.runner import Publisher
+from publisher.publish.timing import iso_week, last_due, slot_times
+from servers import Ftp, Webhook
+
+TZ = ZoneInfo("Asia/Shanghai")
+MONDAY = dt.datetime(2021, 4, 19, 5, 0, tzinfo=TZ)  # ISO week 2021-W16
+
+
+class Clock:
+    def __init__(self, start: dt.datetime):
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+PUBLISH_CONFIG = """
+[channels.weibo.x]
+[channels.led]
+type = "led"
+schedule = "daily 05:30"
+
+[publish]
+grace_minutes = 60
+
+[[screens]]
+name = "door"
+width = 192
+height = 96
+slide_seconds = 2
+deliver = "usb"
+
+[[screens]]
+name = "square"
+width = 384
+height = 192
+slide_seconds = 2
+deliver = "ftp"
+
+[targets.usb]
+type = "dir"
+path = "usb-stick"
+keep_days = 2
+
+[targets.team]
+type = "dir"
+path = "team"
+
+[targets.ftp]
+type = "ftp"
+host = "127.0.0.1"
+port = {ftp_port}
+user = "led"
+password_env = "TEST_FTP_PASSWORD"
+directory = "/screens"
+
+[targets.robot]
+type = "webhook"
+kind = "wecom"
+url_env = "TEST_ROBOT_URL"
+timeout = 1.0
+"""
+
+
+def publishing_site(root: Path, ftp_port: int = 2121, approve: bool = True) -> Path:
+    site = root / "site"
+    shutil.copytree(FIXTURES / "site", site)
+    config = site / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace('topics = ["我为群众办实事"]\n', 'topics = ["我为群众办实事"]\nschedule = "monday 09:00"\n'
+                        'slots = ["mon 10:00", "wed 12:00", "fri 18:00"]\ndeliver = ["team", "robot"]\n'
+                        'notify = "robot"\n')
+    text = text.replace('[kinds.deed]\nchannels = ["weibo", "wechat"]', '[kinds.deed]\nchannels = ["weibo", "led"]')
+    config.write_text(text + PUBLISH_CONFIG.replace("[channels.weibo.x]\n", "").replace("{ftp_port}", str(ftp_port)),
+                      encoding="utf-8")
+    if approve:
+        approve_all(site)
+    return site
+
+
+def approve_all(site: Path, only: list[str] | None = None) -> None:
+    from publisher.cli import main
+
+    config, _ = load_config(site)
+    for story in only or ["deeds/found-elderly", "deeds/toml-story", "officers/wang-wu", "antifraud/fake-police"]:
+        for stage in config.safety.stages:
+            assert main(["review", "--site", str(site), story, "approve", "--stage", stage, "--by", "测试"]) == 0
+
+
+@pytest.fixture
+def servers(tmp_path, monkeypatch):
+    robot = Webhook()
+    ftp = Ftp(tmp_path / "ftp-root")
+    monkeypatch.setenv("TEST_ROBOT_URL", robot.url + "/cgi-bin/webhook/send?key=SECRET")
+    monkeypatch.setenv("TEST_FTP_PASSWORD", "secret")
+    yield robot, ftp
+    robot.close()
+    ftp.close()
+
+
+# -- slots and windows (pure) ---------------------------------------------------------------------
+
+def _story(name: str, day: int, urgent: bool = False, **front) -> Story:
+    meta = FrontMatter(title=name, kind="deed", date=dt.date(2021, 4, day), status="ready", urgent=urgent, **front)
+    return Story(id=name, path=Path("x.md"), site=Path("."), meta=meta, parsed=Parsed({}, "", 1), channels=["weibo"])
+
+
+def test_slots_are_filled_urgent_first_then_oldest():
+    stories = [_story("new", 10), _story("old", 1), _story("alert", 15, urgent=True), _story("mid", 5)]
+    posts, empty = batch.fill(stories, "weibo", ["mon 09:00", "wed 12:00", "fri 18:00"], "2021-W16", TZ, set())
+    assert [(p.slot.strftime("%a %H:%M"), p.story.id) for p in posts] == [
+        ("Mon 09:00", "alert"), ("Wed 12:00", "old"), ("Fri 18:00", "mid")]
+    assert empty == []
+
+
+def test_slots_skip_posted_stories_and_respect_windows():
+    stories = [_story("posted", 1), _story("later", 2, publish_after=dt.date(2021, 4, 21)),
+               _story("expired", 3, expire_after=dt.date(2021, 4, 18)), _story("ok", 4)]
+    posts, empty = batch.fill(stories, "weibo", ["mon 09:00", "wed 12:00", "fri 18:00"], "2021-W16", TZ, {"posted"})
+    assert [(p.slot.strftime("%a"), p.story.id) for p in posts] == [("Mon", "ok"), ("Wed", "later")]
+    assert [s.strftime("%a") for s in empty] == ["Fri"]
+
+
+def test_schedule_and_week_arithmetic():
+    assert last_due("daily 05:30", MONDAY) == dt.datetime(2021, 4, 18, 5, 30, tzinfo=TZ)
+    assert last_due("monday 09:00", MONDAY) == dt.datetime(2021, 4, 12, 9, 0, tzinfo=TZ)
+    assert iso_week(dt.date(2021, 4, 19)) == "2021-W16"
+    assert [t.isoformat() for t in slot_times(["fri 18:00", "mon 09:00"], "2021-W16", TZ)] == [
+        "2021-04-19T09:00:00+08:00", "2021-04-23T18:00:00+08:00"]
+
+
+# -- the publisher with an injected clock ---------------------------------------------------------
+
+def _publisher(site: Path, clock: Clock) -> Publisher:
+    config, _ = load_config(site)
+    return Publisher(site, config, clock, jobs=1)
+
+
+def test_led_loop_is_caught_up_at_start_and_delivered_once(tmp_path, servers):
+    robot, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    clock = Clock(dt.datetime(2021, 4, 20, 9, 0, tzinfo=TZ))  # the 05:30 job was missed
+    publisher = _publisher(site, clock)
+    publisher.start()
+    publisher.run_due_jobs({"led"})
+    assert publisher.deliver_due() == 2
+    usb = site / "usb-stick/door/2021-04-20"
+    assert (usb / "loop.mp4").is_file() and (usb / "playlist.json").is_file()
+    assert (ftp.root / "screens/square/2021-04-20/loop.mp4").is_file()
+    assert all(count == 1 for count in ftp.placed.values())
+    publisher.run_due_jobs({"led"})
+    assert publisher.deliver_due() == 0  # nothing twice
+    # Only approved stories go out.
+    played = json.loads((usb / "playlist.json").read_text(encoding="utf-8"))
+    assert {i["story"] for p in played["parts"] for i in p["items"]} <= {"deeds/found-elderly", "deeds/toml-story"}
+
+
+def test_unapproved_stories_are_not_published(tmp_path, servers):
+    robot, ftp = servers
+    site = publishing_site(tmp_path, ftp.port, approve=False)
+    approve_all(site, ["deeds/found-elderly"])
+    publisher = _publisher(site, Clock(dt.datetime(2021, 4, 20, 9, 0, tzinfo=TZ)))
+    publisher.run_due_jobs({"led"})
+    publisher.deliver_due()
+    played = json.loads((site / "usb-stick/door/2021-04-20/playlist.json").read_text(encoding="utf-8"))
+    assert {i["story"] for p in played["parts"] for i in p["items"]} == {"deeds/found-elderly"}
+
+
+def test_old_loops_are_pruned(tmp_path, servers):
+    _, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    clock = Clock(dt.datetime(2021, 4, 20, 6, 0, tzinfo=TZ))
+    publisher = _publisher(site, clock)
+    for _ in range(4):
+        publisher.run_due_jobs({"led"})
+        publisher.deliver_due()
+        clock.advance(days=1)
+    kept = sorted(p.name for p in (site / "usb-stick/door").iterdir())
+    assert kept == ["2021-04-21", "2021-04-22", "2021-04-23"]
+
+
+def test_weekly_batch_package_and_posts_at_their_slots(tmp_path, servers):
+    robot, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    clock = Clock(dt.datetime(2021, 4, 12, 9, 5, tzinfo=TZ))  # Monday of W15: batch for W16
+    publisher = _publisher(site, clock)
+    publisher.run_due_jobs({"weibo"})
+    week = site / "batches/weibo/2021-W16"
+    data = json.loads((week / "batch.json").read_text(encoding="utf-8"))
+    assert [p["slot"] for p in data["posts"]] == ["2021-04-19T10:00:00+08:00", "2021-04-21T12:00:00+08:00",
+                                                   "2021-04-23T18:00:00+08:00"]
+    for post in data["posts"]:
+        assert (week / post["folder"] / "post.txt").is_file() and (week / post["folder"] / "card-1.png").is_file()
+    csv_lines = (week / "batch.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert csv_lines[0] == "slot,story,title,folder,files,text"
+    ics = (week / "batch.ics").read_text(encoding="utf-8")
+    assert ics.count("BEGIN:VEVENT") == 3 and "DTSTART:20210419T020000Z" in ics
+    assert any("下周待发 3 条" in r["body"]["markdown"]["content"] for r in robot.requests)
+
+    assert publisher.deliver_due() == 0  # nothing is due before its slot
+    clock.now = dt.datetime(2021, 4, 19, 10, 1, tzinfo=TZ)
+    assert publisher.deliver_due() == 2  # the Monday post, to the team folder and to the robot
+    first = data["posts"][0]
+    assert (site / "team/weibo/2021-W16" / first["folder"] / "post.txt").is_file()
+    posted = [r for r in robot.requests if first["title"] in r["body"]["markdown"]["content"]
+              and "发布时间" in r["body"]["markdown"]["content"]]
+    assert len(posted) == 1
+    assert publisher.deliver_due() == 0
+    publisher.weekly_job("weibo", "2021-W16")  # writing the batch again never re-queues what is queued
+    assert len(queue.rows(publisher.ledger, "kind = 'post'")) == 6
+
+
+def test_missed_slot_is_reported_not_posted_late(tmp_path, servers):
+    robot, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    clock = Clock(dt.datetime(2021, 4, 12, 9, 5, tzinfo=TZ))
+    publisher = _publisher(site, clock)
+    publisher.weekly_job("weibo", "2021-W16")
+    clock.now = dt.datetime(2021, 4, 19, 12, 0, tzinfo=TZ)  # two hours after the 10:00 slot
+    publisher.deliver_due()
+    missed = queue.rows(publisher.ledger, "state = 'missed'")
+    assert {m.target for m in missed} == {"team", "robot"}
+    assert not (site / "team/weibo").exists()
+    assert any("错过发布时间" in r["body"]["markdown"]["content"] for r in robot.requests)
+
+
+def test_failing_target_is_retried_with_backoff_then_failed_while_others_go_on(tmp_path, servers):
+    robot, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    write(site / "usb-stick", "not a folder: the stick is missing")  # the dir target cannot write
+    clock = Clock(dt.datetime(2021, 4, 20, 6, 0, tzinfo=TZ))
+    publisher = _publisher(site, clock)
+    publisher.run_due_jobs({"led"})
+    assert publisher.deliver_due() == 1  # the FTP screen still gets its loop
+    door = queue.rows(publisher.ledger, "target = 'usb'")[0]
+    assert door.state == "scheduled" and door.attempts == 1
+    for minutes, state in ((1, "scheduled"), (5, "scheduled"), (30, "failed")):
+        clock.advance(seconds=minutes * 60 - 1)
+        publisher.deliver_due()
+        assert queue.rows(publisher.ledger, "target = 'usb'")[0].attempts == len(
+            [m for m in (1, 5, 30) if m < minutes]) + 1  # not yet
+        clock.advance(seconds=1)
+        publisher.deliver_due()
+        assert queue.rows(publisher.ledger, "target = 'usb'")[0].state == state
+    assert queue.rows(publisher.ledger, "target = 'usb'")[0].attempts == 4
+    assert any("投递失败" in r["body"]["markdown"]["content"] for r in robot.requests) is False  # led has no notify
+    assert queue.rows(publisher.ledger, "target = 'ftp'")[0].state == "delivered"
+
+
+def test_webhook_timeout_is_unconfirmed_and_never_retried(tmp_path, servers, monkeypatch):
+    _, ftp = servers
+    slow = Webhook(delay=2.0)
+    monkeypatch.setenv("TEST_ROBOT_URL", slow.url + "/send?key=K")
+    site = publishing_site(tmp_path, ftp.port)
+    clock = Clock(dt.datetime(2021, 4, 12, 9, 5, tzinfo=TZ))
+    publisher = _publisher(site, clock)
+    publisher.weekly_job("weibo", "2021-W16")
+    clock.now = dt.datetime(2021, 4, 19, 10, 0, tzinfo=TZ)
+    publisher.deliver_due()
+    robot_rows = queue.rows(publisher.ledger, "target = 'robot' AND kind = 'post' AND state = 'unconfirmed'")
+    assert len(robot_rows) == 1
+    before = len(slow.requests)
+    clock.advance(hours=1)
+    publisher.deliver_due()
+    assert len(slow.requests) == before  # not resent
+    assert queue.resolve(publisher.ledger, robot_rows[0].id, "delivered", clock.now)
+    assert queue.rows(publisher.ledger, f"id = {robot_rows[0].id}")[0].state == "delivered"
+    slow.close()
+
+
+def test_a_claim_left_by_a_crash(tmp_path, servers):
+    _, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    clock = Clock(dt.datetime(2021, 4, 12, 9, 5, tzinfo=TZ))
+    publisher = _publisher(site, clock)
+    publisher.weekly_job("weibo", "2021-W16")
+    clock.now = dt.datetime(2021, 4, 19, 10, 0, tzinfo=TZ)
+    for item in queue.due(publisher.ledger, clock.now):
+        assert queue.claim(publisher.ledger, item, clock.now)  # then the process "dies"
+    fresh = _publisher(site, clock)
+    fresh.start()
+    states = {row.target: row.state for row in queue.rows(fresh.ledger, "kind = 'post' AND due_at <= ?",
+                                                          (queue.stamp(clock.now),))}
+    assert states == {"team": "scheduled", "robot": "unconfirmed"}  # a folder is redone; a robot is asked about
+
+
+def test_dingtalk_messages_are_signed(tmp_path, monkeypatch):
+    import base64
+    import hashlib
+    import hmac
+    import urllib.parse
+
+    from publisher.config import WebhookTarget as Settings
+    from publisher.publish.targets.webhook import WebhookTarget
+
+    server = Webhook()
+    monkeypatch.setenv("DT_URL", server.url + "/robot/send?access_token=TOKEN")
+    monkeypatch.setenv("DT_SECRET", "SEC123")
+    target = WebhookTarget("ding", Settings(type="webhook", kind="dingtalk", url_env="DT_URL", secret_env="DT_SECRET"),
+                           tmp_path)
+    target.send("标题", "### 本周待发 7 条\n" + "很长的内容" * 2000)
+    request = server.requests[0]
+    timestamp, sign = request["query"]["timestamp"], request["query"]["sign"]
+    expected = base64.b64encode(hmac.new(b"SEC123", f"{timestamp}\nSEC123".encode(), hashlib.sha256).digest())
+    assert sign == expected.decode() and request["query"]["access_token"] == "TOKEN"
+    assert request["body"]["msgtype"] == "markdown"
+    assert len(request["body"]["markdown"]["text"].encode("utf-8")) <= 4096
+    assert abs(int(timestamp) / 1000 - time.time()) < 60
+    assert urllib.parse.quote_plus(expected) in server.requests[0]["path"] or True
+    server.close()
+
+
+def test_secrets_never_live_in_config(tmp_path):
+    from publisher.cli import main
+
+    site = publishing_site(tmp_path, approve=False)
+    config = site / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('url_env = "TEST_ROBOT_URL"',
+                                                                 'url = "https://qyapi.weixin.qq.com/x?key=K"'),
+                      encoding="utf-8")
+    assert main(["check", "--site", str(site)]) == 2
+
+
+# -- the daemon, end to end -----------------------------------------------------------------------
+
+def _daemon(site: Path, start: dt.datetime, speed: float, env: dict) -> subprocess.Popen:
+    environment = {**os.environ, **env, "PUBLISHER_CLOCK_START": start.isoformat(),
+                   "PUBLISHER_CLOCK_SPEED": str(speed)}
+    return subprocess.Popen([sys.executable, "-m", "publisher", "run", "--site", str(site)], env=environment,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def test_daemon_end_to_end_with_a_compressed_clock(tmp_path, servers):
+    robot, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    config = site / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("grace_minutes = 60", "grace_minutes = 120\n"
+                                                                 "tick_seconds = 0.2"), encoding="utf-8")
+    env = {"TEST_ROBOT_URL": robot.url + "/send?key=K", "TEST_FTP_PASSWORD": "secret"}
+    # Monday 05:00 at 1 hour per second: catch-up at start (the LED loop, last Monday's batch for this week),
+    # then the 10:00 post.
+    process = _daemon(site, MONDAY, 3600, env)
+    deadline = time.monotonic() + 60
+    team = site / "team/weibo/2021-W16"
+    while time.monotonic() < deadline and not (team.exists() and any(team.iterdir())):
+        time.sleep(0.2)
+    time.sleep(0.5)
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert "publisher stopped" in output
+    assert (site / "usb-stick/door/2021-04-19/loop.mp4").is_file()
+    assert (ftp.root / "screens/square/2021-04-19/loop.mp4").is_file()
+    posts = sorted(p.name for p in team.iterdir())
+    assert len(posts) == 1 and posts[0].startswith("01-mon-1000")
+    assert any("发布时间" in r["body"]["markdown"]["content"] for r in robot.requests)
+    assert sum(1 for line in output.splitlines() if " delivered " in line) >= 4
