@@ -15,15 +15,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from conftest import FIXTURES, write
+from servers import Ftp, Webhook
+
 from publisher.config import load_config
 from publisher.content.frontmatter import Parsed
 from publisher.content.story import FrontMatter, Story
 from publisher.publish import batch, queue
 from publisher.publish.runner import Publisher
 from publisher.publish.timing import iso_week, last_due, slot_times
-from servers import Ftp, Webhook
 
 TZ = ZoneInfo("Asia/Shanghai")
 MONDAY = dt.datetime(2021, 4, 19, 5, 0, tzinfo=TZ)  # ISO week 2021-W16
@@ -163,7 +163,7 @@ def _publisher(site: Path, clock: Clock) -> Publisher:
 
 
 def test_led_loop_is_caught_up_at_start_and_delivered_once(tmp_path, servers):
-    robot, ftp = servers
+    _robot, ftp = servers
     site = publishing_site(tmp_path, ftp.port)
     clock = Clock(dt.datetime(2021, 4, 20, 9, 0, tzinfo=TZ))  # the 05:30 job was missed
     publisher = _publisher(site, clock)
@@ -182,7 +182,7 @@ def test_led_loop_is_caught_up_at_start_and_delivered_once(tmp_path, servers):
 
 
 def test_unapproved_stories_are_not_published(tmp_path, servers):
-    robot, ftp = servers
+    _robot, ftp = servers
     site = publishing_site(tmp_path, ftp.port, approve=False)
     approve_all(site, ["deeds/found-elderly"])
     publisher = _publisher(site, Clock(dt.datetime(2021, 4, 20, 9, 0, tzinfo=TZ)))
