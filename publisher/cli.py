@@ -95,6 +95,23 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--csv", action="store_true", help="log: write CSV instead of a table")
     review.set_defaults(handler=cmd_review)
 
+    preview = commands.add_parser("preview", help="write the preview site (open it from disk)",
+                                  description="Build (drafts included) and write <out>/preview/index.html: a "
+                                              "dashboard, next week's calendar, each screen's loop, and every "
+                                              "story as it will look on each channel.")
+    _site_option(preview)
+    preview.add_argument("--out", type=Path, help="output folder (default: the site's output/)")
+    preview.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="the day of the LED loops (default: today)")
+    preview.set_defaults(handler=cmd_preview)
+
+    serve = commands.add_parser("serve", help="serve the preview and rebuild it on every save",
+                                description="Serve the preview on 127.0.0.1, watch content/, templates/, assets/ "
+                                            "and config.toml, rebuild what changed and reload open pages.")
+    _site_option(serve)
+    serve.add_argument("--out", type=Path, help="output folder (default: the site's output/)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.set_defaults(handler=cmd_serve)
+
     run = commands.add_parser("run", help="the publisher daemon: scheduled jobs and deliveries",
                               description="Run until stopped (SIGTERM/SIGINT): each channel's schedule "
                                           "(daily LED loops, weekly batches) and every delivery when it is due. "
@@ -261,6 +278,29 @@ def _find_story(args: argparse.Namespace, config: SiteConfig):
                 return None
     print(f"error: no story {args.target!r} (ids look like deeds/huzheng-365)", file=sys.stderr)
     return None
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    from publisher.build import build, format_summary
+    from publisher.preview import generate
+
+    config = _load(args)
+    out = args.out or args.site / config.output
+    result = build(args.site, config, out, drafts=True, day=args.date, progress=sys.stderr.isatty())
+    _print_diagnostics(result.warnings + result.errors)
+    for line in format_summary(result):
+        print(line)
+    index = generate(args.site, config, out, result)
+    print(f"preview: {index}")
+    return EXIT_CONTENT if result.errors else EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from publisher.serve import serve
+
+    config = _load(args)
+    _logging()
+    return serve(args.site, config, args.out or args.site / config.output, args.port)
 
 
 def _logging() -> None:
