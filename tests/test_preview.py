@@ -58,9 +58,11 @@ def preview_site(root: Path) -> Path:
     config = site / "config.toml"
     text = config.read_text(encoding="utf-8")
     text = text.replace('[kinds.antifraud]\nchannels = ["weibo"]', '[kinds.antifraud]\nchannels = ["weibo", "douyin"]')
-    text = text.replace('[kinds.deed]\nchannels = ["weibo", "wechat"]', '[kinds.deed]\nchannels = ["weibo", "wechat", "led"]')
+    text = text.replace('[kinds.deed]\nchannels = ["weibo", "wechat"]',
+                        '[kinds.deed]\nchannels = ["weibo", "wechat", "led"]')
     config.write_text(text + EXTRA_CONFIG, encoding="utf-8")
-    write(site / "content/deeds/broken.md", "---\ntitle: 坏稿件\nkind: deed\ndate: 2021-04-01\nauthor: 某人\n---\n\n正文\n")
+    write(site / "content/deeds/broken.md",
+          "---\ntitle: 坏稿件\nkind: deed\ndate: 2021-04-01\nauthor: 某人\n---\n\n正文\n")
     return site
 
 
