@@ -257,3 +257,24 @@ def test_bad_hours_and_days_are_content_errors(tmp_path, capsys):
     (96, False, True), (32, True, False)])
 def test_crisp_below_the_configured_height(height, antialias, crisp):
     assert Screen(name="s", width=height * 2, height=height, antialias=antialias).crisp is crisp
+
+
+def test_officer_photo_where_the_screen_is_big_enough(tmp_path):
+    site = led_site(tmp_path)
+    config = site / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '[kinds.officer]\nchannels = ["led"]\n', encoding="utf-8")
+    Image.new("RGB", (300, 400), (0, 200, 0)).save(site / "content/photo.png")
+    write(site / "content/officers/hero.md", "---\ntitle: 民警风采\nkind: officer\ndate: 2021-04-19\nstatus: ready\n"
+          "images: [../photo.png]\nofficer: {name: 李军}\nsummary: 扎根基层。\n---\n")
+    assert main(["build", "--site", str(site), "--out", str(site / "out"), "--date", "2021-04-20",
+                 "--channel", "led"]) == 0
+
+    def officer_slide(screen: str) -> np.ndarray:
+        item = next(i for i in _playlist(site / "out/led", screen)["parts"][0]["items"]
+                    if i["story"] == "officers/hero")
+        return np.asarray(Image.open(site / "out/led" / screen / "2021-04-20" / item["slide"]).convert("RGB"))
+
+    green = lambda pixels: ((pixels[..., 1] > 150) & (pixels[..., 0] < 80)).sum()  # noqa: E731
+    assert green(officer_slide("wall")) > 1000  # 1280x720: the photo is there
+    assert green(officer_slide("square")) > 500  # 384x192 is big enough too
+    assert green(officer_slide("tiny")) == 0  # 192x96: text only

@@ -48,7 +48,7 @@ def run(site: Path, config: SiteConfig, clock: Callable[[], dt.datetime] | None 
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log.info("publisher started for %s (ledger %s)", site, config.safety.ledger)
+    log.info("publisher started for %s (ledger %s)", site.resolve(), config.safety.ledger)
     publisher.start()
     scheduler = schedule.Scheduler()
     scheduler.every(config.publish.tick_seconds).seconds.do(_safe_tick, publisher)

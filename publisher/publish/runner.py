@@ -95,6 +95,8 @@ class Publisher:
                              self.now(), payload):
                 queued.append(rendition.story)
                 log.info("queued %s loop %s → %s", channel, rendition.story, screen.deliver)
+        log.info("led %s: %d screen loops queued, %d already delivered or queued", day, len(queued),
+                 len([s for s in self.config.screens if s.deliver]) - len(queued))
         for target in {s.deliver for s in self.config.screens if s.deliver}:
             for removed in self.targets[target].prune(day):
                 log.info("pruned %s from %s", removed, target)

@@ -46,7 +46,9 @@ def slides_for(item: SlideText, screen: Screen, language: str) -> list[Slide]:
     width, height = screen.width, screen.height
     area = Box(m, m, width - 2 * m, height - 2 * m)
     photo_box = None
-    if item.photo is not None and height >= 160 and width >= 2 * height:
+    # A photo where the screen is big enough: tall enough to show a face, wide enough to leave a
+    # text column of at least eight characters at the minimum size.
+    if item.photo is not None and height >= 160 and width - round(area.height * 0.8) - 3 * m >= 8 * screen.min_text:
         side = area.height
         photo_box = Box(m, m, round(side * 0.8), side)
         area = Box(photo_box.right + m, m, width - photo_box.right - 2 * m, area.height)
