@@ -40,7 +40,10 @@ def serve(site: Path, config: SiteConfig, out: Path, port: int) -> int:
     site, out = site.resolve(), out.resolve()
     generate(site, config, out)
     handler = functools.partial(_QuietHandler, directory=str(out))
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        raise PublisherError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror} (try --port)") from None
     stop = threading.Event()
     threading.Thread(target=_watch, args=(site, config, out, stop), daemon=True).start()
     log.info("preview at http://127.0.0.1:%d/preview/index.html (Ctrl+C stops)", server.server_address[1])

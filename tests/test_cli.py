@@ -45,3 +45,10 @@ def test_new_officer_has_officer_fields(site, cli):
 
 def test_new_refuses_to_overwrite(site, cli):
     assert cli("new", "--site", site, "deed", "x", "--slug", "found-elderly").code == 2
+
+
+def test_unwritable_output_is_a_clear_error(site, cli, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    run = cli("build", "--site", site, "--out", blocker / "out")
+    assert run.code == 2 and run.err.startswith("error: ") and "Traceback" not in run.err

@@ -79,6 +79,7 @@ port = {ftp_port}
 user = "led"
 password_env = "TEST_FTP_PASSWORD"
 directory = "/screens"
+keep_days = 2
 
 [targets.robot]
 type = "webhook"
@@ -203,6 +204,8 @@ def test_old_loops_are_pruned(tmp_path, servers):
         clock.advance(days=1)
     kept = sorted(p.name for p in (site / "usb-stick/door").iterdir())
     assert kept == ["2021-04-21", "2021-04-22", "2021-04-23"]
+    on_ftp = sorted(p.name for p in (ftp.root / "screens/square").iterdir())
+    assert on_ftp == ["2021-04-21", "2021-04-22", "2021-04-23"]
 
 
 def test_weekly_batch_package_and_posts_at_their_slots(tmp_path, servers):
