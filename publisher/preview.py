@@ -43,11 +43,12 @@ class StoryView:
 
 
 def generate(site: Path, config: SiteConfig, out: Path, result: BuildResult | None = None,
-             day: dt.date | None = None) -> Path:
-    """Build (incrementally, drafts included) and write the preview. Returns index.html."""
+             day: dt.date | None = None, channels: list[str] | None = None) -> Path:
+    """Build (incrementally, drafts included; only ``channels`` if given) and write the preview.
+    Returns index.html."""
     site, out = site.resolve(), out.resolve()
     if result is None:
-        result = build(site, config, out, drafts=True, day=day)
+        result = build(site, config, out, drafts=True, day=day, only=channels or ())
     data = manifest.load(out)
     stories, _ = read_site(site, config)
     by_id = {s.id: s for s in stories}

@@ -20,6 +20,7 @@ from publisher.preview import generate
 
 log = logging.getLogger("publisher")
 WATCHED = ("content", "templates", "assets", "config.toml", "wording.toml")
+QUICK = ("weibo", "wechat")
 
 
 def snapshot(site: Path) -> dict[str, tuple[int, int]]:
@@ -67,6 +68,12 @@ def _watch(site: Path, config: SiteConfig, out: Path, stop: threading.Event) -> 
         started = time.perf_counter()
         try:
             config, _ = load_config(site)
+            # Text and image channels first, so the page shows the edit at once; videos and LED
+            # loops (seconds to encode) follow, and the page reloads again when they are ready.
+            quick = [name for name, c in config.channels.items() if c.type in QUICK]
+            if quick and len(quick) < len(config.channels):
+                generate(site, config, out, channels=quick)
+                log.info("text and images rebuilt in %.1fs; now video and LED", time.perf_counter() - started)
             generate(site, config, out)
             log.info("rebuilt in %.1fs", time.perf_counter() - started)
         except PublisherError as exc:
