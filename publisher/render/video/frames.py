@@ -140,6 +140,7 @@ class FrameComposer:
         photo = self.images.get(scene.index)
         if photo is None:
             image = self._gradient()
+            self._scene_number(image, scene.index + 1)
             if scene.heading:
                 self._heading_on_design(image, scene.heading)
             return _SceneLayer(np.asarray(image), None)
@@ -154,6 +155,17 @@ class FrameComposer:
                        fill=self.theme.accent)
         self._fit(draw, heading, Box(margin, round(380 * self.s), inner, round(420 * self.s)), 110, 44, 900,
                   self.theme.text, spacing=1.2)
+
+    def _scene_number(self, image: Image.Image, number: int) -> None:
+        """A large, faint scene number: the designed background's only ornament (drawn once)."""
+        layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
+        draw = ImageDraw.Draw(layer)
+        margin = round(90 * self.s)
+        box = Box(margin, round(760 * self.s), self.size[0] - 2 * margin - round(self.channel.safe_right * self.s),
+                  round(420 * self.s))
+        fitted = textbox.fit(f"{number:02d}", box, round(420 * self.s), 40, 900, self.language, 1.0, "right")
+        textbox.draw(draw, fitted, (*_rgb(self.theme.accent), 46), "middle")
+        image.paste(Image.alpha_composite(image.convert("RGBA"), layer).convert("RGB"))
 
     def _heading_overlay(self, heading: str) -> Overlay:
         margin = round(60 * self.s)
