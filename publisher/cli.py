@@ -46,8 +46,9 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="publisher",
-        description="Turn Markdown stories into Weibo posts, WeChat articles and the bureau's other "
-                    "channels. Run in a site folder (content/, templates/, assets/, config.toml) or pass --site.")
+        description="Turn Markdown stories into Weibo posts, WeChat articles, Douyin videos and LED-screen "
+                    "loops, review them (三审) and publish them on schedule. Run in a site folder (content/, "
+                    "templates/, assets/, config.toml) or pass --site.")
     parser.add_argument("--version", action="version", version=f"publisher {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 

@@ -8,7 +8,8 @@ from publisher.content.reader import read_story
 def test_help_explains_every_command():
     out = subprocess.run([sys.executable, "-m", "publisher", "--help"], capture_output=True, text=True)
     assert out.returncode == 0
-    for command in ("build", "check", "new"):
+    for command in ("build", "check", "new", "review", "preview", "serve", "run", "publish", "batch", "status",
+                    "resolve"):
         assert command in out.stdout
         sub = subprocess.run([sys.executable, "-m", "publisher", command, "--help"], capture_output=True,
                              text=True)

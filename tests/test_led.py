@@ -278,3 +278,11 @@ def test_officer_photo_where_the_screen_is_big_enough(tmp_path):
     assert green(officer_slide("wall")) > 1000  # 1280x720: the photo is there
     assert green(officer_slide("square")) > 500  # 384x192 is big enough too
     assert green(officer_slide("tiny")) == 0  # 192x96: text only
+
+
+def test_unknown_screen_in_a_story_is_an_error(tmp_path, capsys):
+    site = led_site(tmp_path)
+    write(site / "content/deeds/typo.md", "---\ntitle: 错屏\nkind: deed\ndate: 2021-04-01\nstatus: ready\n"
+          "screens: [squre]\n---\n")
+    assert main(["check", "--site", str(site)]) == 1
+    assert "typo.md:6:11: error: unknown screen 'squre'" in capsys.readouterr().err

@@ -86,6 +86,12 @@ def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Sto
             line, col = parsed.position("channels", index)
             known = ", ".join(config.channels) or "none configured"
             problems.append(Diagnostic(shown, line, col, f"unknown channel {name!r} (known: {known})"))
+    known_screens = {screen.name for screen in config.screens}
+    for index, name in enumerate(meta.screens or []):
+        if name not in known_screens:
+            line, col = parsed.position("screens", index)
+            problems.append(Diagnostic(shown, line, col, f"unknown screen {name!r} (known: "
+                                                         f"{', '.join(sorted(known_screens)) or 'none configured'})"))
     images = []
     for index, name in enumerate(meta.images):
         line, col = parsed.position("images", index)
