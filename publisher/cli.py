@@ -386,6 +386,17 @@ def cmd_status(args: argparse.Namespace) -> int:
     print("Next jobs:")
     for name, due in publisher.next_due_times():
         print(f"  {name:10s} {due:%Y-%m-%d %H:%M}")
+    now = publisher.now()
+    for name, channel in config.channels.items():
+        if not channel.slots:
+            continue
+        last = ledger.execute("SELECT MAX(delivered_at) FROM deliveries WHERE channel = ? AND kind = 'post' "
+                              "AND state = 'delivered'", (name,)).fetchone()[0]
+        quiet = (now - queue.parse(last)).days if last else None
+        if quiet is None or quiet >= config.publish.quiet_days:
+            since = f"for {quiet} days" if quiet is not None else "yet"
+            print(f"warning: {name} has published nothing {since}; accounts silent for two weeks fail "
+                  f"government new-media inspections")
     return EXIT_OK
 
 

@@ -310,6 +310,9 @@ class Publish(Schema):
     """Where weekly batches are written, relative to the site."""
     tick_seconds: float = Field(60.0, gt=0)
     """How often the daemon asks the ledger what is due."""
+    quiet_days: int = Field(10, ge=1)
+    """``status`` warns when a social channel has published nothing for this many days (government
+    new-media inspections veto accounts silent for two weeks; some counties ask for every 10 days)."""
 
 
 class SiteConfig(Schema):

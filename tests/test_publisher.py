@@ -384,3 +384,24 @@ def test_daemon_end_to_end_with_a_compressed_clock(tmp_path, servers):
     assert len(posts) == 1 and posts[0].startswith("01-mon-1000")
     assert any("发布时间" in r["body"]["markdown"]["content"] for r in robot.requests)
     assert sum(1 for line in output.splitlines() if " delivered " in line) >= 4
+
+
+def test_status_reports_queue_and_warns_about_quiet_accounts(tmp_path, servers, monkeypatch, capsys):
+    from publisher.cli import main
+
+    _, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    clock = Clock(dt.datetime(2021, 4, 12, 9, 5, tzinfo=TZ))
+    publisher = _publisher(site, clock)
+    publisher.weekly_job("weibo", "2021-W16")
+    clock.now = dt.datetime(2021, 4, 19, 10, 1, tzinfo=TZ)
+    publisher.deliver_due()
+
+    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-04-20T09:00:00+08:00")
+    assert main(["status", "--site", str(site)]) == 0
+    out = capsys.readouterr().out
+    assert "Queued: 4" in out and "Last deliveries: 2" in out and "weibo deeds/" in out
+    assert "warning: weibo" not in out
+    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-05-03T09:00:00+08:00")
+    main(["status", "--site", str(site)])
+    assert "warning: weibo has published nothing for 13 days" in capsys.readouterr().out
