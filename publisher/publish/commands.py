@@ -1,0 +1,115 @@
+"""The publisher's commands: run, publish, batch, status, resolve (parsed in :mod:`publisher.cli`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from publisher.cli import EXIT_OK, EXIT_USAGE, load_site, log_to_stderr
+from publisher.config import SiteConfig
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from publisher.publish.daemon import run
+
+    config = load_site(args)
+    log_to_stderr()
+    return run(args.site, config)
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from publisher.publish.daemon import clock_from_environment
+    from publisher.publish.runner import Publisher
+
+    config = load_site(args)
+    log_to_stderr()
+    publisher = Publisher(args.site, config, clock_from_environment(_tz(config)))
+    chosen = set(args.channel) or set(config.channels)
+    if not args.dry_run:
+        publisher.start()
+        for name in sorted(chosen):
+            if config.channels[name].type == "led":
+                publisher.led_job(name, publisher.now().date())
+    done = publisher.deliver_due(chosen, dry_run=args.dry_run)
+    print(f"{done} delivered" if not args.dry_run else "dry run: nothing changed")
+    return EXIT_OK
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    import datetime
+
+    from publisher.publish.daemon import clock_from_environment
+    from publisher.publish.runner import Publisher
+    from publisher.publish.timing import iso_week, week_start
+
+    config = load_site(args)
+    log_to_stderr()
+    publisher = Publisher(args.site, config, clock_from_environment(_tz(config)))
+    week = args.week or iso_week(publisher.now().date() + datetime.timedelta(days=7))
+    try:
+        week_start(week)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    chosen = args.channel or [n for n, c in config.channels.items() if c.slots]
+    for name in chosen:
+        if name not in config.channels or not config.channels[name].slots:
+            print(f"error: channel {name!r} has no slots in config.toml", file=sys.stderr)
+            return EXIT_USAGE
+        posts = publisher.weekly_job(name, week)
+        print(f"{name} {week}: {len(posts)} posts")
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from publisher.publish import queue
+    from publisher.publish.daemon import clock_from_environment
+    from publisher.publish.runner import Publisher
+
+    config = load_site(args)
+    publisher = Publisher(args.site, config, clock_from_environment(_tz(config)))
+    ledger = publisher.ledger
+    sections = [("Queued", "state IN ('scheduled', 'claimed')"), ("Unconfirmed (a person must check)",
+                "state = 'unconfirmed'"), ("Failed", "state = 'failed'"), ("Missed slots (not posted late)",
+                "state = 'missed'"), ("Last deliveries", "state = 'delivered'")]
+    for title, where in sections:
+        found = queue.rows(ledger, where, limit=10 if title.startswith("Last") else 100)
+        print(f"{title}: {len(found)}")
+        for item in found:
+            extra = f"  attempts {item.attempts}" + (f"  {item.last_error}" if item.last_error else "")
+            print(f"  #{item.id:<5} {item.due_at.astimezone(publisher.tz):%Y-%m-%d %H:%M}  {item.label}{extra}")
+    print("Next jobs:")
+    for name, due in publisher.next_due_times():
+        print(f"  {name:10s} {due:%Y-%m-%d %H:%M}")
+    now = publisher.now()
+    for name, channel in config.channels.items():
+        if not channel.slots:
+            continue
+        last = ledger.execute("SELECT MAX(delivered_at) FROM deliveries WHERE channel = ? AND kind = 'post' "
+                              "AND state = 'delivered'", (name,)).fetchone()[0]
+        quiet = (now - queue.parse(last)).days if last else None
+        if quiet is None or quiet >= config.publish.quiet_days:
+            since = f"for {quiet} days" if quiet is not None else "yet"
+            print(f"warning: {name} has published nothing {since}; accounts silent for two weeks fail "
+                  f"government new-media inspections")
+    return EXIT_OK
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from publisher.publish import queue
+    from publisher.publish.runner import Publisher
+
+    config = load_site(args)
+    publisher = Publisher(args.site, config)
+    outcome = "delivered" if args.delivered else "retry"
+    if not queue.resolve(publisher.ledger, args.delivery, outcome, publisher.now()):
+        print(f"error: delivery #{args.delivery} is not unconfirmed, failed or missed", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"#{args.delivery}: {'marked delivered' if args.delivered else 'queued again'}")
+    return EXIT_OK
+
+
+def _tz(config: SiteConfig):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(config.timezone)
