@@ -52,7 +52,8 @@ def make_site(root: Path, count: int) -> Path:
         (folder / f"story-{number:04d}.md").write_text(
             f"---\ntitle: 第{number}号为民服务故事\nkind: {kind}\ndate: 2021-04-{1 + number % 28:02d}\n"
             f"summary: 这是第{number}个合成故事，用来测量构建速度。\ntopics: [我为群众办实事]\n"
-            f"channels: [weibo, wechat]\nstatus: ready\n{images}{officer}figures:\n  - {{label: 服务群众, value: {number}, unit: 人}}\n"
+            f"channels: [weibo, wechat]\nstatus: ready\n{images}{officer}"
+            f"figures:\n  - {{label: 服务群众, value: {number}, unit: 人}}\n"
             f"---\n\n{body}\n\n> 群众的事再小也是大事。\n", encoding="utf-8")
     return site
 
