@@ -154,7 +154,19 @@ def rss_child(cues: int, preset: str) -> None:
     with tempfile.TemporaryDirectory() as temp:
         site = make_site(Path(temp), cues, preset)
         _, plan = ours(site, Path(temp) / "out")
-        print(plan["duration"], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        print(plan["duration"], peak_rss_mb())
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. VmHWM belongs to the process's own memory image;
+    ru_maxrss would also count the parent's size at fork time, which inflated earlier figures."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:

@@ -405,3 +405,20 @@ def test_status_reports_queue_and_warns_about_quiet_accounts(tmp_path, servers, 
     monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-05-03T09:00:00+08:00")
     main(["status", "--site", str(site)])
     assert "warning: weibo has published nothing for 13 days" in capsys.readouterr().out
+
+
+def test_a_channel_without_targets_still_never_repeats_a_story(tmp_path, servers):
+    _, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    config = site / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('deliver = ["team", "robot"]\n', "")
+                      .replace('slots = ["mon 10:00", "wed 12:00", "fri 18:00"]', 'slots = ["mon 10:00"]'),
+                      encoding="utf-8")
+    clock = Clock(dt.datetime(2021, 4, 12, 9, 5, tzinfo=TZ))
+    publisher = _publisher(site, clock)
+    first = [p.story.id for p in publisher.weekly_job("weibo", "2021-W16")]
+    second = [p.story.id for p in publisher.weekly_job("weibo", "2021-W17")]
+    again = [p.story.id for p in publisher.weekly_job("weibo", "2021-W16")]
+    assert len(first) == len(second) == 1 and first != second
+    assert again == first  # re-running a week keeps its posts
+    assert publisher.deliver_due() == 0

@@ -22,6 +22,8 @@ from publisher.safety import review
 
 log = logging.getLogger("publisher")
 SOCIAL = ("weibo", "wechat", "douyin")
+BATCH_ONLY = "(batch)"
+"""The pseudo-target of posts on a channel without ``deliver`` targets: the batch is the delivery."""
 
 
 class Publisher:
@@ -122,14 +124,20 @@ class Publisher:
         account = settings.account or self.config.name
         folder = batch.write(posts, channel, week, self.out, self.site / self.config.publish.batches, account)
         for post in posts:
+            digest = next(r.hash for r in result.manifest.renditions
+                          if r.channel == channel and r.story == post.story.id)
+            payload = {"folder": str(folder / post.folder), "files": post.files,
+                       "destination": f"{channel}/{week}/{post.folder}", "title": post.story.meta.title,
+                       "text": post.text, "slot": f"{post.slot:%Y-%m-%d %H:%M}"}
             for target in settings.deliver:
-                destination = f"{channel}/{week}/{post.folder}"
-                queue.enqueue(self.ledger, channel, target, post.story.id,
-                              next(r.hash for r in result.manifest.renditions
-                                   if r.channel == channel and r.story == post.story.id),
-                              "post", post.slot, {"folder": str(folder / post.folder), "files": post.files,
-                                                  "destination": destination, "title": post.story.meta.title,
-                                                  "text": post.text, "slot": f"{post.slot:%Y-%m-%d %H:%M}"})
+                queue.enqueue(self.ledger, channel, target, post.story.id, digest, "post", post.slot, payload)
+            if not settings.deliver:
+                # The batch itself is the delivery (the team posts by hand): remember the story is
+                # taken, so next week's batch does not offer it again.
+                if queue.enqueue(self.ledger, channel, BATCH_ONLY, post.story.id, digest, "post", post.slot, payload):
+                    item = queue.rows(self.ledger, "channel = ? AND target = ? AND key = ?",
+                                      (channel, BATCH_ONLY, post.story.id), limit=1)[0]
+                    queue.delivered(self.ledger, item, self.now(), "in the weekly batch")
         log.info("batch %s %s: %d posts, %d empty slots → %s", channel, week, len(posts), len(empty), folder)
         digest = [f"- {p.slot:%m-%d %a %H:%M}　{p.story.meta.title}" for p in posts]
         digest += [f"- {slot:%m-%d %a %H:%M}　（空缺：没有已审核的稿件）" for slot in empty]
