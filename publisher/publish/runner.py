@@ -131,13 +131,13 @@ class Publisher:
                        "text": post.text, "slot": f"{post.slot:%Y-%m-%d %H:%M}"}
             for target in settings.deliver:
                 queue.enqueue(self.ledger, channel, target, post.story.id, digest, "post", post.slot, payload)
-            if not settings.deliver:
-                # The batch itself is the delivery (the team posts by hand): remember the story is
-                # taken, so next week's batch does not offer it again.
-                if queue.enqueue(self.ledger, channel, BATCH_ONLY, post.story.id, digest, "post", post.slot, payload):
-                    item = queue.rows(self.ledger, "channel = ? AND target = ? AND key = ?",
-                                      (channel, BATCH_ONLY, post.story.id), limit=1)[0]
-                    queue.delivered(self.ledger, item, self.now(), "in the weekly batch")
+            # Without targets the batch itself is the delivery (the team posts by hand): remember the
+            # story is taken, so next week's batch does not offer it again.
+            if not settings.deliver and queue.enqueue(self.ledger, channel, BATCH_ONLY, post.story.id, digest,
+                                                      "post", post.slot, payload):
+                item = queue.rows(self.ledger, "channel = ? AND target = ? AND key = ?",
+                                  (channel, BATCH_ONLY, post.story.id), limit=1)[0]
+                queue.delivered(self.ledger, item, self.now(), "in the weekly batch")
         log.info("batch %s %s: %d posts, %d empty slots → %s", channel, week, len(posts), len(empty), folder)
         digest = [f"- {p.slot:%m-%d %a %H:%M}　{p.story.meta.title}" for p in posts]
         digest += [f"- {slot:%m-%d %a %H:%M}　（空缺：没有已审核的稿件）" for slot in empty]
