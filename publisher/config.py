@@ -378,6 +378,8 @@ def load_config(site: Path) -> tuple[SiteConfig, str]:
                 problems.append(Diagnostic(str(path), line, col,
                                            f"kinds.{kind}.channels: unknown channel {name!r}"))
     for name, channel in config.channels.items():
+        if channel.type == "wechat":
+            problems += _one_mass_send_a_day(path, text, name, channel.slots)
         for target in [*channel.deliver, *([channel.notify] if channel.notify else [])]:
             if target not in config.targets:
                 line, col = toml_key_line(text, ("channels", name, "deliver" if target in channel.deliver
@@ -402,6 +404,29 @@ def load_config(site: Path) -> tuple[SiteConfig, str]:
     if problems:
         raise ConfigError(*problems)
     return config, text
+
+
+def _one_mass_send_a_day(path: Path, text: str, name: str, slots: list[str]) -> list[Diagnostic]:
+    """A subscription account gets one mass send a day, of up to 8 articles: same-day slots must
+    share their time (they go out together), and at most 8."""
+    from publisher.publish.timing import parse_slot
+
+    by_day: dict[int, list] = {}
+    for slot in slots:
+        day, at = parse_slot(slot)
+        by_day.setdefault(day, []).append(at)
+    line, col = toml_key_line(text, ("channels", name, "slots"))
+    problems = []
+    for times in by_day.values():
+        if len(set(times)) > 1:
+            problems.append(Diagnostic(str(path), line, col, f"channels.{name}.slots: WeChat allows one mass send "
+                                       "a day; give slots on the same day the same time (they go out together)"))
+            break
+        if len(times) > 8:
+            problems.append(Diagnostic(str(path), line, col, f"channels.{name}.slots: a WeChat mass send holds "
+                                       "at most 8 articles"))
+            break
+    return problems
 
 
 def _nth_table_line(text: str, name: str, index: int) -> tuple[int, int]:

@@ -55,3 +55,13 @@ def test_kind_defaults_must_name_configured_channels(site, cli):
                       encoding="utf-8")
     run = cli("check", "--site", site)
     assert run.code == 2 and "kinds.antifraud.channels: unknown channel 'tiktok'" in run.err
+
+
+def test_wechat_slots_respect_one_mass_send_a_day(site, cli):
+    config = site / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8") + 'slots = ["tue 09:00", "tue 20:00"]\n', encoding="utf-8")
+    run = cli("check", "--site", site)
+    assert run.code == 2 and "WeChat allows one mass send a day" in run.err
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('"tue 09:00", "tue 20:00"', '"tue 20:00", "tue 20:00"'), encoding="utf-8")
+    assert cli("check", "--site", site).code == 0

@@ -422,3 +422,17 @@ def test_a_channel_without_targets_still_never_repeats_a_story(tmp_path, servers
     assert len(first) == len(second) == 1 and first != second
     assert again == first  # re-running a week keeps its posts
     assert publisher.deliver_due() == 0
+
+
+def test_slots_sharing_a_time_keep_their_posts_when_the_week_is_rerun(tmp_path, servers):
+    _, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    config = site / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('slots = ["mon 10:00", "wed 12:00", "fri 18:00"]',
+                                                                 'slots = ["tue 20:00", "tue 20:00"]'),
+                      encoding="utf-8")
+    publisher = _publisher(site, Clock(dt.datetime(2021, 4, 12, 9, 5, tzinfo=TZ)))
+    first = sorted(p.story.id for p in publisher.weekly_job("weibo", "2021-W16"))
+    again = sorted(p.story.id for p in publisher.weekly_job("weibo", "2021-W16"))
+    assert len(first) == 2 and again == first
+    assert len(queue.rows(publisher.ledger, "kind = 'post'")) == 4  # two posts, two targets each

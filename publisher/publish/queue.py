@@ -158,7 +158,7 @@ def posted(ledger: sqlite3.Connection, channel: str) -> set[str]:
 
 
 def week_posts(ledger: sqlite3.Connection, channel: str, week: str, tz: dt.tzinfo) -> list[Delivery]:
-    """Posts of ``channel`` whose slot falls in ``week`` (one per slot, whatever the target)."""
+    """Posts of ``channel`` whose slot falls in ``week`` (one per story, whatever the target)."""
     from publisher.publish.timing import week_start
 
     start = dt.datetime.combine(week_start(week), dt.time(), tzinfo=tz)
@@ -166,10 +166,10 @@ def week_posts(ledger: sqlite3.Connection, channel: str, week: str, tz: dt.tzinf
     found = ledger.execute("SELECT * FROM deliveries WHERE channel = ? AND kind = 'post' AND due_at >= ? "
                            "AND due_at < ? AND state != 'missed' ORDER BY due_at, id",
                            (channel, stamp(start), stamp(end))).fetchall()
-    by_slot: dict[str, Delivery] = {}
-    for row in found:
-        by_slot.setdefault(row["due_at"], Delivery.from_row(row))
-    return list(by_slot.values())
+    by_story: dict[str, Delivery] = {}
+    for row in found:  # one row per target: keep one per story
+        by_story.setdefault(row["key"], Delivery.from_row(row))
+    return sorted(by_story.values(), key=lambda d: d.due_at)
 
 
 def rows(ledger: sqlite3.Connection, where: str = "1", params: tuple = (), limit: int = 50) -> list[Delivery]:

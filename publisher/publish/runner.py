@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -115,10 +116,16 @@ class Publisher:
         by_id = {s.id: s for s in stories}
         stories = [s for s in stories if s.id in rendered and self.approved(s)]
         # Slots already given out (an earlier run of this week's batch) keep their story.
-        taken = {item.due_at: item.key for item in queue.week_posts(self.ledger, channel, week, self.tz)}
-        kept = [batch.Post(slot, by_id[key]) for slot, key in sorted(taken.items())
-                if key in by_id and key in rendered]
-        free = [s for s in settings.slots if _slot_time(s, week, self.tz) not in taken]
+        taken = [(item.due_at, item.key) for item in queue.week_posts(self.ledger, channel, week, self.tz)]
+        kept = [batch.Post(slot, by_id[key]) for slot, key in taken if key in by_id and key in rendered]
+        used = Counter(slot for slot, _ in taken)  # several slots may share a time (one WeChat mass send)
+        free = []
+        for slot in settings.slots:
+            moment = _slot_time(slot, week, self.tz)
+            if used[moment]:
+                used[moment] -= 1
+            else:
+                free.append(slot)
         new, empty = batch.fill(stories, channel, free, week, self.tz, queue.posted(self.ledger, channel))
         posts = sorted(kept + new, key=lambda p: p.slot)
         account = settings.account or self.config.name
