@@ -32,6 +32,8 @@ class StoryView:
     review: str
     renditions: dict[str, dict] = field(default_factory=dict)
     """channel name → what its template needs."""
+    screens: list[str] = field(default_factory=list)
+    """LED screens whose latest loop plays the story."""
 
     @property
     def page(self) -> str:
@@ -68,6 +70,11 @@ def generate(site: Path, config: SiteConfig, out: Path, result: BuildResult | No
         view.renditions[rendition.channel] = _channel_view(out, rendition, config)
     for story in stories:
         views.setdefault(story.id, StoryView(story, "", {}))
+    for screen_name, days in screens.items():
+        latest = days[max(days)]["playlist"]
+        for story_id in {i.get("story") for part in latest["parts"] for i in part["items"]}:
+            if story_id in views:
+                views[story_id].screens.append(screen_name)
     ordered = sorted(views.values(), key=lambda v: (v.story.meta.kind, -v.story.meta.date.toordinal(), v.story.id))
     preview = out / "preview"
     stamp = dt.datetime.now(ZoneInfo(config.timezone))
