@@ -286,3 +286,21 @@ def test_unknown_screen_in_a_story_is_an_error(tmp_path, capsys):
           "screens: [squre]\n---\n")
     assert main(["check", "--site", str(site)]) == 1
     assert "typo.md:6:11: error: unknown screen 'squre'" in capsys.readouterr().err
+
+
+def test_ticker_wraps_seamlessly():
+    from publisher.config import LedChannel
+    from publisher.render.led import ticker
+
+    screen = Screen(name="strip", width=320, height=40, min_text=12)
+    channel = LedChannel(type="led", ticker_speed=100, fps=25)
+    run = ticker.build([("a", "反诈提醒：所有刷单都是诈骗", False), ("b", "户政大厅节假日照常办证", True)], screen,
+                       channel, "zh-Hans")
+    width, height = 320, 40
+    frames = [np.frombuffer(f, np.uint8)[:width * height].reshape(height, width).astype(int)
+              for f in run.frame_bytes(width)]
+    assert len(frames) == run.frames and abs(run.duration - run.period / 100) < 2 / 25
+    step = 100 / 25
+    for before, after in zip(frames, frames[1:] + frames[:1], strict=True):  # the last frame leads to the first
+        shifts = [d for d in range(0, int(step) + 4) if np.abs(before[:, d:] - after[:, :width - d]).max() <= 2]
+        assert shifts and abs(shifts[0] - step) <= 2, shifts
