@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jinja2
 
+from publisher import labels
 from publisher.errors import TemplateError
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -35,6 +36,8 @@ def environment(site: Path) -> jinja2.Environment:
     )
     env.filters["topic"] = lambda name: f"#{name}#"
     env.filters["cn_date"] = lambda d: f"{d.year}年{d.month}月{d.day}日"
+    env.filters["review_zh"] = labels.review
+    env.filters["reason_zh"] = labels.reason
     return env
 
 
