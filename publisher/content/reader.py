@@ -19,6 +19,7 @@ from publisher.content.story import FrontMatter, Story
 from publisher.errors import ContentError, Diagnostic
 from publisher.render import fonts
 from publisher.safety import guard, wording
+from publisher.sourcepos import shown_path
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp"}
 AUDIO_SUFFIXES = {".m4a", ".mp3", ".wav", ".aac", ".ogg", ".flac", ".amr", ".opus"}
@@ -57,7 +58,7 @@ def read_site(site: Path, config: SiteConfig) -> tuple[list[Story], list[Diagnos
 
 def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Story:
     """Parse and validate one story. Raises ContentError with every problem found."""
-    shown = _shown_path(site, path)
+    shown = shown_path(path)
     try:
         raw = path.read_bytes()
         text = raw.decode("utf-8")
@@ -184,10 +185,3 @@ def _field_errors(shown: str, parsed: frontmatter.Parsed, exc: ValidationError) 
         out.append(Diagnostic(shown, line, col, message.replace("Value error, ", "")))
     return out
 
-
-def _shown_path(site: Path, path: Path) -> str:
-    """The path as the user can open it from where they ran the command."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from publisher.config import Kind
 from publisher.content import markup
 from publisher.content.frontmatter import Parsed
+from publisher.sourcepos import line_col
 
 DAY_NAMES = {
     **{d: d for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
@@ -229,10 +230,7 @@ class Story:
         """Line and column of the first occurrence of ``needle`` in the file (1, 1 if absent)."""
         text = self.path.read_text(encoding="utf-8")
         index = text.find(needle)
-        if index < 0:
-            return (1, 1)
-        line = text.count("\n", 0, index) + 1
-        return (line, index - (text.rfind("\n", 0, index) + 1) + 1)
+        return line_col(text, index) if index >= 0 else (1, 1)
 
     def drawn_texts(self) -> list[str]:
         """Text that image renderers draw with our font (so it must have every glyph)."""

@@ -14,7 +14,6 @@ import sqlite3
 from dataclasses import dataclass
 
 BACKOFF = (dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minutes=30))
-PENDING = ("scheduled", "claimed")
 
 
 def stamp(moment: dt.datetime) -> str:

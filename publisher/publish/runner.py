@@ -22,7 +22,6 @@ from publisher.publish.timing import iso_week, last_due, next_due
 from publisher.safety import review
 
 log = logging.getLogger("publisher")
-SOCIAL = ("weibo", "wechat", "douyin")
 BATCH_ONLY = "(batch)"
 """The pseudo-target of posts on a channel without ``deliver`` targets: the batch is the delivery."""
 

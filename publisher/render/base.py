@@ -14,6 +14,7 @@ from publisher.config import ChannelBase, SiteConfig
 from publisher.content.story import Story
 from publisher.errors import ContentError, Diagnostic
 from publisher.render import chinese, fonts
+from publisher.sourcepos import shown_path
 
 
 @dataclass
@@ -60,10 +61,7 @@ class RenderContext:
 
     @property
     def shown_path(self) -> str:
-        try:
-            return str(self.story.path.resolve().relative_to(Path.cwd().resolve()))
-        except ValueError:
-            return str(self.story.path)
+        return shown_path(self.story.path)
 
     def require_glyphs(self, text: str) -> None:
         """Refuse to draw a character the font lacks (it would be an empty box)."""

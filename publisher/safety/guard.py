@@ -14,6 +14,7 @@ from publisher.content.story import FrontMatter
 from publisher.errors import Diagnostic
 from publisher.safety import pii
 from publisher.safety.people import mask_names
+from publisher.sourcepos import line_col
 
 # Front-matter keys that name files, channels or schedules: never rewritten.
 _IDENTIFIERS = {"kind", "date", "channels", "images", "status", "publish_after", "expire_after", "voice", "music",
@@ -28,7 +29,7 @@ def screen(raw_text: str, meta: FrontMatter, body: str, shown: str,
     for finding in pii.find(raw_text):
         if finding.text in declared:
             continue
-        line, col = _position(raw_text, finding.start)
+        line, col = line_col(raw_text, finding.start)
         problems.append(Diagnostic(
             shown, line, col,
             f"looks like {finding.description} ({pii.mask(finding, 'keep')}): personal information must not be "
@@ -75,7 +76,3 @@ def _walk(value: Any, mask) -> Any:
         return {k: _walk(v, mask) for k, v in value.items()}
     return value
 
-
-def _position(text: str, index: int) -> tuple[int, int]:
-    line = text.count("\n", 0, index) + 1
-    return line, index - (text.rfind("\n", 0, index) + 1) + 1

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from publisher.config import SiteConfig
 from publisher.errors import ConfigError, Diagnostic
-from publisher.sourcepos import toml_error
+from publisher.sourcepos import line_col, toml_error
 
 PACKAGED = Path(__file__).with_name("wording.toml")
 
@@ -69,8 +69,7 @@ def check(text: str, site: Path, config: SiteConfig, shown: str) -> list[Diagnos
             start = index + len(rule.find)
             if any(_covers(text, index, rule.find, longer) for longer in rule.unless):
                 continue
-            line = text.count("\n", 0, index) + 1
-            col = index - (text.rfind("\n", 0, index) + 1) + 1
+            line, col = line_col(text, index)
             message = f"「{rule.find}」"
             message += f" should be 「{rule.suggest}」" if rule.suggest else " must not be used"
             if rule.note:

@@ -25,10 +25,6 @@ class Cue:
     def text(self) -> str:
         return "".join(self.lines)
 
-    @property
-    def middle(self) -> float:
-        return (self.start + self.end) / 2
-
 
 @dataclass
 class PlannedScene:
