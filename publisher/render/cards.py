@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageDraw
 
 from publisher.config import Theme
-from publisher.render import textbox
+from publisher.render import photos, textbox
 from publisher.render.textbox import Box
 
 
@@ -80,10 +80,7 @@ class CardPainter:
         inner = self.width - 2 * self.margin
         if photo is not None:
             area = Box(0, self._px(150), self.width, self._px(620))
-            with Image.open(photo) as source:
-                fitted = ImageOps.fit(ImageOps.exif_transpose(source).convert("RGB"), (area.width, area.height),
-                                      Image.Resampling.LANCZOS)
-            card.image.paste(fitted, (area.x, area.y))
+            card.image.paste(photos.cover(photo, (area.width, area.height)), (area.x, area.y))
             card.boxes.append(("photo", area))
             self._text(card, "title", title, Box(self.margin, self._px(820), inner, self._px(300)), 88, 40, 700,
                        self.theme.text, spacing=1.2)

@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageOps
 from publisher import atomic
 from publisher.config import WechatChannel
 from publisher.content.reader import resolve_image
-from publisher.render import templates, textbox
+from publisher.render import photos, templates, textbox
 from publisher.render.base import RenderContext, template_context
 from publisher.render.textbox import Box
 
@@ -126,9 +126,7 @@ def _copy_image(source: Path, folder: Path, stem: str, files: list[str]) -> str:
 def _draw_cover(ctx: RenderContext, channel: WechatChannel, path: Path) -> None:
     width, height, theme = channel.cover_width, channel.cover_height, ctx.config.theme
     if ctx.story.images:
-        with Image.open(ctx.story.images[0]) as source:
-            image = ImageOps.fit(ImageOps.exif_transpose(source).convert("RGB"), (width, height),
-                                 Image.Resampling.LANCZOS)
+        image = photos.cover(ctx.story.images[0], (width, height))
         shade = Image.new("RGB", (width, height), theme.background)
         image = Image.blend(image, shade, 0.55)
     else:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageDraw
 
 from publisher.config import Screen
-from publisher.render import fonts, textbox
+from publisher.render import fonts, photos, textbox
 from publisher.render.textbox import Box, DoesNotFit
 
 SPACING = 1.05  # LED lines sit tighter than print: the font's own ascent/descent is roomy
@@ -83,6 +83,7 @@ def slides_for(item: SlideText, screen: Screen, language: str) -> list[Slide]:
                 pages.append((head, body))
             except DoesNotFit:
                 pages += [(head, page) for page in _flow(item.body, body_area, screen.min_text, 500, language)]
+    photo = photos.cover(item.photo, (photo_box.width, photo_box.height)) if photo_box and item.photo else None
     slides = []
     for head_layout, body_layout in pages:
         image = Image.new("RGB", (width, height), screen.theme.background)
@@ -90,11 +91,8 @@ def slides_for(item: SlideText, screen: Screen, language: str) -> list[Slide]:
         if screen.crisp:
             draw.fontmode = "1"
         lines: list[str] = []
-        if photo_box is not None and item.photo is not None:
-            with Image.open(item.photo) as source:
-                fitted = ImageOps.fit(ImageOps.exif_transpose(source).convert("RGB"),
-                                      (photo_box.width, photo_box.height), Image.Resampling.LANCZOS)
-            image.paste(fitted, (photo_box.x, photo_box.y))
+        if photo is not None and photo_box is not None:
+            image.paste(photo, (photo_box.x, photo_box.y))
         if head_layout is not None:
             textbox.draw(draw, head_layout, headline_color)
             lines += head_layout.lines

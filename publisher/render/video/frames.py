@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageDraw
 
 from publisher.config import DouyinChannel, Theme
-from publisher.render import textbox
+from publisher.render import photos, textbox
 from publisher.render.textbox import Box
 from publisher.render.video.encode import rgb_to_yuv420
 from publisher.render.video.subtitles import Overlay, draw_cue
@@ -218,9 +218,7 @@ def _pan(photo: Path, size: tuple[int, int], scene: PlannedScene, speed: float,
     travel = 2 * (min(math.ceil(speed * duration), round(0.25 * min(width, height))) // 2)
     vertical = scene.index % 2 == 0
     target = (width, height + travel) if vertical else (width + travel, height)
-    with Image.open(photo) as source:
-        cover = ImageOps.fit(ImageOps.exif_transpose(source).convert("RGB"), target, Image.Resampling.LANCZOS)
-    planes = rgb_to_yuv420(np.asarray(cover))
+    planes = rgb_to_yuv420(np.asarray(photos.cover(photo, target)))
     forward = scene.index % 4 < 2
     luma = width * height
 
