@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from publisher import __version__, atomic, manifest
 from publisher.config import SiteConfig
+from publisher.content.hashing import content_hash
 from publisher.content.reader import read_site
 from publisher.content.story import Story
 from publisher.errors import ContentError, Diagnostic, PublisherError, TemplateError
@@ -128,7 +129,7 @@ def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = ()
         module = registry.module_for(settings.type)
         for screen_day in module.plan(config, channel, stories, day, drafts):
             planned.add((screen_day.key, channel))
-            digest = module.day_hash(screen_day, config, file_hash)
+            digest = module.day_hash(screen_day, config)
             old = previous.find(screen_day.key, channel)
             if old and old.hash == digest and all((out / f).is_file() for f in old.files):
                 kept.append(old)
@@ -278,35 +279,12 @@ def rendition_hash(site: Path, config: SiteConfig, story: Story, channel: str) -
     digest.update(f"publisher {__version__}\0{channel}\0".encode())
     digest.update(config.model_dump_json(exclude={"channels", "kinds"}).encode())
     digest.update(channel_config.model_dump_json().encode())
-    digest.update(story.source_hash.encode())
-    for image in story.images:
-        digest.update(file_hash(image).encode())
-    for files in story.media.values():
-        for path in files:
-            digest.update(file_hash(path).encode())
-    for src in story.body.images:
-        path = (story.folder / src)
-        if path.is_file():
-            digest.update(file_hash(path).encode())
+    digest.update(content_hash(story).encode())
     digest.update(_template_fingerprint(site, channel_config.type).encode())
     return digest.hexdigest()
 
 
 _template_fingerprint = lru_cache(maxsize=32)(templates.fingerprint)
-
-
-@lru_cache(maxsize=4096)
-def _file_hash(path: Path, mtime_ns: int, size: int) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def file_hash(path: Path) -> str:
-    stat = path.stat()
-    return _file_hash(path, stat.st_mtime_ns, stat.st_size)
 
 
 def format_summary(result: BuildResult) -> list[str]:

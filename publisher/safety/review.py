@@ -8,11 +8,11 @@ to the first stage ("changed after approval").
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import sqlite3
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from publisher.content.hashing import content_hash
 from publisher.content.story import Story
 from publisher.errors import PublisherError
 
@@ -50,20 +50,6 @@ class ReviewState:
         if self.changed_after_approval:
             label = "changed after approval; " + label
         return label
-
-
-def content_hash(story: Story) -> str:
-    """What reviewers approve: the story file and every file it uses."""
-    from publisher.build import file_hash
-
-    digest = hashlib.sha256(story.source_hash.encode())
-    for path in [*story.images, *(p for files in story.media.values() for p in files)]:
-        digest.update(file_hash(path).encode())
-    for src in story.body.images:
-        candidate = story.folder / src
-        if candidate.is_file():
-            digest.update(file_hash(candidate).encode())
-    return digest.hexdigest()
 
 
 def state(ledger: sqlite3.Connection | None, story: Story, stages: list[str]) -> ReviewState:

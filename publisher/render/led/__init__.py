@@ -16,6 +16,7 @@ from pathlib import Path
 
 from publisher import __version__, atomic
 from publisher.config import LedChannel, Screen, SiteConfig
+from publisher.content.hashing import content_hash
 from publisher.content.story import Story
 from publisher.render import chinese, fonts
 from publisher.render.led import playlist, ticker
@@ -68,7 +69,7 @@ def plan(config: SiteConfig, channel: str, stories: list[Story], day: dt.date, d
     return days
 
 
-def day_hash(day: ScreenDay, config: SiteConfig, file_hash) -> str:
+def day_hash(day: ScreenDay, config: SiteConfig) -> str:
     """Identity of a screen-day: screen, channel settings, date and every input of every item."""
     digest = hashlib.sha256()
     digest.update(f"publisher {__version__}\0led\0{day.key}\0".encode())
@@ -79,9 +80,7 @@ def day_hash(day: ScreenDay, config: SiteConfig, file_hash) -> str:
     for part in day.parts:
         digest.update(f"part {part.start} {part.end}\0".encode())
         for entry in part.entries:
-            digest.update(f"{entry.story.id}\0{entry.story.source_hash}\0".encode())
-            for image in entry.story.images[:1]:
-                digest.update(file_hash(image).encode())
+            digest.update(f"{entry.story.id}\0{content_hash(entry.story)}\0".encode())
     return digest.hexdigest()
 
 

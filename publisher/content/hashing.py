@@ -1,0 +1,37 @@
+"""Content hashes: what a story is made of, for the build cache, the ledger and the review."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from publisher.content.story import Story
+
+
+@lru_cache(maxsize=4096)
+def _file_hash(path: Path, mtime_ns: int, size: int) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_hash(path: Path) -> str:
+    """SHA-256 of a file, computed again only when its size or modification time changes."""
+    stat = path.stat()
+    return _file_hash(path, stat.st_mtime_ns, stat.st_size)
+
+
+def content_hash(story: Story) -> str:
+    """The story file and every file it uses (images, voice, music, images in the body): what
+    reviewers approve, and the story's part of every rendition's identity."""
+    digest = hashlib.sha256(story.source_hash.encode())
+    for path in [*story.images, *(p for files in story.media.values() for p in files)]:
+        digest.update(file_hash(path).encode())
+    for src in story.body.images:
+        candidate = story.folder / src
+        if candidate.is_file():
+            digest.update(file_hash(candidate).encode())
+    return digest.hexdigest()
