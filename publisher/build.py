@@ -79,6 +79,8 @@ class BuildResult:
     summary: dict[str, ChannelSummary]
     errors: list[Diagnostic]
     warnings: list[Diagnostic]
+    stories: list[Story] = field(default_factory=list)
+    """The valid stories the build worked from (after ``accept``)."""
 
     @property
     def ok(self) -> bool:
@@ -185,7 +187,7 @@ def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = ()
         renditions=sorted(kept + fresh, key=lambda r: (r.channel, r.story)),
         errors=[d.to_json() for d in errors], warnings=[d.to_json() for d in warnings])
     result.save(out)
-    return BuildResult(result, dict(summary), errors, warnings)
+    return BuildResult(result, dict(summary), errors, warnings, stories)
 
 
 def _run(todo: list[Job], jobs: int | None, executor: Executor | None,

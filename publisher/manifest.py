@@ -43,12 +43,13 @@ class Manifest:
     renditions: list[Rendition] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
+    _by_key: dict[tuple[str, str], Rendition] | None = field(default=None, repr=False, compare=False)
 
     def find(self, story: str, channel: str) -> Rendition | None:
-        return self._index().get((story, channel))
-
-    def _index(self) -> dict[tuple[str, str], Rendition]:
-        return {(r.story, r.channel): r for r in self.renditions}
+        # Built once: the build looks up every planned rendition in the last manifest.
+        if self._by_key is None:
+            self._by_key = {(r.story, r.channel): r for r in self.renditions}
+        return self._by_key.get((story, channel))
 
     def to_json(self) -> str:
         return json.dumps({"renditions": [asdict(r) for r in self.renditions],

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from publisher import atomic, manifest, preview_fonts
 from publisher.build import BuildResult, build
 from publisher.config import SiteConfig
-from publisher.content.reader import read_site
 from publisher.content.story import Story
 from publisher.render import templates
 
@@ -51,8 +50,7 @@ def generate(site: Path, config: SiteConfig, out: Path, result: BuildResult | No
     site, out = site.resolve(), out.resolve()
     if result is None:
         result = build(site, config, out, drafts=True, day=day, only=channels or ())
-    data = manifest.load(out)
-    stories, _ = read_site(site, config)
+    data, stories = result.manifest, result.stories
     by_id = {s.id: s for s in stories}
     views: dict[str, StoryView] = {}
     screens: dict[str, dict[str, dict]] = {}

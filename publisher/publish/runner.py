@@ -109,11 +109,8 @@ class Publisher:
         settings = self.config.channels[channel]
         result = self.render([channel])
         rendered = {r.story for r in result.manifest.renditions if r.channel == channel}
-        from publisher.content.reader import read_site
-
-        stories, _ = read_site(self.site, self.config)
+        stories = [s for s in result.stories if s.id in rendered]  # the build kept only approved ones
         by_id = {s.id: s for s in stories}
-        stories = [s for s in stories if s.id in rendered and self.approved(s)]
         # Slots already given out (an earlier run of this week's batch) keep their story.
         taken = [(item.due_at, item.key) for item in queue.week_posts(self.ledger, channel, week, self.tz)]
         kept = [batch.Post(slot, by_id[key]) for slot, key in taken if key in by_id and key in rendered]
