@@ -80,27 +80,33 @@ def generate(site: Path, config: SiteConfig, out: Path, result: BuildResult | No
               "version": data.to_json().__hash__() ^ hash(stamp.isoformat())}
     counts = _counts(ordered, data)
     week = _week(site, config, stories, stamp)
-    pages: dict[str, str] = {}
-    for root in ("", "../"):  # pages are rendered twice: once to learn their characters, once with fonts
-        fonts = preview_fonts.font_files(preview / "fonts", "".join(pages.values()) + _article_text(views, out))
-        common["font_css"] = preview_fonts.css(fonts, "fonts/")
-        common["font_css_nested"] = preview_fonts.css(fonts, "../fonts/")
-        common["font_family"] = preview_fonts.family(fonts)
+    articles = {view.story.id: (out / view.renditions["wechat"]["folder"].removeprefix("../../") / "article.html")
+                .read_text(encoding="utf-8") for view in ordered if "wechat" in view.renditions}
+
+    def render_pages(fonts: list[str]) -> dict[str, str]:
+        style = {"font_css": preview_fonts.css(fonts, "fonts/"),
+                 "font_css_nested": preview_fonts.css(fonts, "../fonts/"),
+                 "font_family": preview_fonts.family(fonts)}
         pages = {"index.html": templates.render(site, "preview/index.html.j2", stories=ordered, errors=data.errors,
                                                 warnings=data.warnings, counts=counts, week=week,
-                                                screens=_screens(config, screens), root="", **common)}
+                                                screens=_screens(config, screens), root="", **common, **style)}
         for view in ordered:
             leds = _story_screens(config, screens, view.story.id)
             pages[view.page] = templates.render(site, "preview/story.html.j2", view=view, leds=leds, root="../",
-                                                **common)
-            if "wechat" in view.renditions:
-                rendition = view.renditions["wechat"]
+                                                **common, **style)
+            if view.story.id in articles:
                 pages[view.wechat_page] = templates.render(
-                    site, "preview/wechat.html.j2", view=view, r=rendition,
-                    article=(out / rendition["folder"].removeprefix("../../") / "article.html").read_text(
-                        encoding="utf-8"), root="../", **common)
-        if root:
-            break
+                    site, "preview/wechat.html.j2", view=view, r=view.renditions["wechat"],
+                    article=articles[view.story.id], root="../", **common, **style)
+        return pages
+
+    # The font subsets must cover the pages' own characters: render, and if the pages need
+    # characters the first subsets lack, render again with the subsets that cover them.
+    fonts = preview_fonts.font_files(preview / "fonts", "".join(articles.values()))
+    pages = render_pages(fonts)
+    covering = preview_fonts.font_files(preview / "fonts", "".join(pages.values()))
+    if covering != fonts:
+        pages = render_pages(covering)
     for name, page in pages.items():
         atomic.write_text(preview / name, page)
     atomic.write_text(preview / "version.json", json.dumps({"version": common["version"]}))
@@ -127,16 +133,6 @@ def _channel_view(out: Path, rendition: manifest.Rendition, config: SiteConfig) 
                      "caption": (folder / "caption.txt").read_text(encoding="utf-8")
                      if (folder / "caption.txt").is_file() else ""})
     return view
-
-
-def _article_text(views: dict[str, StoryView], out: Path) -> str:
-    texts = []
-    for view in views.values():
-        if "wechat" in view.renditions:
-            path = out / view.renditions["wechat"]["folder"].removeprefix("../../") / "article.html"
-            if path.is_file():
-                texts.append(path.read_text(encoding="utf-8"))
-    return "".join(texts)
 
 
 def _topics(text: str) -> str:
