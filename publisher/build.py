@@ -17,7 +17,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -28,7 +27,7 @@ from publisher.content.reader import read_site
 from publisher.content.story import Story
 from publisher.errors import ContentError, Diagnostic, PublisherError, TemplateError
 from publisher.render import channels as registry
-from publisher.render import templates
+from publisher.render import inputs
 from publisher.render.base import RenderContext
 
 
@@ -41,7 +40,8 @@ class Job:
     config: SiteConfig
     story: Story | None
     channel: str
-    hash: str
+    plan: str
+    """What the build knows before rendering (see :func:`plan_key`); the recorded inputs complete it."""
     progress: bool = False
     day: object | None = None
     """For collective channels (LED): the screen-day to render instead of one story."""
@@ -60,6 +60,8 @@ class Outcome:
     story: str
     channel: str
     files: list[str] = field(default_factory=list)
+    inputs: dict[str, str] = field(default_factory=dict)
+    """Every file the rendition read, with its digest (recorded while rendering)."""
     errors: list[Diagnostic] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
@@ -97,7 +99,6 @@ def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = ()
     only = set(only)
     out.mkdir(parents=True, exist_ok=True)
     atomic.remove_stale(out)
-    _template_fingerprint.cache_clear()
     stories, problems = read_site(site, config)
     if accept is not None:
         stories = [s for s in stories if accept(s)]
@@ -116,13 +117,13 @@ def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = ()
             if (only and channel not in only) or _collective(config, channel):
                 continue
             planned.add((story.id, channel))
-            digest = rendition_hash(site, config, story, channel)
+            key = plan_key(config, channel, story.id, content_hash(story))
             old = previous.find(story.id, channel)
-            if old and old.hash == digest and all((out / f).is_file() for f in old.files):
+            if _still_current(old, key, site, out):
                 kept.append(old)
                 summary[channel].unchanged += 1
             else:
-                todo.append(Job(site, out, config, story, channel, digest, progress))
+                todo.append(Job(site, out, config, story, channel, key, progress))
 
     day = day or dt.datetime.now(ZoneInfo(config.timezone)).date()
     for channel, settings in config.channels.items():
@@ -131,13 +132,13 @@ def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = ()
         module = registry.module_for(settings.type)
         for screen_day in module.plan(config, channel, stories, day, drafts):
             planned.add((screen_day.key, channel))
-            digest = module.day_hash(screen_day, config)
+            key = plan_key(config, channel, screen_day.key, module.day_hash(screen_day, config))
             old = previous.find(screen_day.key, channel)
-            if old and old.hash == digest and all((out / f).is_file() for f in old.files):
+            if _still_current(old, key, site, out):
                 kept.append(old)
                 summary[channel].unchanged += 1
             else:
-                todo.append(Job(site, out, config, None, channel, digest, progress, screen_day))
+                todo.append(Job(site, out, config, None, channel, key, progress, screen_day))
 
     # Renditions from the last build that are no longer wanted: gone stories and channels, and
     # stories that now fail. Those outside a --channel filter are kept as they were.
@@ -173,14 +174,17 @@ def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = ()
             continue
         summary[job.channel].rendered += 1
         files = [f"{job.channel}/{job.key}/{f}" for f in outcome.files]
+        identity = rendition_hash(job.plan, outcome.inputs)
         if job.story is not None:
             fresh.append(manifest.Rendition(
                 story=job.story.id, channel=job.channel, type=config.channels[job.channel].type, files=files,
-                hash=job.hash, status=job.story.meta.status, title=job.story.meta.title, path=job.story.rel_path))
+                hash=identity, status=job.story.meta.status, title=job.story.meta.title, path=job.story.rel_path,
+                plan=job.plan, inputs=outcome.inputs))
         else:
             fresh.append(manifest.Rendition(
                 story=job.key, channel=job.channel, type=config.channels[job.channel].type, files=files,
-                hash=job.hash, title=job.key, stories=[s.id for s in job.day.stories] or ["(idle)"]))
+                hash=identity, title=job.key, stories=[s.id for s in job.day.stories] or ["(idle)"],
+                plan=job.plan, inputs=outcome.inputs))
 
     _mark_review_state(site, config, stories, kept + fresh)
     result = manifest.Manifest(
@@ -233,13 +237,17 @@ def render_job(job: Job) -> Outcome:
     module = registry.module_for(job.config.channels[job.channel].type)
     final = job.out / job.channel / job.key
     try:
-        with atomic.staged_folder(final) as stage:
+        with atomic.staged_folder(final) as stage, inputs.recording(job.site) as recorder:
             if job.day is not None:
+                for story in job.day.stories:
+                    recorder.record(story.path)
                 outcome.files = module.render_day(job.day, job.config, stage, job.progress)
             else:
+                recorder.record(job.story.path)
                 ctx = RenderContext(job.site, job.config, job.story, job.channel, stage, progress=job.progress)
                 outcome.files = module.render(ctx)
                 outcome.warnings = ctx.warnings
+            outcome.inputs = dict(sorted(recorder.files.items()))
     except ContentError as exc:
         outcome.errors = exc.diagnostics
     except TemplateError as exc:
@@ -274,19 +282,29 @@ def _collective(config: SiteConfig, channel: str) -> bool:
     return getattr(registry.module_for(config.channels[channel].type), "COLLECTIVE", False)
 
 
-def rendition_hash(site: Path, config: SiteConfig, story: Story, channel: str) -> str:
-    """Identity of a rendition: a hash of everything it is made from."""
-    channel_config = config.channels[channel]
+def plan_key(config: SiteConfig, channel: str, unit: str, content: str) -> str:
+    """What a rendition is made from that the build knows before rendering it: the package
+    version, the channel's config section, the site's settings and theme, and the unit's content
+    (a story's content hash, or what a screen-day plays)."""
     digest = hashlib.sha256()
-    digest.update(f"publisher {__version__}\0{channel}\0".encode())
+    digest.update(f"publisher {__version__}\0{channel}\0{unit}\0{content}\0".encode())
     digest.update(config.model_dump_json(exclude={"channels", "kinds"}).encode())
-    digest.update(channel_config.model_dump_json().encode())
-    digest.update(content_hash(story).encode())
-    digest.update(_template_fingerprint(site, channel_config.type).encode())
+    digest.update(config.channels[channel].model_dump_json().encode())
     return digest.hexdigest()
 
 
-_template_fingerprint = lru_cache(maxsize=32)(templates.fingerprint)
+def rendition_hash(plan: str, recorded: dict[str, str]) -> str:
+    """Identity of a rendition: its plan key and every input it recorded while rendering."""
+    digest = hashlib.sha256(plan.encode())
+    for key, value in sorted(recorded.items()):
+        digest.update(f"\0{key}\0{value}".encode())
+    return digest.hexdigest()
+
+
+def _still_current(old: manifest.Rendition | None, plan: str, site: Path, out: Path) -> bool:
+    """The last build's rendition can stay: same plan, every recorded input unchanged, files there."""
+    return (old is not None and old.plan == plan and bool(old.inputs)
+            and inputs.current(old.inputs, site) and all((out / f).is_file() for f in old.files))
 
 
 def format_summary(result: BuildResult) -> list[str]:

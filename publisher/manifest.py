@@ -32,6 +32,11 @@ class Rendition:
     """For a screen-day (LED): the stories it plays. ``story`` is then ``<screen>/<date>``."""
     review: str = ""
     """The story's review state (三审) at build time: ``approved`` or what it waits for."""
+    plan: str = ""
+    """What the build knew before rendering (package version, configs, the story's content hash)."""
+    inputs: dict[str, str] = field(default_factory=dict)
+    """Every file the rendition read, site-relative, with its SHA-256 (or ``absent``, or the
+    installed version for the program's own files): recorded while it rendered."""
 
     @property
     def folder(self) -> str:

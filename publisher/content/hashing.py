@@ -25,13 +25,13 @@ def file_hash(path: Path) -> str:
 
 
 def content_hash(story: Story) -> str:
-    """The story file and every file it uses (images, voice, music, images in the body): what
-    reviewers approve, and the story's part of every rendition's identity."""
+    """The story file and every file it uses (images, voice, music, images in the body) wherever
+    each was found: what reviewers approve, and the story's part of every rendition's identity."""
     digest = hashlib.sha256(story.source_hash.encode())
-    for path in [*story.images, *(p for files in story.media.values() for p in files)]:
-        digest.update(file_hash(path).encode())
-    for src in story.body.images:
-        candidate = story.folder / src
-        if candidate.is_file():
-            digest.update(file_hash(candidate).encode())
+    for path in story.files:
+        try:
+            shown = path.relative_to(story.site).as_posix()
+        except ValueError:
+            shown = str(path)
+        digest.update(f"\0{shown}\0{file_hash(path)}".encode())
     return digest.hexdigest()

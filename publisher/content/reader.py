@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -112,6 +113,7 @@ def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Sto
                 problems.append(Diagnostic(shown, line, col, str(exc)))
     story = Story(id=story_id, path=path, site=site, meta=meta, parsed=parsed, channels=channels,
                   images=images, media=media, source_hash=hashlib.sha256(raw).hexdigest(), warnings=warnings)
+    problems += _resolve_body_images(story, shown)
     problems += missing_glyph_problems(story, shown, config.language)
     if problems:
         raise ContentError(*problems, *warnings)  # a failing story still shows its warnings
@@ -139,6 +141,21 @@ def resolve_file(site: Path, folder: Path, name: str, suffixes: set[str], what: 
                                  f"expected {', '.join(sorted(suffixes))})")
             return candidate
     raise ValueError(f"{what} {name!r} not found beside the story or under assets/")
+
+
+def _resolve_body_images(story: Story, shown: str) -> list[Diagnostic]:
+    """Find every image the body shows, the way ``images`` are found; a missing one is an error
+    here, not a failed rendition later."""
+    problems = []
+    for src in story.body.images:
+        if src in story.body_images or re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I):
+            continue  # seen already, or a web address (channels that cannot show one say so)
+        try:
+            story.body_images[src] = resolve_image(story.site, story.folder, src)
+        except ValueError as exc:
+            line, col = story.locate(src)
+            problems.append(Diagnostic(shown, line, col, str(exc)))
+    return problems
 
 
 def _verify_image(path: Path, name: str) -> None:

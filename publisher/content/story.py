@@ -196,9 +196,18 @@ class Story:
     """Resolved image files, in the order of ``images``."""
     media: dict[str, list[Path]] = field(default_factory=dict)
     """Resolved audio files: ``voice`` (one, or one per scene) and ``music``."""
+    body_images: dict[str, Path] = field(default_factory=dict)
+    """Images the Markdown body shows, by the ``src`` written there, resolved like ``images``."""
     source_hash: str = ""
     warnings: list = field(default_factory=list)
     """Warnings found while reading (wording), reported with the build's."""
+
+    @property
+    def files(self) -> list[Path]:
+        """Every file the story uses besides itself (images, audio, body images), wherever each was
+        found: with the story file, what reviewers approve."""
+        found = [*self.images, *(p for paths in self.media.values() for p in paths), *self.body_images.values()]
+        return list(dict.fromkeys(found))
 
     @property
     def section(self) -> str:

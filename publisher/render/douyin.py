@@ -13,9 +13,8 @@ from pathlib import Path
 
 from publisher import atomic
 from publisher.config import DouyinChannel
-from publisher.content.reader import resolve_image
 from publisher.errors import ContentError, Diagnostic
-from publisher.render import templates
+from publisher.render import inputs, templates
 from publisher.render.base import RenderContext, template_context
 from publisher.render.cards import CardPainter, CardTextTooLong
 from publisher.render.video import audio, script, subtitles, timing
@@ -24,7 +23,6 @@ from publisher.render.video.frames import KIND_LABELS, Cards, FrameComposer
 from publisher.render.video.probe import ProbeError, probe
 
 TEMPLATE = "douyin/caption.txt.j2"
-TEMPLATE_FOLDER = "douyin"
 
 
 def check(ctx: RenderContext) -> None:
@@ -52,10 +50,11 @@ def prepare(ctx: RenderContext) -> Prepared:
     images: dict[int, Path] = {}
     for index, scene in enumerate(scenes):
         if scene.image:
-            try:
-                images[index] = resolve_image(ctx.site, story.folder, scene.image)
-            except ValueError as exc:
-                raise ContentError(Diagnostic(ctx.shown_path, scene.image_line, 1, str(exc))) from None
+            path = story.body_images.get(scene.image)
+            if path is None:
+                raise ContentError(Diagnostic(ctx.shown_path, scene.image_line, 1,
+                                              f"image {scene.image!r} not found beside the story or under assets/"))
+            images[index] = path
     voices = _voices(ctx)
     music = _audio_file(ctx, "music", story.media.get("music", [None])[0]) if meta.music else None
     try:
@@ -148,7 +147,7 @@ def _audio_file(ctx: RenderContext, key: str, path: Path | None) -> Path | None:
 
 def _duration(ctx: RenderContext, path: Path, name: str, key: tuple) -> float:
     try:
-        info = probe(path)
+        info = probe(inputs.use(path))
     except ProbeError as exc:
         raise ctx.error(f"{key[0]} {name!r} is unreadable or not audio ({exc})", *key) from None
     if not info.audio or info.duration <= 0:

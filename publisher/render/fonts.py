@@ -11,19 +11,30 @@ from pathlib import Path
 
 from PIL import ImageFont, features
 
+from publisher.render import inputs
+
 _FACE_INDEX = {"zh-Hans": 2, "zh-Hant": 3}
 LANGUAGE_TAG = {"zh-Hans": "zh-Hans", "zh-Hant": "zh-Hant"}
 
 
+@lru_cache(maxsize=1)
 def font_file() -> Path:
     import manimgx_fonts_cjk
 
     return Path(manimgx_fonts_cjk.__file__).with_name("NotoSansCJK-VF.otf.ttc")
 
 
-@lru_cache(maxsize=256)
+FONT_DISTRIBUTION = "manimgx-fonts-cjk"
+
+
 def font(size: int, weight: int = 400, language: str = "zh-Hans") -> ImageFont.FreeTypeFont:
     """A Pillow font at ``size`` px and ``weight`` (100-900), shaped for ``language``."""
+    inputs.record_package(font_file().name, FONT_DISTRIBUTION)
+    return _font(size, weight, language)
+
+
+@lru_cache(maxsize=256)
+def _font(size: int, weight: int, language: str) -> ImageFont.FreeTypeFont:
     engine = ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout.BASIC
     face = ImageFont.truetype(str(font_file()), size, index=_FACE_INDEX[language], layout_engine=engine)
     face.set_variation_by_axes([weight])

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
+from publisher.render import inputs
+
 
 def cover(path: Path, size: tuple[int, int]) -> Image.Image:
     """The photo at ``path``, upright, scaled and centre-cropped to fill ``size`` exactly (RGB)."""
-    with Image.open(path) as source:
-        return ImageOps.fit(ImageOps.exif_transpose(source).convert("RGB"), size, Image.Resampling.LANCZOS)
+    return ImageOps.fit(inputs.open_image(path), size, Image.Resampling.LANCZOS)

@@ -6,7 +6,6 @@ Lookup is Hugo/Pelican style: ``<site>/templates/weibo/post.txt.j2`` replaces th
 
 from __future__ import annotations
 
-import hashlib
 import traceback
 from functools import lru_cache
 from pathlib import Path
@@ -15,14 +14,31 @@ import jinja2
 
 from publisher import labels
 from publisher.errors import TemplateError
+from publisher.render import inputs
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SHARED = "_shared"
 
 
+class _RecordingEnvironment(jinja2.Environment):
+    """Records every template a rendition loads, including through ``include`` and ``extends``,
+    and the site override it looked for when a packaged default was used (adding the override
+    later must render the rendition again)."""
+
+    site: Path
+
+    def _load_template(self, name, globals):  # type: ignore[override]
+        template = super()._load_template(name, globals)
+        override = self.site / "templates" / name
+        inputs.record(override)
+        if not (template.filename and Path(template.filename).resolve() == override.resolve()):
+            inputs.record_package(f"templates/{name}")
+        return template
+
+
 @lru_cache(maxsize=16)
 def environment(site: Path) -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = _RecordingEnvironment(
         loader=jinja2.ChoiceLoader([
             jinja2.FileSystemLoader(str(site / "templates")),
             jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)),
@@ -34,6 +50,7 @@ def environment(site: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.site = site
     env.filters["topic"] = lambda name: f"#{name}#"
     env.filters["cn_date"] = lambda d: f"{d.year}年{d.month}月{d.day}日"
     env.filters["review_zh"] = labels.review
@@ -60,18 +77,3 @@ def _template_frame(exc: BaseException, fallback: str) -> str:
         if frame.filename.endswith((".j2", ".html", ".txt")):
             return f"{frame.filename}:{frame.lineno}"
     return fallback
-
-
-def fingerprint(site: Path, folder: str) -> str:
-    """Hash of every template a channel can load: its folder and the shared folder, in the
-    site and in the package. A template edit changes it; nothing else does."""
-    digest = hashlib.sha256()
-    for root in (site / "templates", PACKAGE_TEMPLATES):
-        for sub in (folder, SHARED):
-            base = root / sub
-            if not base.is_dir():
-                continue
-            for path in sorted(base.rglob("*")):
-                if path.is_file():
-                    digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()

@@ -12,17 +12,15 @@ import re
 from pathlib import Path
 
 import css_inline
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageDraw
 
 from publisher import atomic
 from publisher.config import WechatChannel
-from publisher.content.reader import resolve_image
-from publisher.render import photos, templates, textbox
+from publisher.render import inputs, photos, templates, textbox
 from publisher.render.base import RenderContext, template_context
 from publisher.render.textbox import Box
 
 TEMPLATE = "wechat/article.html.j2"
-TEMPLATE_FOLDER = "wechat"
 MAX_IMAGE_BYTES = 1024 * 1024  # WeChat refuses body images over 1 MB
 MAX_IMAGE_WIDTH = 1080
 
@@ -93,10 +91,9 @@ def _local_body_images(ctx: RenderContext, page: str, files: list[str]) -> str:
         if re.match(r"^[a-z]+:", src):
             raise ctx.error_at(src, f"image {src!r}: WeChat removes external images; put the file "
                                     f"beside the story")
-        try:
-            path = resolve_image(ctx.site, ctx.story.folder, src)
-        except ValueError as exc:
-            raise ctx.error_at(src, str(exc)) from None
+        path = ctx.story.body_images.get(src)
+        if path is None:
+            raise ctx.error_at(src, f"image {src!r} not found beside the story or under assets/")
         local = _copy_image(path, ctx.folder, f"images/body-{next(counter)}", files)
         return f"{match.group(1)}{local}{match.group(3)}"
 
@@ -105,8 +102,7 @@ def _local_body_images(ctx: RenderContext, page: str, files: list[str]) -> str:
 
 def _copy_image(source: Path, folder: Path, stem: str, files: list[str]) -> str:
     """Save an image as JPEG no wider than 1080 px and under 1 MB (WeChat's body image rules)."""
-    with Image.open(source) as image:
-        image = ImageOps.exif_transpose(image).convert("RGB")
+    image = inputs.open_image(source)
     if image.width > MAX_IMAGE_WIDTH:
         image = image.resize((MAX_IMAGE_WIDTH, round(image.height * MAX_IMAGE_WIDTH / image.width)),
                              Image.Resampling.LANCZOS)

@@ -16,7 +16,6 @@ from publisher.render.base import RenderContext, template_context
 from publisher.render.cards import Card, CardPainter, CardTextTooLong
 
 TEMPLATE = "weibo/post.txt.j2"
-TEMPLATE_FOLDER = "weibo"
 
 
 def weibo_length(text: str) -> int:

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from publisher import __version__, atomic
+from publisher import atomic
 from publisher.config import LedChannel, Screen, SiteConfig
 from publisher.content.hashing import content_hash
 from publisher.content.story import Story
@@ -24,7 +24,6 @@ from publisher.render.led.slides import SlideText, slides_for
 from publisher.render.video.encode import VideoSettings, encode, even_size
 
 COLLECTIVE = True
-TEMPLATE_FOLDER = "led"
 
 
 @dataclass
@@ -70,12 +69,11 @@ def plan(config: SiteConfig, channel: str, stories: list[Story], day: dt.date, d
 
 
 def day_hash(day: ScreenDay, config: SiteConfig) -> str:
-    """Identity of a screen-day: screen, channel settings, date and every input of every item."""
+    """What a screen-day plays: the screen, the date, each part's stories with their content
+    hashes, and what was left out and why (the build adds the configs and the recorded inputs)."""
     digest = hashlib.sha256()
-    digest.update(f"publisher {__version__}\0led\0{day.key}\0".encode())
+    digest.update(f"{day.key}\0".encode())
     digest.update(day.screen.model_dump_json().encode())
-    digest.update(config.channels[day.channel].model_dump_json().encode())
-    digest.update(config.model_dump_json(include={"name", "language"}).encode())
     digest.update(json.dumps(day.excluded, ensure_ascii=False).encode())
     for part in day.parts:
         digest.update(f"part {part.start} {part.end}\0".encode())
