@@ -83,20 +83,22 @@ def _parser() -> argparse.ArgumentParser:
     new.set_defaults(handler=cmd_new)
 
     review = commands.add_parser(
-        "review", help="三审: approve or reject a story, list what waits, export the audit trail",
+        "review", help="三审: approve, reject or withdraw a story, list what waits, export the audit trail",
         description="publisher review STORY approve --stage 初审 --by NAME [--note TEXT]\n"
                     "publisher review STORY reject --by NAME --note TEXT\n"
+                    "publisher review STORY withdraw --by NAME --note TEXT   (撤稿, by a 终审 reviewer)\n"
                     "publisher review list\n"
                     "publisher review log [--csv]\n\n"
                     "STORY is its id (deeds/huzheng-365) or its file. Stages come from config.toml "
-                    "([safety] stages) and are approved in order; editing a story voids its approvals.",
+                    "([safety] stages) and are approved in order, each by a different reviewer listed for it "
+                    "in [[reviewers]]; editing a story voids its approvals.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     _site_option(review)
     review.add_argument("target", metavar="STORY|list|log")
-    review.add_argument("action", nargs="?", choices=["approve", "reject"])
+    review.add_argument("action", nargs="?", choices=["approve", "reject", "withdraw"])
     review.add_argument("--stage", help="the stage being approved (e.g. 初审)")
-    review.add_argument("--by", default="", help="who decides")
-    review.add_argument("--note", default="", help="a note (required for reject)")
+    review.add_argument("--by", default="", help="who decides: a name from [[reviewers]] in config.toml")
+    review.add_argument("--note", default="", help="a note (required for reject and withdraw)")
     review.add_argument("--csv", action="store_true", help="log: write CSV instead of a table")
     review.set_defaults(handler=_lazy("publisher.safety.commands", "cmd_review"))
 

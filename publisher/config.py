@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from publisher.errors import ConfigError, Diagnostic
 from publisher.sourcepos import toml_error, toml_key_line
@@ -248,12 +248,33 @@ class Safety(Schema):
 
     id_mask: Literal["keep", "drop"] = "keep"
     """Masked ID numbers keep their first 6 and last 4 characters (``keep``) or are removed (``drop``)."""
-    stages: list[str] = ["初审", "复审", "终审"]
-    """Review stages, in order; a story is published only when approved at every one."""
+    stages: list[str] = Field(["初审", "复审", "终审"], min_length=1)
+    """Review stages, in order; a story is published only when approved at every one, each stage
+    by a different person. At least one stage: an empty list would approve everything."""
     wording: str = "wording.toml"
     """The site's wording list (forbidden and wrong expressions); the packaged list when missing."""
     ledger: str = ".publisher/ledger.sqlite"
     """The SQLite ledger (review approvals, deliveries), relative to the site."""
+
+
+    @field_validator("stages")
+    @classmethod
+    def _distinct_stages(cls, stages: list[str]) -> list[str]:
+        stages = [stage.strip() for stage in stages]
+        if any(not stage for stage in stages):
+            raise ValueError("a review stage is empty")
+        if len(set(stages)) != len(stages):
+            raise ValueError("review stages must differ from each other")
+        return stages
+
+
+class Reviewer(Schema):
+    """A person who reviews (三审), as ``[[reviewers]]`` tables."""
+
+    name: str = Field(min_length=1)
+    """The name given with ``publisher review … --by NAME`` and shown in the audit log."""
+    stages: list[str] = Field(min_length=1)
+    """The review stages this person may approve (and reject at), e.g. ``["复审"]``."""
 
 
 class DirTarget(Schema):
@@ -334,10 +355,27 @@ class SiteConfig(Schema):
     """LED screens, as ``[[screens]]`` tables."""
     safety: Safety = Safety()
     """Masking, wording and review settings."""
+    reviewers: list[Reviewer] = []
+    """Who may approve which review stage. A stage is approved only by a reviewer listed for it,
+    and the stages of one version of a story by different people."""
     targets: dict[str, TargetConfig] = {}
     """Delivery targets by name: ``[targets.usb] type = "dir"``; screens and channels name them."""
     publish: Publish = Publish()
     """Publisher settings."""
+
+    @field_validator("reviewers")
+    @classmethod
+    def _reviewers_hold_known_stages(cls, reviewers: list[Reviewer], info: ValidationInfo) -> list[Reviewer]:
+        names = [reviewer.name for reviewer in reviewers]
+        if len(set(names)) != len(names):
+            raise ValueError("each reviewer is listed once (merge their stages)")
+        safety = info.data.get("safety")
+        stages = safety.stages if safety else []
+        for reviewer in reviewers:
+            unknown = [stage for stage in reviewer.stages if stage not in stages]
+            if unknown:
+                raise ValueError(f"{reviewer.name} holds unknown stage {unknown[0]!r} (stages: {', '.join(stages)})")
+        return reviewers
 
     def screen(self, name: str) -> Screen | None:
         return next((s for s in self.screens if s.name == name), None)

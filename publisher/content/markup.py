@@ -16,6 +16,10 @@ _ALLOWED_TAGS = {
 }
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "td": {"align"}, "th": {"align"}}
 
+VOICE_MARK = re.compile(r"\[(\d{1,2}):(\d{1,2}(?:\.\d+)?)\]")
+"""``[mm:ss.s]``: a voice-over time mark in a video script. Only the video channel reads it; it
+is removed from the text every other channel shows."""
+
 _BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "tr", "pre", "figcaption", "div"}
 
 
@@ -33,7 +37,7 @@ class Rendered:
 
 def render(body: str) -> Rendered:
     converter = md.Markdown(extensions=["extra", "sane_lists"], output_format="html")
-    raw_html = converter.convert(body)
+    raw_html = converter.convert(VOICE_MARK.sub("", body))
     html = nh3.clean(raw_html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
                      url_schemes={"http", "https", "mailto"}, link_rel=None)
     extractor = _TextExtractor()

@@ -20,6 +20,7 @@ from publisher.content.story import FrontMatter, Story
 from publisher.errors import ContentError, Diagnostic
 from publisher.render import fonts
 from publisher.safety import guard, wording
+from publisher.safety.people import masked_name
 from publisher.sourcepos import shown_path
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp"}
@@ -79,6 +80,7 @@ def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Sto
     # Masking happens here, once: everything downstream sees only the masked story.
     meta, masked_body, problems = guard.screen(text, meta, parsed.body, shown, config.safety.id_mask)
     parsed = dataclasses.replace(parsed, body=masked_body)
+    meta = _without_raw_values(meta)
     warnings: list[Diagnostic] = []
     for finding in wording.check(text, site, config, shown):
         (problems if finding.severity == "error" else warnings).append(finding)
@@ -141,6 +143,16 @@ def resolve_file(site: Path, folder: Path, name: str, suffixes: set[str], what: 
                                  f"expected {', '.join(sorted(suffixes))})")
             return candidate
     raise ValueError(f"{what} {name!r} not found beside the story or under assets/")
+
+
+def _without_raw_values(meta: FrontMatter) -> FrontMatter:
+    """The story as channels and templates see it: the raw names and values that ``people:`` and
+    ``pii:`` declare are gone (masked, or kept where published on purpose), so no template can
+    print them, however it walks its context."""
+    people = [person if person.role == "officer" or person.publish
+              else person.model_copy(update={"name": masked_name(person.name)}) for person in meta.people]
+    sensitive = [entry if entry.allow else entry.model_copy(update={"value": "***"}) for entry in meta.pii]
+    return meta.model_copy(update={"people": people, "pii": sensitive})
 
 
 def _resolve_body_images(story: Story, shown: str) -> list[Diagnostic]:

@@ -64,20 +64,31 @@ def cmd_batch(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from publisher.publish import queue
     from publisher.publish.daemon import clock_from_environment
-    from publisher.publish.runner import Publisher
+    from publisher.publish.runner import Publisher, take_down
+    from publisher.safety import review
 
     config = load_site(args)
     publisher = Publisher(args.site, config, clock_from_environment(_tz(config)))
     ledger = publisher.ledger
-    sections = [("Queued", "state IN ('scheduled', 'claimed')"), ("Unconfirmed (a person must check)",
-                "state = 'unconfirmed'"), ("Failed", "state = 'failed'"), ("Missed slots (not posted late)",
-                "state = 'missed'"), ("Last deliveries", "state = 'delivered'")]
+    sections = [("Queued", "state IN ('scheduled', 'claimed')"),
+                ("Held (not sent; see the reason)", "state = 'held'"),
+                ("Unconfirmed (a person must check)", "state = 'unconfirmed'"), ("Failed", "state = 'failed'"),
+                ("Missed slots (not posted late)", "state = 'missed'"), ("Last deliveries", "state = 'delivered'")]
     for title, where in sections:
         found = queue.rows(ledger, where, limit=10 if title.startswith("Last") else 100)
         print(f"{title}: {len(found)}")
         for item in found:
-            extra = f"  attempts {item.attempts}" + (f"  {item.last_error}" if item.last_error else "")
+            extra = f"  attempts {item.attempts}" if item.state != "held" else ""
+            extra += f"  {item.last_error}" if item.last_error else ""
             print(f"  #{item.id:<5} {item.due_at.astimezone(publisher.tz):%Y-%m-%d %H:%M}  {item.label}{extra}")
+    withdrawn = review.withdrawn_stories(ledger)
+    gone = take_down(ledger, set(withdrawn))
+    if gone:
+        print(f"To take down by hand (withdrawn after they went out): {len(gone)}")
+        for item in gone:
+            print(f"  #{item.id:<5} {item.channel} {item.payload.get('destination', item.key)} → {item.target}  "
+                  f"{item.payload.get('title', '')}  撤稿：{withdrawn[item.key]['reviewer']} "
+                  f"{withdrawn[item.key]['note']}")
     print("Next jobs:")
     for name, due in publisher.next_due_times():
         print(f"  {name:10s} {due:%Y-%m-%d %H:%M}")

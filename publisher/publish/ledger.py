@@ -10,14 +10,16 @@ import sqlite3
 from pathlib import Path
 
 from publisher.config import SiteConfig
+from publisher.errors import PublisherError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS reviews (
     id INTEGER PRIMARY KEY,
     story TEXT NOT NULL,
     stage TEXT NOT NULL,
-    decision TEXT NOT NULL CHECK (decision IN ('approve', 'reject')),
+    decision TEXT NOT NULL CHECK (decision IN ('approve', 'reject', 'withdraw')),
     reviewer TEXT NOT NULL,
+    os_user TEXT NOT NULL DEFAULT '',
     note TEXT NOT NULL DEFAULT '',
     content_hash TEXT NOT NULL,
     at TEXT NOT NULL
@@ -33,7 +35,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
     kind TEXT NOT NULL,
     due_at TEXT NOT NULL,
     state TEXT NOT NULL DEFAULT 'scheduled'
-        CHECK (state IN ('scheduled', 'claimed', 'delivered', 'failed', 'unconfirmed', 'missed')),
+        CHECK (state IN ('scheduled', 'claimed', 'delivered', 'failed', 'unconfirmed', 'missed', 'held')),
     attempts INTEGER NOT NULL DEFAULT 0,
     next_try_at TEXT,
     claimed_at TEXT,
@@ -48,6 +50,25 @@ CREATE TABLE IF NOT EXISTS jobs (
     name TEXT PRIMARY KEY,
     last_run TEXT NOT NULL
 );
+"""
+
+
+SCHEMA_VERSION = 1
+"""``PRAGMA user_version`` of a ledger this release writes; older ledgers are migrated on open."""
+
+# Version 0 (the first release) could not record withdrawals, the reviewer's operating-system
+# account or held deliveries. SQLite cannot change a CHECK constraint, so the tables are rebuilt.
+_MIGRATE_0_TO_1 = """
+DROP INDEX IF EXISTS reviews_story;
+DROP INDEX IF EXISTS deliveries_due;
+ALTER TABLE reviews RENAME TO reviews_v0;
+ALTER TABLE deliveries RENAME TO deliveries_v0;
+""" + SCHEMA + """
+INSERT INTO reviews (id, story, stage, decision, reviewer, note, content_hash, at)
+    SELECT id, story, stage, decision, reviewer, note, content_hash, at FROM reviews_v0;
+INSERT INTO deliveries SELECT * FROM deliveries_v0;
+DROP TABLE reviews_v0;
+DROP TABLE deliveries_v0;
 """
 
 
@@ -66,6 +87,35 @@ def connect(site: Path, config: SiteConfig, create: bool = True) -> sqlite3.Conn
     connection.row_factory = sqlite3.Row
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=FULL")
-    connection.executescript(SCHEMA)
-    connection.commit()
+    _migrate(connection)
     return connection
+
+
+def _migrate(connection: sqlite3.Connection) -> None:
+    if connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+        return
+    level, connection.isolation_level = connection.isolation_level, None
+    try:
+        connection.execute("BEGIN IMMEDIATE")  # one process migrates; the others wait, then see it done
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            connection.execute("ROLLBACK")
+            raise LedgerError(f"the ledger was written by a newer publisher (schema {version}, this one knows "
+                              f"{SCHEMA_VERSION}); upgrade publisher")
+        if version < SCHEMA_VERSION:
+            old = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reviews'").fetchone()
+            for statement in (_MIGRATE_0_TO_1 if old else SCHEMA).split(";"):
+                if statement.strip():
+                    connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+    finally:
+        connection.isolation_level = level
+
+
+class LedgerError(PublisherError):
+    """The ledger cannot be used as it is."""

@@ -3,7 +3,9 @@
 States: ``scheduled`` (waiting for its time, or for a retry), ``claimed`` (a delivery is under
 way), ``delivered``, ``failed`` (retries used up: a person looks), ``unconfirmed`` (the
 outcome cannot be known: a person resolves it), ``missed`` (a social slot passed more than the
-grace period ago; not posted late). The same (channel, target, key, hash) is never delivered twice.
+grace period ago; not posted late), ``held`` (the gate at the moment of delivery refused it:
+not approved for its current content, withdrawn, expired, or its files changed; the reason is
+kept in ``last_error``). The same (channel, target, key, hash) is never delivered twice.
 """
 
 from __future__ import annotations
@@ -52,10 +54,18 @@ class Delivery:
 def enqueue(ledger: sqlite3.Connection, channel: str, target: str, key: str, digest: str, kind: str,
             due: dt.datetime, payload: dict) -> bool:
     """Add a delivery unless this exact content is already queued or done for this target.
-    Older content for the same key that has not started is dropped (the new one replaces it)."""
+    Older content for the same key that has not started is dropped (the new one replaces it);
+    the same content held back earlier (withdrawn, then approved afresh) is queued again."""
     with ledger:
         ledger.execute("DELETE FROM deliveries WHERE channel = ? AND target = ? AND key = ? AND hash != ? "
                        "AND state = 'scheduled' AND attempts = 0", (channel, target, key, digest))
+        cursor = ledger.execute(
+            "UPDATE deliveries SET state = 'scheduled', attempts = 0, next_try_at = NULL, claimed_at = NULL, "
+            "last_error = '', due_at = ?, payload = ? WHERE channel = ? AND target = ? AND key = ? AND hash = ? "
+            "AND state = 'held'",
+            (stamp(due), json.dumps(payload, ensure_ascii=False), channel, target, key, digest))
+        if cursor.rowcount == 1:
+            return True
         cursor = ledger.execute(
             "INSERT OR IGNORE INTO deliveries (channel, target, key, hash, kind, due_at, payload) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -95,6 +105,22 @@ def failed_attempt(ledger: sqlite3.Connection, delivery: Delivery, now: dt.datet
             return "scheduled"
         ledger.execute("UPDATE deliveries SET state = 'failed', last_error = ? WHERE id = ?", (error, delivery.id))
     return "failed"
+
+
+def held(ledger: sqlite3.Connection, delivery_id: int, reason: str) -> None:
+    """Held back at the moment of delivery (not approved, changed, withdrawn, expired): never sent."""
+    with ledger:
+        ledger.execute("UPDATE deliveries SET state = 'held', last_error = ? WHERE id = ? "
+                       "AND state IN ('scheduled', 'claimed')", (reason, delivery_id))
+
+
+def hold_story(ledger: sqlite3.Connection, story: str, reason: str) -> list[Delivery]:
+    """Hold every delivery still to come that carries ``story`` (its posts, loops that play it)."""
+    rows = ledger.execute("SELECT * FROM deliveries WHERE state = 'scheduled'").fetchall()
+    found = [d for d in map(Delivery.from_row, rows) if d.key == story or story in d.payload.get("stories", {})]
+    for item in found:
+        held(ledger, item.id, reason)
+    return found
 
 
 def unconfirmed(ledger: sqlite3.Connection, delivery_id: int, error: str) -> None:

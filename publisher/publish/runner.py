@@ -16,8 +16,10 @@ from zoneinfo import ZoneInfo
 
 from publisher.build import build
 from publisher.config import SiteConfig
+from publisher.content.hashing import content_hash
 from publisher.content.story import Story
 from publisher.publish import batch, ledger, queue, targets
+from publisher.publish.gate import Gate, checksums
 from publisher.publish.timing import iso_week, last_due, next_due
 from publisher.safety import review
 
@@ -83,6 +85,7 @@ class Publisher:
     def led_job(self, channel: str, day: dt.date) -> list[str]:
         """Render each screen's loop for ``day`` and queue it for the screen's target."""
         result = self.render([channel], day)
+        by_id = {story.id: story for story in result.stories}
         queued = []
         for rendition in result.manifest.renditions:
             if rendition.channel != channel or not rendition.stories or not rendition.story.endswith(day.isoformat()):
@@ -91,7 +94,9 @@ class Publisher:
             if screen is None or not screen.deliver:
                 continue
             folder = self.out / rendition.folder
-            payload = {"folder": str(folder), "files": [f.split("/", 3)[3] for f in rendition.files],
+            files = [f.split("/", 3)[3] for f in rendition.files]
+            payload = {"folder": str(folder), "files": files, "checksums": checksums(folder, files),
+                       "stories": {s: content_hash(by_id[s]) for s in rendition.stories if s in by_id},
                        "destination": rendition.story, "title": f"{screen.title or screen.name} {day} 循环节目"}
             if queue.enqueue(self.ledger, channel, screen.deliver, rendition.story, rendition.hash, "loop",
                              self.now(), payload):
@@ -130,6 +135,8 @@ class Publisher:
             digest = next(r.hash for r in result.manifest.renditions
                           if r.channel == channel and r.story == post.story.id)
             payload = {"folder": str(folder / post.folder), "files": post.files,
+                       "checksums": checksums(folder / post.folder, post.files or []),
+                       "stories": {post.story.id: content_hash(post.story)},
                        "destination": f"{channel}/{week}/{post.folder}", "title": post.story.meta.title,
                        "text": post.text, "slot": f"{post.slot:%Y-%m-%d %H:%M}"}
             for target in settings.deliver:
@@ -149,6 +156,14 @@ class Publisher:
 
     # -- deliveries --------------------------------------------------------------------------
     def deliver_due(self, channels: set[str] | None = None, dry_run: bool = False) -> int:
+        """Send what is due, each item through the gate first. A loop held back because a story
+        in it may no longer play is made again without that story and sent in the same pass."""
+        done, remade = self._deliver_pass(channels, dry_run)
+        if remade and not dry_run:
+            done += self._deliver_pass(channels, dry_run)[0]
+        return done
+
+    def _deliver_pass(self, channels: set[str] | None, dry_run: bool) -> tuple[int, bool]:
         now = self.now()
         if not dry_run:
             for late in queue.missed(self.ledger, now, dt.timedelta(minutes=self.config.publish.grace_minutes)):
@@ -156,12 +171,21 @@ class Publisher:
                 self.notice(late.channel, "错过发布时间",
                             f"{late.payload.get('title', late.key)} 原定 {late.payload.get('slot', '')} 发布，"
                             f"已超过宽限时间，未补发。请人工决定是否发布（publisher resolve {late.id} --retry）。")
-        done = 0
+        done, remade = 0, False
+        gate = Gate(self.site, self.config, self.ledger, self.out)
         for item in queue.due(self.ledger, now, channels):
             if self.stopping:
                 break
+            reason = gate.reason(item, self.now())
             if dry_run:
-                print(f"would deliver {item.label} (due {item.due_at:%Y-%m-%d %H:%M})")
+                print(f"would {'hold' if reason else 'deliver'} {item.label} (due {item.due_at:%Y-%m-%d %H:%M})"
+                      f"{': ' + reason if reason else ''}")
+                continue
+            if reason:
+                self._hold(item, reason)
+                if item.kind == "loop":
+                    self.led_job(item.channel, dt.date.fromisoformat(item.key.rsplit("/", 1)[-1]))
+                    remade = True
                 continue
             if not queue.claim(self.ledger, item, self.now()):
                 continue
@@ -188,7 +212,30 @@ class Publisher:
             log.info("delivered %s: %s", item.label, note)
             if item.kind == "loop":
                 self.notice(item.channel, "LED 节目已投递", f"{item.payload.get('title', item.key)} → {item.target}")
-        return done
+        return done, remade
+
+    def _hold(self, item: queue.Delivery, reason: str) -> None:
+        queue.held(self.ledger, item.id, reason)
+        log.warning("held %s: %s", item.label, reason)
+        what = "LED 节目" if item.kind == "loop" else "待发稿件"
+        self.notice(item.channel, f"{what}已暂停投递",
+                    f"{item.payload.get('title', item.key)}（{item.target}）：{reason}")
+
+    def withdraw(self, story: str) -> list[str]:
+        """After 撤稿: hold everything still to come that carries the story, make today's LED loops
+        again without it and deliver them at once; return what people must take down by hand."""
+        for item in queue.hold_story(self.ledger, story, "已撤稿"):
+            log.warning("held %s: withdrawn", item.label)
+        today = self.now().date()
+        for name, channel in self.config.channels.items():
+            if channel.type == "led" and channel.schedule:
+                self.led_job(name, today)
+                self.deliver_due({name})
+        lines = []
+        for item in take_down(self.ledger, {story}):
+            lines.append(f"请人工撤下：{item.channel} {item.payload.get('destination', item.key)} → {item.target}"
+                         f"（{item.payload.get('title', item.key)}）")
+        return lines
 
     def notice(self, channel: str, title: str, text: str) -> None:
         settings = self.config.channels.get(channel)
@@ -206,6 +253,16 @@ class Publisher:
         now = self.now()
         return sorted(((name, next_due(c.schedule, now)) for name, c in self.config.channels.items()
                        if c.schedule), key=lambda pair: pair[1])
+
+
+def take_down(ledger, stories: set[str]) -> list[queue.Delivery]:
+    """Posts of ``stories`` that went out (to a team folder, a robot, or by hand from a batch):
+    after a withdrawal a person must take them down on the platform."""
+    if not stories:
+        return []
+    marks = ", ".join("?" for _ in stories)
+    return queue.rows(ledger, f"kind = 'post' AND state = 'delivered' AND key IN ({marks})", tuple(sorted(stories)),
+                      limit=1000)
 
 
 def _slot_time(slot: str, week: str, tz: ZoneInfo) -> dt.datetime:

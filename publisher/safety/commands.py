@@ -25,13 +25,14 @@ def cmd_review(args: argparse.Namespace) -> int:
                 import csv
 
                 writer = csv.writer(sys.stdout)
-                writer.writerow(["id", "at", "story", "stage", "decision", "reviewer", "note", "content_hash"])
+                columns = ("id", "at", "story", "stage", "decision", "reviewer", "os_user", "note", "content_hash")
+                writer.writerow(columns)
                 for row in rows:
-                    writer.writerow([row[k] for k in ("id", "at", "story", "stage", "decision", "reviewer", "note",
-                                                      "content_hash")])
+                    writer.writerow([row[k] for k in columns])
             else:
                 for row in rows:
-                    print(f"{row['at']}  {row['story']}  {row['stage']}  {row['decision']}  {row['reviewer']}"
+                    account = f" ({row['os_user']})" if row["os_user"] else ""
+                    print(f"{row['at']}  {row['story']}  {row['stage']}  {row['decision']}  {row['reviewer']}{account}"
                           f"{'  ' + row['note'] if row['note'] else ''}")
             return EXIT_OK
         stories, errors = read_site(args.site, config)
@@ -41,9 +42,11 @@ def cmd_review(args: argparse.Namespace) -> int:
             print(f"{story.id:32s} {story.meta.status:6s} {current.label}")
         return EXIT_CONTENT if errors else EXIT_OK
     if args.action is None:
-        print("error: say approve or reject (publisher review STORY approve --stage 初审 --by NAME)",
+        print("error: say approve, reject or withdraw (publisher review STORY approve --stage 初审 --by NAME)",
               file=sys.stderr)
         return EXIT_USAGE
+    if args.action == "withdraw":
+        return _withdraw(args, config)
     story = _find_story(args, config)
     if story is None:
         return EXIT_CONTENT
@@ -53,9 +56,9 @@ def cmd_review(args: argparse.Namespace) -> int:
             if not args.stage:
                 print("error: --stage is required to approve", file=sys.stderr)
                 return EXIT_USAGE
-            result = review.approve(connection, story, stages, args.stage, args.by, args.note, config.timezone)
+            result = review.approve(connection, story, config, args.stage, args.by, args.note, _os_user())
         else:
-            result = review.reject(connection, story, stages, args.by, args.note, config.timezone)
+            result = review.reject(connection, story, config, args.by, args.note, _os_user())
     except review.ReviewError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -63,20 +66,72 @@ def cmd_review(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _find_story(args: argparse.Namespace, config: SiteConfig):
-    """The story named by id or by file, read and validated (errors printed)."""
-    from publisher.content.reader import read_story, story_files
+def _withdraw(args: argparse.Namespace, config: SiteConfig) -> int:
+    """撤稿: recorded at once (even for a story that no longer reads cleanly), then today's LED
+    loops are made again without it, and what went out by hand is listed for taking down."""
+    from publisher.content.hashing import content_hash
+    from publisher.content.reader import read_story
     from publisher.errors import ContentError
+    from publisher.publish import ledger as ledgers
+    from publisher.publish.runner import Publisher
+    from publisher.safety import review
+
+    found = _story_file(args)
+    if found is None:
+        print(f"error: no story {args.target!r} (ids look like deeds/huzheng-365)", file=sys.stderr)
+        return EXIT_USAGE
+    story_id, path = found
+    try:
+        digest = content_hash(read_story(args.site, story_id, path, config))
+    except ContentError:
+        digest = ""  # a broken story can still be pulled
+    connection = ledgers.connect(args.site, config)
+    try:
+        review.withdraw(connection, story_id, digest, config, args.by, args.note, _os_user())
+    except review.ReviewError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        connection.close()
+    print(f"{story_id}: withdrawn; it will not be delivered again until approved afresh")
+    publisher = Publisher(args.site, config)
+    for line in publisher.withdraw(story_id):
+        print(line)
+    return EXIT_OK
+
+
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def _story_file(args: argparse.Namespace) -> tuple[str, Path] | None:
+    from publisher.content.reader import story_files
 
     wanted = args.target.removesuffix(".md").removesuffix("/index")
     for story_id, path in story_files(args.site):
-        candidates = {story_id, str(path.resolve())}
-        if wanted in candidates or str(Path(args.target).resolve()) in candidates:
-            try:
-                return read_story(args.site, story_id, path, config)
-            except ContentError as exc:
-                print_diagnostics(exc.diagnostics)
-                print(f"error: fix {story_id} before it is reviewed", file=sys.stderr)
-                return None
-    print(f"error: no story {args.target!r} (ids look like deeds/huzheng-365)", file=sys.stderr)
+        if wanted == story_id or str(Path(args.target).resolve()) == str(path.resolve()):
+            return story_id, path
     return None
+
+
+def _find_story(args: argparse.Namespace, config: SiteConfig):
+    """The story named by id or by file, read and validated (errors printed)."""
+    from publisher.content.reader import read_story
+    from publisher.errors import ContentError
+
+    found = _story_file(args)
+    if found is None:
+        print(f"error: no story {args.target!r} (ids look like deeds/huzheng-365)", file=sys.stderr)
+        return None
+    story_id, path = found
+    try:
+        return read_story(args.site, story_id, path, config)
+    except ContentError as exc:
+        print_diagnostics(exc.diagnostics)
+        print(f"error: fix {story_id} before it is reviewed", file=sys.stderr)
+        return None

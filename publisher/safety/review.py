@@ -2,17 +2,23 @@
 
 Decisions are rows in the ledger with the story's content hash. Editing the story or any
 file it uses changes the hash: earlier approvals no longer count, and the story goes back
-to the first stage ("changed after approval").
+to the first stage ("changed after approval"). Reviewers are named in config.toml with the
+stages they hold; one version's stages need different people. A withdrawal (撤稿) voids every
+approval before it. What each reviewer approved is kept, content-addressed, beside the ledger.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from dataclasses import dataclass, field
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from publisher.content.hashing import content_hash
+from publisher import atomic
+from publisher.config import Reviewer, SiteConfig
+from publisher.content.hashing import content_hash, file_hash
 from publisher.content.story import Story
 from publisher.errors import PublisherError
 
@@ -28,9 +34,13 @@ class ReviewState:
     stages: list[str]
     passed: list[str] = field(default_factory=list)
     """Stages approved for the current content, in order."""
+    approvers: list[str] = field(default_factory=list)
+    """Who approved each passed stage (three stages, three different people)."""
     changed_after_approval: bool = False
     rejected: dict | None = None
     """The last rejection of the current content, if it is what sent the story back."""
+    withdrawn: dict | None = None
+    """The last withdrawal (撤稿), until the story is approved afresh at every stage."""
 
     @property
     def approved(self) -> bool:
@@ -47,64 +57,177 @@ class ReviewState:
         label = f"waiting for {self.waiting_for}"
         if self.rejected:
             label = f"rejected by {self.rejected['reviewer']} ({self.rejected['note']}); " + label
+        if self.withdrawn:
+            label = f"withdrawn by {self.withdrawn['reviewer']} ({self.withdrawn['note']}); " + label
         if self.changed_after_approval:
             label = "changed after approval; " + label
         return label
 
+    @property
+    def label_zh(self) -> str:
+        """Where the story stands, in the team's words (for ``status`` and notices)."""
+        if self.approved:
+            return "已通过三审"
+        label = f"待{self.waiting_for}"
+        if self.rejected:
+            label = f"被{self.rejected['reviewer']}退回（{self.rejected['note']}），" + label
+        if self.withdrawn:
+            label = f"已被{self.withdrawn['reviewer']}撤稿（{self.withdrawn['note']}），" + label
+        if self.changed_after_approval:
+            label = "审核通过后稿件被修改，" + label
+        return label
+
 
 def state(ledger: sqlite3.Connection | None, story: Story, stages: list[str]) -> ReviewState:
-    current = content_hash(story)
-    result = ReviewState(story.id, current, list(stages))
+    return state_of(ledger, story.id, content_hash(story), stages)
+
+
+def state_of(ledger: sqlite3.Connection | None, story_id: str, current: str, stages: list[str]) -> ReviewState:
+    """The review state of ``story_id`` for the content hash ``current``."""
+    result = ReviewState(story_id, current, list(stages))
     if ledger is None:
         return result
-    rows = ledger.execute("SELECT * FROM reviews WHERE story = ? ORDER BY id", (story.id,)).fetchall()
+    rows = ledger.execute("SELECT * FROM reviews WHERE story = ? ORDER BY id", (story_id,)).fetchall()
     for row in rows:
+        if row["decision"] == "withdraw":  # whatever the content: everything before it is void
+            result.passed, result.approvers, result.rejected, result.withdrawn = [], [], None, dict(row)
+            result.changed_after_approval = False
+            continue
         if row["content_hash"] != current:
             if row["decision"] == "approve":
                 result.changed_after_approval = True
             continue
         if row["decision"] == "reject":
-            result.passed, result.rejected = [], dict(row)
+            result.passed, result.approvers, result.rejected = [], [], dict(row)
         elif len(result.passed) < len(stages) and row["stage"] == stages[len(result.passed)]:
             result.passed.append(row["stage"])
+            result.approvers.append(row["reviewer"])
             result.rejected = None
     if result.passed:
         result.changed_after_approval = False
+    if result.approved:
+        result.withdrawn = None
     return result
 
 
-def approve(ledger: sqlite3.Connection, story: Story, stages: list[str], stage: str, reviewer: str, note: str,
-            timezone: str) -> ReviewState:
-    if stage not in stages:
-        raise ReviewError(f"unknown stage {stage!r} (stages: {', '.join(stages)})")
-    if not reviewer.strip():
-        raise ReviewError("--by: say who approves")
+def check_may_decide(reviewers: list[Reviewer], stages: list[str], current: ReviewState, decision: str,
+                     name: str, stage: str | None = None) -> None:
+    """The one place that decides who may do what in 三审 (the CLI and any other front end ask it).
+
+    A reviewer must be listed in config.toml; approving needs the stage being waited for and a
+    person who approved no earlier stage of this version; rejecting needs the waited-for stage or
+    a later one; withdrawing (撤稿) needs the last stage."""
+    name = name.strip()
+    if not name:
+        raise ReviewError("--by: say who decides (a name from [[reviewers]] in config.toml)")
+    person = next((r for r in reviewers if r.name == name), None)
+    if person is None:
+        listed = ", ".join(r.name for r in reviewers) or "none yet"
+        raise ReviewError(f"{name} is not a reviewer in config.toml (reviewers: {listed}); add a [[reviewers]] "
+                          f"table with name and stages")
+    if decision == "approve":
+        if stage not in stages:
+            raise ReviewError(f"unknown stage {stage!r} (stages: {', '.join(stages)})")
+        if current.approved:
+            raise ReviewError(f"{current.story} is already approved at every stage")
+        if stage != current.waiting_for:
+            raise ReviewError(f"{current.story} cannot be approved at {stage} yet: it is waiting for "
+                              f"{current.waiting_for}")
+        if stage not in person.stages:
+            raise ReviewError(f"{name} may approve {', '.join(person.stages)}, not {stage}")
+        if name in current.approvers:
+            done = current.passed[current.approvers.index(name)]
+            raise ReviewError(f"{name} already approved {done} of this version; each stage needs a different "
+                              f"reviewer (三审: three pairs of eyes)")
+    elif decision == "reject":
+        at = current.waiting_for or stages[-1]
+        later = stages[stages.index(at):]
+        if not set(person.stages) & set(later):
+            raise ReviewError(f"{name} may decide at {', '.join(person.stages)}; the story waits for {at}")
+    elif decision == "withdraw" and stages[-1] not in person.stages:
+        raise ReviewError(f"only a {stages[-1]} reviewer may withdraw a story (撤稿)")
+
+
+def approve(ledger: sqlite3.Connection, story: Story, config: SiteConfig, stage: str, reviewer: str, note: str,
+            os_user: str = "") -> ReviewState:
+    stages = config.safety.stages
     current = state(ledger, story, stages)
-    if current.approved:
-        raise ReviewError(f"{story.id} is already approved at every stage")
-    if stage != current.waiting_for:
-        raise ReviewError(f"{story.id} cannot be approved at {stage} yet: it is waiting for {current.waiting_for}")
-    _record(ledger, story.id, stage, "approve", reviewer, note, current.content_hash, timezone)
+    check_may_decide(config.reviewers, stages, current, "approve", reviewer, stage)
+    keep_approved_copy(story, approved_folder(story.site, config), current.content_hash)
+    _record(ledger, story.id, stage, "approve", reviewer, note, current.content_hash, config.timezone, os_user)
     return state(ledger, story, stages)
 
 
-def reject(ledger: sqlite3.Connection, story: Story, stages: list[str], reviewer: str, note: str,
-           timezone: str) -> ReviewState:
-    if not reviewer.strip() or not note.strip():
-        raise ReviewError("a rejection needs --by and a --note saying what to change")
+def reject(ledger: sqlite3.Connection, story: Story, config: SiteConfig, reviewer: str, note: str,
+           os_user: str = "") -> ReviewState:
+    stages = config.safety.stages
+    if not note.strip():
+        raise ReviewError("a rejection needs a --note saying what to change")
     current = state(ledger, story, stages)
+    check_may_decide(config.reviewers, stages, current, "reject", reviewer)
     _record(ledger, story.id, current.waiting_for or stages[-1], "reject", reviewer, note, current.content_hash,
-            timezone)
+            config.timezone, os_user)
     return state(ledger, story, stages)
+
+
+def withdraw(ledger: sqlite3.Connection, story_id: str, current_hash: str, config: SiteConfig, reviewer: str,
+             note: str, os_user: str = "") -> ReviewState:
+    """撤稿: pull a story at any time; it is not delivered again until approved afresh."""
+    stages = config.safety.stages
+    if not note.strip():
+        raise ReviewError("a withdrawal needs a --note saying why")
+    current = state_of(ledger, story_id, current_hash, stages)
+    check_may_decide(config.reviewers, stages, current, "withdraw", reviewer)
+    _record(ledger, story_id, stages[-1], "withdraw", reviewer, note, current_hash, config.timezone, os_user)
+    return state_of(ledger, story_id, current_hash, stages)
+
+
+def withdrawn_stories(ledger: sqlite3.Connection | None) -> dict[str, dict]:
+    """Stories whose last decision is a withdrawal and that no approval has followed since."""
+    if ledger is None:
+        return {}
+    found: dict[str, dict] = {}
+    for row in ledger.execute("SELECT * FROM reviews ORDER BY id"):
+        if row["decision"] == "withdraw":
+            found[row["story"]] = dict(row)
+        elif row["decision"] == "approve":
+            found.pop(row["story"], None)
+    return found
 
 
 def _record(ledger: sqlite3.Connection, story: str, stage: str, decision: str, reviewer: str, note: str,
-            digest: str, timezone: str) -> None:
+            digest: str, timezone: str, os_user: str) -> None:
     now = dt.datetime.now(ZoneInfo(timezone)).isoformat(timespec="seconds")
     with ledger:
-        ledger.execute("INSERT INTO reviews (story, stage, decision, reviewer, note, content_hash, at) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (story, stage, decision, reviewer.strip(), note.strip(), digest, now))
+        ledger.execute("INSERT INTO reviews (story, stage, decision, reviewer, os_user, note, content_hash, at) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (story, stage, decision, reviewer.strip(), os_user, note.strip(), digest, now))
+
+
+def approved_folder(site: Path, config: SiteConfig) -> Path:
+    """``.publisher/approved`` beside the ledger: what each reviewer signed, kept."""
+    return (site / config.safety.ledger).parent / "approved"
+
+
+def keep_approved_copy(story: Story, folder: Path, digest: str) -> Path:
+    """Keep the story file and its media as approved: each file once under ``objects/<sha256>``
+    (content-addressed), and ``<content hash>.json`` naming them. Returns that JSON file."""
+    files = {}
+    for path in [story.path, *story.files]:
+        sha = file_hash(path)
+        target = folder / "objects" / sha[:2] / sha
+        if not target.exists():
+            atomic.write_bytes(target, path.read_bytes())
+        try:
+            shown = path.relative_to(story.site).as_posix()
+        except ValueError:
+            shown = str(path)
+        files[shown] = sha
+    record = folder / f"{digest}.json"
+    if not record.exists():
+        atomic.write_text(record, json.dumps({"story": story.id, "content_hash": digest, "files": files},
+                                             ensure_ascii=False, indent=2) + "\n")
+    return record
 
 
 def log(ledger: sqlite3.Connection | None) -> list[dict]:

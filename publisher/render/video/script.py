@@ -16,7 +16,7 @@ from publisher.render import linebreak
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
-_MARK = re.compile(r"\[(\d{1,2}):(\d{1,2}(?:\.\d+)?)\]")
+_MARK = markup.VOICE_MARK
 _SENTENCE = re.compile(r".+?(?:[。！？!?；;…]+[”’」』）)]*|$)", re.S)
 _CLAUSE = re.compile(r".+?(?:[，、：,:]+[”’」』）)]*|$)", re.S)
 

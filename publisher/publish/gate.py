@@ -1,0 +1,90 @@
+"""The gate at the moment of delivery: nothing goes out that is not approved, masked and current.
+
+A batch is written days before its slots and an LED loop hours before it plays; a story can be
+rejected, edited, withdrawn (撤稿) or expire in between. So every delivery is checked again just
+before it is sent, against the site as it is now:
+
+- every story it carries reads cleanly, is ``ready``, inside its publishing window, and has the
+  content hash it had when the delivery was queued;
+- that content is approved at every review stage (a withdrawal voids earlier approvals);
+- the files about to be sent are byte for byte the ones queued (checksums in the payload);
+- the rendition is still the current one for its story and channel.
+
+A delivery that fails is ``held`` with the reason, in Chinese, for ``status`` and the notice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+from publisher import manifest
+from publisher.config import SiteConfig
+from publisher.content.hashing import content_hash, file_hash
+from publisher.content.reader import read_site
+from publisher.content.story import Story
+from publisher.publish.batch import in_window
+from publisher.publish.queue import Delivery
+from publisher.safety import review
+
+
+def checksums(folder: Path, files: list[str]) -> dict[str, str]:
+    """SHA-256 of each file of a delivery, as queued (the gate compares them when sending)."""
+    return {name: file_hash(folder / name) for name in files}
+
+
+class Gate:
+    """One pass of checks; the site and the manifest are read once, when first needed."""
+
+    def __init__(self, site: Path, config: SiteConfig, ledger: sqlite3.Connection, out: Path):
+        self.site, self.config, self.ledger, self.out = site, config, ledger, out
+        self._stories: dict[str, Story] | None = None
+        self._manifest: manifest.Manifest | None = None
+
+    def stories(self) -> dict[str, Story]:
+        if self._stories is None:
+            found, _ = read_site(self.site, self.config)
+            self._stories = {story.id: story for story in found}
+        return self._stories
+
+    def reason(self, item: Delivery, now: dt.datetime) -> str | None:
+        """Why ``item`` must not be sent now, or None when it may go."""
+        carried = item.payload.get("stories")
+        if carried is None:
+            return "投递记录缺少稿件审核信息（由旧版本排入），请重新生成后投递"
+        for story_id, digest in carried.items():
+            problem = self._story_problem(story_id, digest, now)
+            if problem:
+                return f"{story_id}：{problem}"
+        folder = Path(item.payload.get("folder", ""))
+        for name, digest in item.payload.get("checksums", {}).items():
+            path = folder / name
+            if not path.is_file() or file_hash(path) != digest:
+                return f"待发文件 {name} 与排入时不一致（被改动或缺失），未投递"
+        if not self._still_current(item):
+            return "该渠道的渲染结果已更新（模板或设置改动），请重新生成批次后投递"
+        return None
+
+    def _story_problem(self, story_id: str, digest: str, now: dt.datetime) -> str | None:
+        story = self.stories().get(story_id)
+        if story is None:
+            return "稿件已删除，或存在错误无法读取（运行 publisher check 查看）"
+        if content_hash(story) != digest:
+            return "稿件在排入后被修改，须重新三审"
+        state = review.state_of(self.ledger, story_id, digest, self.config.safety.stages)
+        if not state.approved:
+            return f"未通过三审：{state.label_zh}"
+        if story.meta.status != "ready":
+            return "稿件已改回草稿"
+        if not in_window(story, now):
+            return "不在稿件的发布时段内（已过期或尚未到发布时间）"
+        return None
+
+    def _still_current(self, item: Delivery) -> bool:
+        if item.kind != "post":
+            return True  # a loop is current for its day by construction (its key names the day)
+        if self._manifest is None:
+            self._manifest = manifest.load(self.out)
+        rendition = self._manifest.find(item.key, item.channel)
+        return rendition is None or rendition.hash == item.hash
