@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from servers import Ftp, Webhook
 
 from publisher.cli import main
 
@@ -65,3 +66,15 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def servers(tmp_path, monkeypatch):
+    """A WeCom-style robot and an FTP server on loopback, with their secrets in the environment."""
+    robot = Webhook()
+    ftp = Ftp(tmp_path / "ftp-root")
+    monkeypatch.setenv("TEST_ROBOT_URL", robot.url + "/cgi-bin/webhook/send?key=SECRET")
+    monkeypatch.setenv("TEST_FTP_PASSWORD", "secret")
+    yield robot, ftp
+    robot.close()
+    ftp.close()

@@ -14,9 +14,8 @@ import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from conftest import FIXTURES, write
-from servers import Ftp, Webhook
+from servers import Webhook
 
 from publisher.config import load_config
 from publisher.content.frontmatter import Parsed
@@ -112,17 +111,6 @@ def approve_all(site: Path, only: list[str] | None = None) -> None:
     for story in only or ["deeds/found-elderly", "deeds/toml-story", "officers/wang-wu", "antifraud/fake-police"]:
         for stage, who in zip(config.safety.stages, ("李编辑", "张科长", "王局长"), strict=True):
             assert main(["review", "--site", str(site), story, "approve", "--stage", stage, "--by", who]) == 0
-
-
-@pytest.fixture
-def servers(tmp_path, monkeypatch):
-    robot = Webhook()
-    ftp = Ftp(tmp_path / "ftp-root")
-    monkeypatch.setenv("TEST_ROBOT_URL", robot.url + "/cgi-bin/webhook/send?key=SECRET")
-    monkeypatch.setenv("TEST_FTP_PASSWORD", "secret")
-    yield robot, ftp
-    robot.close()
-    ftp.close()
 
 
 # -- slots and windows (pure) ---------------------------------------------------------------------

@@ -51,7 +51,7 @@ def render(ctx: RenderContext) -> list[str]:
     author = channel.author or ctx.account
     page = templates.render(ctx.site, channel.template or TEMPLATE,
                             **template_context(ctx, lead_image=lead, author=author))
-    page = _local_body_images(ctx, page, files)
+    page = _local_body_images(ctx, page, files, lead)
     html = article_body(page)
     html = ctx.localize(html)
     if len(html) > channel.html_limit:
@@ -80,13 +80,13 @@ def article_body(page: str) -> str:
     return "\n".join(line.strip() for line in body.strip().splitlines() if line.strip()) + "\n"
 
 
-def _local_body_images(ctx: RenderContext, page: str, files: list[str]) -> str:
+def _local_body_images(ctx: RenderContext, page: str, files: list[str], lead: str | None) -> str:
     """Copy images the Markdown body references and point ``src`` at the copies."""
     counter = iter(range(1, 1000))
 
     def replace(match: re.Match) -> str:
         src = match.group(2)
-        if src.startswith("images/"):
+        if src == lead:  # the lead photo, already copied
             return match.group(0)
         if re.match(r"^[a-z]+:", src):
             raise ctx.error_at(src, f"image {src!r}: WeChat removes external images; put the file "

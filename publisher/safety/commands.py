@@ -72,7 +72,10 @@ def _withdraw(args: argparse.Namespace, config: SiteConfig) -> int:
     from publisher.content.hashing import content_hash
     from publisher.content.reader import read_story
     from publisher.errors import ContentError
+    from zoneinfo import ZoneInfo
+
     from publisher.publish import ledger as ledgers
+    from publisher.publish.daemon import clock_from_environment
     from publisher.publish.runner import Publisher
     from publisher.safety import review
 
@@ -94,7 +97,7 @@ def _withdraw(args: argparse.Namespace, config: SiteConfig) -> int:
     finally:
         connection.close()
     print(f"{story_id}: withdrawn; it will not be delivered again until approved afresh")
-    publisher = Publisher(args.site, config)
+    publisher = Publisher(args.site, config, clock_from_environment(ZoneInfo(config.timezone)))
     for line in publisher.withdraw(story_id):
         print(line)
     return EXIT_OK
