@@ -2,11 +2,16 @@
 
 Everything publisher writes for people goes through here, so an interrupted run never
 leaves a half-written file where a user (or a screen's player) would pick it up.
+
+Temporary files and staging folders are named ``.tmp-<pid>-<random>-<name>``: the program
+deletes a leftover only when it has that shape and the process that made it is gone, so a
+user's own ``.tmp-notes.txt`` is never touched, and one build never sweeps away another's work.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -15,11 +20,19 @@ from contextlib import contextmanager
 from pathlib import Path
 
 TEMP_PREFIX = ".tmp-"
+_OWNED = re.compile(r"^\.tmp-(\d+)-[0-9a-z_]{8}-")
+STALE_DEPTH = 4
+"""How deep below an output folder leftovers are looked for (renditions sit at depth 3)."""
+
+
+def temp_name(name: str) -> str:
+    """A name for a temporary sibling of ``name`` that marks it as this process's own."""
+    return f"{TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}-{name}"
 
 
 def write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+    fd, temp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=f"-{path.name}"[:64], dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -42,7 +55,7 @@ def staged_folder(final: Path) -> Iterator[Path]:
     On failure the staging folder is removed and ``final`` is left as it was.
     """
     final.parent.mkdir(parents=True, exist_ok=True)
-    stage = final.parent / f"{TEMP_PREFIX}{final.name}-{uuid.uuid4().hex[:8]}"
+    stage = final.parent / temp_name(final.name)
     stage.mkdir()
     try:
         yield stage
@@ -55,7 +68,7 @@ def staged_folder(final: Path) -> Iterator[Path]:
 def replace_folder(source: Path, final: Path) -> None:
     """Move ``source`` to ``final``, replacing what was there with two renames."""
     if final.exists():
-        old = final.parent / f"{TEMP_PREFIX}old-{final.name}-{uuid.uuid4().hex[:8]}"
+        old = final.parent / temp_name(f"old-{final.name}")
         os.replace(final, old)
         os.replace(source, final)
         shutil.rmtree(old, ignore_errors=True)
@@ -63,12 +76,39 @@ def replace_folder(source: Path, final: Path) -> None:
         os.replace(source, final)
 
 
-def remove_stale(root: Path) -> None:
-    """Delete staging leftovers of an interrupted run under ``root``."""
-    if not root.is_dir():
-        return
-    for path in root.rglob(f"{TEMP_PREFIX}*"):
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
+def remove_stale(root: Path, depth: int = STALE_DEPTH) -> list[Path]:
+    """Delete leftovers of interrupted runs under ``root``: only entries named the way this
+    program names its temporary files whose process is gone, at most ``depth`` folders down,
+    never following symbolic links. Returns what was removed."""
+    removed: list[Path] = []
+    if not root.is_dir() or root.is_symlink():
+        return removed
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _OWNED.match(entry.name)
+        if match:
+            if not _alive(int(match.group(1))):
+                path = Path(entry.path)
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+                removed.append(path)
+        elif depth > 1 and entry.is_dir(follow_symlinks=False):
+            removed += remove_stale(Path(entry.path), depth - 1)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return pid < 2**31  # someone else's process (or a PID that cannot exist)
+    return True

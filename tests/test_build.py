@@ -1,5 +1,6 @@
 import json
 import os
+import subprocess
 import time
 
 from conftest import REPO, write
@@ -128,11 +129,24 @@ def test_no_temporary_files_are_left(site, cli):
 
 def test_interrupted_staging_is_cleaned_and_never_visible(site, cli):
     build(cli, site)
-    stale = site / "out/weibo/deeds/.tmp-found-elderly-deadbeef"
+    dead = _dead_pid()
+    stale = site / f"out/weibo/deeds/.tmp-{dead}-deadbeef-found-elderly"
     stale.mkdir()
     (stale / "post.txt").write_text("half", encoding="utf-8")
+    live = site / f"out/weibo/deeds/.tmp-{os.getpid()}-cafebabe-found-elderly"  # another build's, under way
+    live.mkdir()
+    users = [site / "out/weibo/deeds/.tmp-notes.txt", site / "out/.tmp-keep"]
+    for path in users:
+        path.write_text("the user's own file", encoding="utf-8")
     build(cli, site)
-    assert not stale.exists()
+    assert not stale.exists() and live.exists()
+    assert all(path.read_text(encoding="utf-8") == "the user's own file" for path in users)
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
 
 
 def test_a_failing_rendition_removes_stale_output(site, cli):
