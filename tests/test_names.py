@@ -73,6 +73,8 @@ def test_only_the_undeclared_one_is_reported():
     "唐山路派出所的民警将老人安全送回了家。",
     "温馨提示：电瓶车请停放在有监控的地方。",
     "群众的安全感从哪里来？",
+    "孔明灯燃放存在火灾隐患，请勿在林区燃放。",
+    "黄金周期间，分局投入警力二百余人次。",
 ])
 def test_masks_titles_places_and_words_are_not_names(text):
     assert found(text) == []
