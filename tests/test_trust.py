@@ -320,3 +320,21 @@ images: [images/gps.jpg]
             assert not {"exif", "xmp", "XML:com.adobe.xmp"} & set(image.info), path
             assert b"PhoneMaker" not in path.read_bytes(), path
 
+
+
+# -- 9. people named but not declared -------------------------------------------------------------
+
+def test_a_story_naming_undeclared_people_warns_at_their_place(site, capsys):
+    write(site / "content/deeds/draft-names.md", """---
+title: 社区民警帮老人找到儿子
+kind: deed
+date: 2021-04-08
+---
+
+八十岁的刘桂兰老人在菜市场走失，民警李军带着她找到了儿子张建国。
+""")
+    assert main(["check", "--site", str(site)]) == 0  # a warning, not an error
+    err = capsys.readouterr().err
+    assert re.search(r"draft-names\.md:8:5: warning: \"刘桂兰\" may be a person's name: declare under people:", err)
+    assert re.search(r"draft-names\.md:8:29: warning: \"张建国\"", err)
+    assert "李军" not in err

@@ -19,9 +19,9 @@ from publisher.content import frontmatter
 from publisher.content.story import FrontMatter, Story
 from publisher.errors import ContentError, Diagnostic
 from publisher.render import fonts
-from publisher.safety import guard, wording
+from publisher.safety import guard, names, wording
 from publisher.safety.people import masked_name
-from publisher.sourcepos import shown_path
+from publisher.sourcepos import line_col, shown_path
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp"}
 AUDIO_SUFFIXES = {".m4a", ".mp3", ".wav", ".aac", ".ogg", ".flac", ".amr", ".opus"}
@@ -80,8 +80,8 @@ def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Sto
     # Masking happens here, once: everything downstream sees only the masked story.
     meta, masked_body, problems = guard.screen(text, meta, parsed.body, shown, config.safety.id_mask)
     parsed = dataclasses.replace(parsed, body=masked_body)
+    warnings: list[Diagnostic] = _undeclared_people(text, meta, shown)
     meta = _without_raw_values(meta)
-    warnings: list[Diagnostic] = []
     for finding in wording.check(text, site, config, shown):
         (problems if finding.severity == "error" else warnings).append(finding)
     channels = meta.channels if meta.channels is not None else config.channels_for(meta.kind)
@@ -105,8 +105,8 @@ def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Sto
             problems.append(Diagnostic(shown, line, col, str(exc)))
     media: dict[str, list[Path]] = {}
     voices = [meta.voice] if isinstance(meta.voice, str) else list(meta.voice or [])
-    for key, names in (("voice", voices), ("music", [meta.music] if meta.music else [])):
-        for index, name in enumerate(names):
+    for key, wanted in (("voice", voices), ("music", [meta.music] if meta.music else [])):
+        for index, name in enumerate(wanted):
             where = (key, index) if isinstance(getattr(meta, key), list) else (key,)
             try:
                 media.setdefault(key, []).append(resolve_file(site, path.parent, name, AUDIO_SUFFIXES, "audio"))
@@ -143,6 +143,20 @@ def resolve_file(site: Path, folder: Path, name: str, suffixes: set[str], what: 
                                  f"expected {', '.join(sorted(suffixes))})")
             return candidate
     raise ValueError(f"{what} {name!r} not found beside the story or under assets/")
+
+
+def _undeclared_people(text: str, meta: FrontMatter, shown: str) -> list[Diagnostic]:
+    """A warning where the story seems to name a person it does not declare under ``people:``."""
+    declared = [person.name for person in meta.people] + ([meta.officer.name] if meta.officer else [])
+    warned: set[str] = set()
+    found = []
+    for finding in names.find_undeclared(text, declared):
+        if finding.name in warned:
+            continue
+        warned.add(finding.name)
+        line, col = line_col(text, finding.start)
+        found.append(Diagnostic(shown, line, col, names.suggestion(finding.name), "warning"))
+    return found
 
 
 def _without_raw_values(meta: FrontMatter) -> FrontMatter:

@@ -69,11 +69,11 @@ def cmd_review(args: argparse.Namespace) -> int:
 def _withdraw(args: argparse.Namespace, config: SiteConfig) -> int:
     """撤稿: recorded at once (even for a story that no longer reads cleanly), then today's LED
     loops are made again without it, and what went out by hand is listed for taking down."""
+    from zoneinfo import ZoneInfo
+
     from publisher.content.hashing import content_hash
     from publisher.content.reader import read_story
     from publisher.errors import ContentError
-    from zoneinfo import ZoneInfo
-
     from publisher.publish import ledger as ledgers
     from publisher.publish.daemon import clock_from_environment
     from publisher.publish.runner import Publisher
