@@ -335,6 +335,6 @@ date: 2021-04-08
 """)
     assert main(["check", "--site", str(site)]) == 0  # a warning, not an error
     err = capsys.readouterr().err
-    assert re.search(r"draft-names\.md:8:5: warning: \"刘桂兰\" may be a person's name: declare under people:", err)
-    assert re.search(r"draft-names\.md:8:29: warning: \"张建国\"", err)
+    assert re.search(r"draft-names\.md:7:5: warning: \"刘桂兰\" may be a person's name: declare under people:", err)
+    assert re.search(r"draft-names\.md:7:29: warning: \"张建国\"", err)
     assert "李军" not in err
