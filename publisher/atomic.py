@@ -10,9 +10,11 @@ user's own ``.tmp-notes.txt`` is never touched, and one build never sweeps away 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -25,9 +27,10 @@ STALE_DEPTH = 4
 """How deep below an output folder leftovers are looked for (renditions sit at depth 3)."""
 
 
-def temp_name(name: str) -> str:
-    """A name for a temporary sibling of ``name`` that marks it as this process's own."""
-    return f"{TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}-{name}"
+def temp_name(name: str, owner: int | None = None) -> str:
+    """A name for a temporary sibling of ``name`` that marks it as the process ``owner``'s own
+    (default: this process)."""
+    return f"{TEMP_PREFIX}{owner or os.getpid()}-{uuid.uuid4().hex[:8]}-{name}"
 
 
 def write_bytes(path: Path, data: bytes) -> None:
@@ -48,15 +51,68 @@ def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
+def new_stage(final: Path, owner: int | None = None) -> Path:
+    """An empty hidden folder beside ``final`` to render into; :func:`replace_folder` swaps it in."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    stage = final.parent / temp_name(final.name, owner)
+    stage.mkdir()
+    return stage
+
+
+@contextmanager
+def output_lock(folder: Path) -> Iterator[None]:
+    """One writer per output folder at a time. A second writer waits, saying who holds it.
+    Re-entrant within a process (a preview builds, then writes its pages under the same lock)."""
+    key = folder.resolve()
+    if key in _locks:
+        _locks[key][1] += 1
+        try:
+            yield
+        finally:
+            _locks[key][1] -= 1
+        return
+    key.mkdir(parents=True, exist_ok=True)
+    handle = (key / LOCK).open("a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "?"
+            print(f"{shown(key)} is in use by PID {holder} (another build, preview or publish); waiting for it…",
+                  file=sys.stderr, flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        _locks[key] = [handle, 1]
+        try:
+            yield
+        finally:
+            del _locks[key]
+    finally:
+        handle.close()  # closing releases the lock
+
+
+LOCK = ".publisher.lock"
+_locks: dict[Path, list] = {}
+
+
+def shown(path: Path) -> str:
+    try:
+        return f"{path.relative_to(Path.cwd())}/"
+    except ValueError:
+        return f"{path}/"
+
+
 @contextmanager
 def staged_folder(final: Path) -> Iterator[Path]:
     """Yield an empty hidden folder beside ``final``; on success it replaces ``final``.
 
     On failure the staging folder is removed and ``final`` is left as it was.
     """
-    final.parent.mkdir(parents=True, exist_ok=True)
-    stage = final.parent / temp_name(final.name)
-    stage.mkdir()
+    stage = new_stage(final)
     try:
         yield stage
     except BaseException:

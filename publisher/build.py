@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import os
 import shutil
+import signal
 import sys
 import time
 from collections import defaultdict
@@ -45,6 +46,8 @@ class Job:
     progress: bool = False
     day: object | None = None
     """For collective channels (LED): the screen-day to render instead of one story."""
+    owner: int = field(default_factory=os.getpid)
+    """The build's process: staging folders carry its PID, so they count as live while it runs."""
 
     @property
     def key(self) -> str:
@@ -62,6 +65,8 @@ class Outcome:
     files: list[str] = field(default_factory=list)
     inputs: dict[str, str] = field(default_factory=dict)
     """Every file the rendition read, with its digest (recorded while rendering)."""
+    stage: str = ""
+    """The staging folder holding the finished rendition, for the build to swap in."""
     errors: list[Diagnostic] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
@@ -89,15 +94,40 @@ class BuildResult:
         return not self.errors
 
 
+class OutputError(PublisherError):
+    """The output folder is somewhere the build must not write."""
+
+
+def check_output(site: Path, out: Path) -> None:
+    """The build deletes what it no longer needs inside the output folder, so that folder may not
+    be the site, a folder above it, a folder holding stories, or one of the site's own folders."""
+    site, out = site.resolve(), out.resolve()
+    if out == site or site.is_relative_to(out):
+        raise OutputError(f"output folder {out} is the site or a folder above it; choose a folder of its own, "
+                          f"e.g. {site / 'output'}")
+    if (out / "content").is_dir() or (out / "config.toml").is_file():
+        raise OutputError(f"output folder {out} holds a site (content/ or config.toml); choose another folder")
+    for own in ("content", "templates", "assets"):
+        if out.is_relative_to(site / own):
+            raise OutputError(f"output folder {out} is inside the site's {own}/; choose another folder")
+
+
 def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = (), drafts: bool = False,
           jobs: int | None = None, executor: Executor | None = None, progress: bool = False,
           day: dt.date | None = None, accept: Callable[[Story], bool] | None = None) -> BuildResult:
     """Render every ready story (and drafts if asked) for each of its channels into ``out``, and
     each LED screen's programme for ``day`` (default: today in the site's time zone).
-    ``accept`` narrows the stories (the publisher passes its review gate)."""
+    ``accept`` narrows the stories (the publisher passes its review gate). One build writes to
+    an output folder at a time; a second one waits."""
     site, out = site.resolve(), out.resolve()
-    only = set(only)
-    out.mkdir(parents=True, exist_ok=True)
+    check_output(site, out)
+    with atomic.output_lock(out):
+        return _build(site, config, out, set(only), drafts, jobs, executor, progress, day, accept)
+
+
+def _build(site: Path, config: SiteConfig, out: Path, only: set[str], drafts: bool, jobs: int | None,
+           executor: Executor | None, progress: bool, day: dt.date | None,
+           accept: Callable[[Story], bool] | None) -> BuildResult:
     atomic.remove_stale(out)
     stories, problems = read_site(site, config)
     if accept is not None:
@@ -140,88 +170,145 @@ def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = ()
             else:
                 todo.append(Job(site, out, config, None, channel, key, progress, screen_day))
 
-    # Renditions from the last build that are no longer wanted: gone stories and channels, and
-    # stories that now fail. Those outside a --channel filter are kept as they were.
-    by_id = {s.id: s for s in stories}
-    for old in previous.renditions:
-        if (old.story, old.channel) in planned:
-            continue
-        story = by_id.get(old.story)
-        filtered_out = bool(only) and old.channel not in only
-        if old.stories:  # a screen-day of another date: kept while its channel and screen exist
-            screen = old.story.split("/", 1)[0]
-            if old.channel in config.channels and config.screen(screen) is not None:
+    journal = manifest.Journal(out)
+    try:
+        # Renditions from the last build that are no longer wanted: gone stories and channels, and
+        # stories that now fail. Those outside a --channel filter are kept as they were.
+        by_id = {s.id: s for s in stories}
+        for old in previous.renditions:
+            if (old.story, old.channel) in planned:
+                continue
+            story = by_id.get(old.story)
+            filtered_out = bool(only) and old.channel not in only
+            if old.stories:  # a screen-day of another date: kept while its channel and screen exist
+                screen = old.story.split("/", 1)[0]
+                keep = old.channel in config.channels and config.screen(screen) is not None
+            else:
+                still_valid = (story is not None and old.channel in config.channels
+                               and old.channel in story.channels)
+                keep = filtered_out and still_valid
+            if keep:
                 kept.append(old)
             else:
-                shutil.rmtree(out / old.folder, ignore_errors=True)
-            continue
-        still_valid = story is not None and old.channel in config.channels and old.channel in story.channels
-        if filtered_out and still_valid:
-            kept.append(old)
-        else:
-            shutil.rmtree(out / old.folder, ignore_errors=True)
+                journal.drop(old.story, old.channel)
+                _remove(out, old.folder)
 
-    fresh: list[manifest.Rendition] = []
-    outcomes = _run(todo, jobs, executor, progress)
-    warnings: list[Diagnostic] = early_warnings + [w for story in stories for w in story.warnings]
-    for job, outcome in outcomes:
-        summary[job.channel].seconds += outcome.seconds
-        warnings += outcome.warnings
-        if outcome.errors:
-            summary[job.channel].failed += 1
-            errors += outcome.errors
-            shutil.rmtree(out / job.channel / job.key, ignore_errors=True)
-            continue
-        summary[job.channel].rendered += 1
-        files = [f"{job.channel}/{job.key}/{f}" for f in outcome.files]
-        identity = rendition_hash(job.plan, outcome.inputs)
-        if job.story is not None:
-            fresh.append(manifest.Rendition(
-                story=job.story.id, channel=job.channel, type=config.channels[job.channel].type, files=files,
-                hash=identity, status=job.story.meta.status, title=job.story.meta.title, path=job.story.rel_path,
-                plan=job.plan, inputs=outcome.inputs))
-        else:
-            fresh.append(manifest.Rendition(
-                story=job.key, channel=job.channel, type=config.channels[job.channel].type, files=files,
-                hash=identity, title=job.key, stories=[s.id for s in job.day.stories] or ["(idle)"],
-                plan=job.plan, inputs=outcome.inputs))
+        fresh: list[manifest.Rendition] = []
+        warnings: list[Diagnostic] = early_warnings + [w for story in stories for w in story.warnings]
 
-    _mark_review_state(site, config, stories, kept + fresh)
-    result = manifest.Manifest(
-        renditions=sorted(kept + fresh, key=lambda r: (r.channel, r.story)),
-        errors=[d.to_json() for d in errors], warnings=[d.to_json() for d in warnings])
-    result.save(out)
+        def finish(job: Job, outcome: Outcome) -> None:
+            """Swap one finished rendition in, journaled before and after (runs in this process)."""
+            nonlocal errors, warnings
+            summary[job.channel].seconds += outcome.seconds
+            warnings += outcome.warnings
+            journal.drop(job.key, job.channel)
+            if outcome.errors:
+                summary[job.channel].failed += 1
+                errors += outcome.errors
+                _remove(out, f"{job.channel}/{job.key}")
+                return
+            atomic.replace_folder(Path(outcome.stage), out / job.channel / job.key)
+            summary[job.channel].rendered += 1
+            rendition = _rendition(job, outcome, config)
+            journal.put(rendition)
+            fresh.append(rendition)
+
+        _run(todo, jobs, executor, progress, finish)
+        _mark_review_state(site, config, stories, kept + fresh)
+        result = manifest.Manifest(
+            renditions=sorted(kept + fresh, key=lambda r: (r.channel, r.story)),
+            errors=[d.to_json() for d in errors], warnings=[d.to_json() for d in warnings])
+        result.save(out)
+    finally:
+        journal.close()
     return BuildResult(result, dict(summary), errors, warnings, stories)
 
 
-def _run(todo: list[Job], jobs: int | None, executor: Executor | None,
-         progress: bool) -> list[tuple[Job, Outcome]]:
-    outcomes: list[tuple[Job, Outcome]] = []
+def _rendition(job: Job, outcome: Outcome, config: SiteConfig) -> manifest.Rendition:
+    files = [f"{job.channel}/{job.key}/{f}" for f in outcome.files]
+    identity = rendition_hash(job.plan, outcome.inputs)
+    channel_type = config.channels[job.channel].type
+    if job.story is not None:
+        return manifest.Rendition(
+            story=job.story.id, channel=job.channel, type=channel_type, files=files, hash=identity,
+            status=job.story.meta.status, title=job.story.meta.title, path=job.story.rel_path, plan=job.plan,
+            inputs=outcome.inputs)
+    return manifest.Rendition(
+        story=job.key, channel=job.channel, type=channel_type, files=files, hash=identity, title=job.key,
+        stories=[s.id for s in job.day.stories] or ["(idle)"], plan=job.plan, inputs=outcome.inputs)
+
+
+def _remove(out: Path, relative: str) -> None:
+    """Delete a rendition folder, only when it really lies inside the output (a manifest is a
+    file anyone can edit: ``../../victim`` is refused)."""
+    target = out / relative
+    try:
+        resolved = target.resolve()
+    except OSError:
+        return
+    if not resolved.is_relative_to(out) or resolved == out or ".." in Path(relative).parts or target.is_symlink():
+        return
+    shutil.rmtree(resolved, ignore_errors=True)
+
+
+def _run(todo: list[Job], jobs: int | None, executor: Executor | None, progress: bool,
+         finish: Callable[[Job, Outcome], None]) -> None:
+    """Render ``todo`` (in worker processes when there is more than one), handing each outcome to
+    ``finish`` as it arrives. Ctrl+C cancels what has not started and stops the workers at once."""
     if not todo:
-        return outcomes
+        return
     jobs = jobs or os.cpu_count() or 1
     bar = _progress_bar(len(todo)) if progress else None
     if executor is None and (jobs == 1 or len(todo) == 1):
         for job in todo:
-            outcomes.append((job, render_job(job)))
+            finish(job, render_job(job))
             if bar:
                 bar.update()
     else:
         own = executor is None
-        pool = executor or ProcessPoolExecutor(max_workers=jobs)
+        pool = executor or ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent,
+                                               initargs=(os.getpid(),))
+        futures = {pool.submit(render_job, job): job for job in todo}
         try:
-            futures = {pool.submit(render_job, job): job for job in todo}
             for future in as_completed(futures):
-                outcomes.append((futures[future], future.result()))
+                finish(futures[future], future.result())
                 if bar:
                     bar.update()
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            if own:
+                _stop_workers(pool)
+            for future in futures:  # finished but never swapped in: not left behind
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    stage = future.result().stage
+                    if stage:
+                        shutil.rmtree(stage, ignore_errors=True)
+            raise
         finally:
             if own:
                 pool.shutdown()
     if bar:
         bar.close()
-    outcomes.sort(key=lambda pair: (pair[0].channel, pair[0].key))
-    return outcomes
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker start-up: die when the build that started it dies (even by SIGKILL), so no orphan
+    swaps folders into the output afterwards."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    for process in list(getattr(pool, "_processes", {}).values()):  # no public API for this
+        process.kill()
 
 
 def _progress_bar(total: int):
@@ -231,13 +318,14 @@ def _progress_bar(total: int):
 
 
 def render_job(job: Job) -> Outcome:
-    """Render one rendition into a staging folder and swap it into place (worker entry point)."""
+    """Render one rendition into a staging folder (worker entry point). The build swaps the folder
+    in (:func:`_build`'s ``finish``), so what is in the output always matches the manifest."""
     started = time.perf_counter()
     outcome = Outcome(job.key, job.channel)
     module = registry.module_for(job.config.channels[job.channel].type)
-    final = job.out / job.channel / job.key
+    stage = atomic.new_stage(job.out / job.channel / job.key, job.owner)
     try:
-        with atomic.staged_folder(final) as stage, inputs.recording(job.site) as recorder:
+        with inputs.recording(job.site) as recorder:
             if job.day is not None:
                 for story in job.day.stories:
                     recorder.record(story.path)
@@ -248,6 +336,19 @@ def render_job(job: Job) -> Outcome:
                 outcome.files = module.render(ctx)
                 outcome.warnings = ctx.warnings
             outcome.inputs = dict(sorted(recorder.files.items()))
+        outcome.stage = str(stage)
+    except BaseException as exc:
+        shutil.rmtree(stage, ignore_errors=True)
+        if not isinstance(exc, Exception):
+            raise
+        _describe_failure(job, outcome, exc)
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _describe_failure(job: Job, outcome: Outcome, exc: Exception) -> None:
+    try:
+        raise exc
     except ContentError as exc:
         outcome.errors = exc.diagnostics
     except TemplateError as exc:
@@ -257,8 +358,6 @@ def render_job(job: Job) -> Outcome:
     except Exception as exc:  # a bug must not stop the other renditions; say where it happened
         outcome.errors = [Diagnostic(job.shown_path, 1, 1, f"internal error rendering {job.channel} {job.key}: "
                                      f"{exc.__class__.__name__}: {exc} (please report this)")]
-    outcome.seconds = time.perf_counter() - started
-    return outcome
 
 
 def _mark_review_state(site: Path, config: SiteConfig, stories: list[Story],

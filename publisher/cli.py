@@ -227,16 +227,19 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
-    from publisher.build import build, format_summary
+    from publisher.atomic import output_lock
+    from publisher.build import build, check_output, format_summary
     from publisher.preview import generate
 
     config = load_site(args)
     out = args.out or args.site / config.output
-    result = build(args.site, config, out, drafts=True, day=args.date, progress=sys.stderr.isatty())
-    print_diagnostics(result.warnings + result.errors)
-    for line in format_summary(result):
-        print(line)
-    index = generate(args.site, config, out, result)
+    check_output(args.site, out)
+    with output_lock(out.resolve()):  # the pages are made from exactly this build
+        result = build(args.site, config, out, drafts=True, day=args.date, progress=sys.stderr.isatty())
+        print_diagnostics(result.warnings + result.errors)
+        for line in format_summary(result):
+            print(line)
+        index = generate(args.site, config, out, result)
     print(f"preview: {index}")
     return EXIT_CONTENT if result.errors else EXIT_OK
 

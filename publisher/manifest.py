@@ -2,6 +2,11 @@
 
 The manifest is the build's memory (a rendition whose input hash is unchanged is not
 rendered again) and its report to the publisher and the preview.
+
+While a build runs, every change to the output is journaled before and after it happens
+(``.manifest-journal.jsonl``: "drop" before a folder is replaced or removed, "put" once the
+new one is in place), and :func:`load` replays the journal. So after a kill at any moment the
+next build sees exactly what is on disk: a folder whose drop has no put is rendered again.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from pathlib import Path
 from publisher import atomic
 
 NAME = "manifest.json"
+JOURNAL = ".manifest-journal.jsonl"
 
 
 @dataclass
@@ -62,14 +68,54 @@ class Manifest:
                           ensure_ascii=False, indent=2) + "\n"
 
     def save(self, out: Path) -> None:
+        """Write the whole manifest atomically; the journal it includes is then done with."""
         atomic.write_text(out / NAME, self.to_json())
+        (out / JOURNAL).unlink(missing_ok=True)
+
+
+class Journal:
+    """Appends each change to the output as it happens (flushed to the OS: a killed process
+    loses nothing it wrote)."""
+
+    def __init__(self, out: Path):
+        self._handle = (out / JOURNAL).open("a", encoding="utf-8")
+
+    def drop(self, story: str, channel: str) -> None:
+        self._write({"drop": [story, channel]})
+
+    def put(self, rendition: Rendition) -> None:
+        self._write({"put": asdict(rendition)})
+
+    def _write(self, entry: dict) -> None:
+        self._handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self._handle.flush()
+
+    def close(self) -> None:
+        self._handle.close()
 
 
 def load(out: Path) -> Manifest:
-    path = out / NAME
+    """The last manifest written, with any journal of a build that did not finish replayed."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads((out / NAME).read_text(encoding="utf-8"))
         renditions = [Rendition(**r) for r in data.get("renditions", [])]
-        return Manifest(renditions, data.get("errors", []), data.get("warnings", []))
+        found = Manifest(renditions, data.get("errors", []), data.get("warnings", []))
     except (OSError, ValueError, TypeError):
-        return Manifest()
+        found = Manifest()
+    try:
+        lines = (out / JOURNAL).read_text(encoding="utf-8").splitlines()
+    except (OSError, ValueError):
+        return found
+    by_key = {(r.story, r.channel): r for r in found.renditions}
+    for line in lines:
+        try:
+            entry = json.loads(line)
+            if "drop" in entry:
+                by_key.pop(tuple(entry["drop"]), None)
+            elif "put" in entry:
+                rendition = Rendition(**entry["put"])
+                by_key[(rendition.story, rendition.channel)] = rendition
+        except (ValueError, TypeError, KeyError):
+            break  # the line a kill cut short, and anything after it
+    found.renditions = list(by_key.values())
+    return found

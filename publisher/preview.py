@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from publisher import atomic, manifest, preview_fonts
-from publisher.build import BuildResult, build
+from publisher.build import BuildResult, build, check_output
 from publisher.config import SiteConfig
 from publisher.content.story import Story
 from publisher.render import templates
@@ -46,8 +46,16 @@ class StoryView:
 def generate(site: Path, config: SiteConfig, out: Path, result: BuildResult | None = None,
              day: dt.date | None = None, channels: list[str] | None = None) -> Path:
     """Build (incrementally, drafts included; only ``channels`` if given) and write the preview.
-    Returns index.html."""
+    Returns index.html. Holds the output folder for the whole time (no build can change the
+    renditions the pages are made from)."""
     site, out = site.resolve(), out.resolve()
+    check_output(site, out)
+    with atomic.output_lock(out):
+        return _generate(site, config, out, result, day, channels)
+
+
+def _generate(site: Path, config: SiteConfig, out: Path, result: BuildResult | None, day: dt.date | None,
+              channels: list[str] | None) -> Path:
     if result is None:
         result = build(site, config, out, drafts=True, day=day, only=channels or ())
     data, stories = result.manifest, result.stories
