@@ -128,7 +128,11 @@ def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = ()
 def _build(site: Path, config: SiteConfig, out: Path, only: set[str], drafts: bool, jobs: int | None,
            executor: Executor | None, progress: bool, day: dt.date | None,
            accept: Callable[[Story], bool] | None) -> BuildResult:
-    atomic.remove_stale(out)
+    # Leftovers of killed runs, only where this program writes: the output's own files and the
+    # folders of configured channels and of the preview (never a user's folders beside them).
+    atomic.remove_stale(out, depth=1)
+    for folder in [*config.channels, "preview"]:
+        atomic.remove_stale(out / folder, depth=3)
     stories, problems = read_site(site, config)
     if accept is not None:
         stories = [s for s in stories if accept(s)]
