@@ -69,18 +69,29 @@ def parse(text: str) -> Parsed:
     return Parsed(meta, body, end + 2, positions, fmt)
 
 
+MAX_DEPTH = 16
+"""Front matter nests a few levels (``officer.honors``, ``extra``); deeper is a mistake or an attack."""
+MAX_NUMBER_DIGITS = 40
+
+
 def _parse_yaml(source: str) -> tuple[dict, dict[tuple, Position]]:
     try:
         loader = _YamlLoader(source)
         try:
             node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else {}
+            if node is not None:
+                _check_nodes(node, 0, set())
+            data = _construct(loader, node) if node is not None else {}
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 2, mark.column + 1) if mark else (1, 1)
         raise FrontMatterError(f"malformed YAML front matter: {exc.problem or exc.context}", line, col) from None
+    except yaml.reader.ReaderError as exc:
+        line, col = _line_col(source, exc.position)
+        raise FrontMatterError(f"the front matter holds a character YAML does not allow "
+                               f"(U+{exc.character:04X}); remove it", line, col) from None
     except yaml.YAMLError as exc:
         raise FrontMatterError(f"malformed YAML front matter: {exc}", 2, 1) from None
     if not isinstance(data, dict):
@@ -88,6 +99,78 @@ def _parse_yaml(source: str) -> tuple[dict, dict[tuple, Position]]:
     positions: dict[tuple, Position] = {}
     _yaml_positions(node, (), positions)
     return data, positions
+
+
+def _check_nodes(node: yaml.Node, depth: int, seen: set[int]) -> None:
+    """Refuse, with the place, what a safe loader still lets through: aliases (a few hundred
+    bytes of them expand to gigabytes), nesting deeper than :data:`MAX_DEPTH`, duplicate keys
+    (the second would silently win), and absurdly long numbers."""
+    if id(node) in seen:
+        raise _node_error(node, "YAML anchors and aliases (&name, *name) are not allowed in front matter; "
+                                "write the value out")
+    seen.add(id(node))
+    if depth > MAX_DEPTH:
+        raise _node_error(node, f"front matter nested more than {MAX_DEPTH} levels deep")
+    if isinstance(node, yaml.MappingNode):
+        keys: dict[str, yaml.Node] = {}
+        for key, value in node.value:
+            _check_nodes(key, depth + 1, seen)
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in keys:
+                    first = keys[key.value].start_mark.line + 2
+                    raise _node_error(key, f"duplicate key {key.value!r} (first on line {first}); keep one")
+                keys[key.value] = key
+            _check_nodes(value, depth + 1, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _check_nodes(item, depth + 1, seen)
+    elif node.tag.endswith((":int", ":float")) and len(node.value) > MAX_NUMBER_DIGITS:
+        raise _node_error(node, f"a number of {len(node.value)} digits; quote it if it is text")
+
+
+def _construct(loader: Any, root: yaml.Node) -> Any:
+    """Build the values; a value YAML cannot make (2021-02-30, 25:61, ``!!int x``) is an error at
+    its own place, not a traceback."""
+    try:
+        return loader.construct_document(root)
+    except Exception:  # PyYAML's constructors raise KeyError, AttributeError… on bad tagged values
+        pass
+    for node in _scalars(root):
+        loader.constructed_objects, loader.recursive_objects = {}, {}
+        try:
+            loader.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:
+            raise _node_error(node, f"{exc.problem or exc}") from None
+        except Exception:
+            raise _node_error(node, f"{node.value!r} is not a valid {_tag_name(node.tag)}") from None
+    raise _node_error(root, "the front matter cannot be read as YAML values")
+
+
+def _scalars(node: yaml.Node):
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield from _scalars(key)
+            yield from _scalars(value)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _scalars(item)
+    else:
+        yield node
+
+
+def _tag_name(tag: str) -> str:
+    name = tag.rsplit(":", 1)[-1]
+    return {"timestamp": "date or time", "int": "whole number", "float": "number", "bool": "true/false"}.get(
+        name, name)
+
+
+def _node_error(node: yaml.Node, message: str) -> FrontMatterError:
+    return FrontMatterError(message, node.start_mark.line + 2, node.start_mark.column + 1)
+
+
+def _line_col(text: str, index: int) -> Position:
+    before = text[:max(0, index)]
+    return before.count("\n") + 2, index - (before.rfind("\n") + 1) + 1
 
 
 def _yaml_positions(node: Any, prefix: tuple, out: dict[tuple, Position]) -> None:
