@@ -10,11 +10,22 @@ COMPOUND_SURNAMES = {
 }
 
 
-def masked_name(name: str) -> str:
-    """王小明 → 王某; 欧阳娜娜 → 欧阳某 (two-character surnames are kept whole)."""
+def surname(name: str) -> str:
+    """王小明 → 王; 欧阳娜娜 → 欧阳 (two-character surnames are kept whole)."""
     name = name.strip()
-    surname = name[:2] if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else name[:1]
-    return f"{surname}某"
+    return name[:2] if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else name[:1]
+
+
+def masked_name(name: str) -> str:
+    """王小明 → 王某; 欧阳娜娜 → 欧阳某."""
+    return f"{surname(name)}某"
+
+
+def given_name(name: str) -> str:
+    """The given name when it is distinctive enough to mask on its own (2+ characters), else ''."""
+    name = name.strip()
+    given = name[len(surname(name)):]
+    return given if len(given) >= 2 else ""
 
 
 def mask_names(text: str, names: list[str]) -> str:
