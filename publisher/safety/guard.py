@@ -41,9 +41,10 @@ def screen(raw_text: str, meta: FrontMatter, body: str, shown: str,
     masked_body = mask(body, markdown=True)
     places = _Places(raw_text)
     seen = {(p.line, p.col, p.message) for p in problems}
-    for leak in recheck.leaks(masked_meta, masked_body, meta):
+    for leak in recheck.undeclared_values(meta, body) + recheck.leaks(masked_meta, masked_body, meta):
         if leak.key and leak.key in reported:
             continue
+        reported.add(leak.key)
         line, col = places.find(leak)
         if (line, col, leak.message) not in seen:
             seen.add((line, col, leak.message))
@@ -94,9 +95,16 @@ class _Places:
         return at
 
     def _search(self, needle: str, start: int) -> int | None:
-        first = next((i for i, span in enumerate(self.view.spans) if span[0] >= start), len(self.view.spans))
-        at = self.haystack.find(needle, first)
-        return self.view.spans[at][0] if at >= 0 else None
+        """The first occurrence masking could not replace (else the first one) from ``start`` on."""
+        at = next((i for i, span in enumerate(self.view.spans) if span[0] >= start), len(self.view.spans))
+        first = None
+        while (at := self.haystack.find(needle, at)) >= 0:
+            begin, end = self.view.source(at, at + len(needle))
+            if not published.plain_span(self.raw[begin:end]):
+                return begin
+            first = begin if first is None else first
+            at += len(needle)
+        return first
 
 
 def _mask_fields(data: dict[str, Any], mask: Masker) -> dict[str, Any]:

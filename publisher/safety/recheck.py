@@ -60,6 +60,19 @@ def _strings(value: Any, where: tuple[str | int, ...]) -> Iterator[tuple[tuple[s
             yield from _strings(item, (*where, name))
 
 
+def undeclared_values(meta: FrontMatter, body: str) -> list[Leak]:
+    """Personal information the story did not declare, in its published texts before masking
+    (a value typed with YAML escapes, for instance, is not in the file as such)."""
+    declared = {published.key(e.value) for e in meta.pii} | {e.value for e in meta.pii}
+    found = []
+    for where, text in published_texts(meta, body):
+        for located in published.find(text):
+            if located.key not in declared and located.finding.text not in declared:
+                found.append(Leak(where, published.dense(located.finding.text), undeclared(located.finding),
+                                  located.key))
+    return found
+
+
 def leaks(meta: FrontMatter, body: str, original: FrontMatter) -> list[Leak]:
     """What is still personal in the masked story (``meta``, ``body``); ``original`` holds the
     declarations (``pii:``, ``people:``)."""
@@ -67,6 +80,8 @@ def leaks(meta: FrontMatter, body: str, original: FrontMatter) -> list[Leak]:
     declared = {published.key(e.value) for e in original.pii if not e.allow}
     hidden = [e.value for e in original.pii if not e.allow and not pii.find(published.dense(e.value), True)]
     names = {p.name.strip(): p.role for p in original.people if p.role != "officer" and not p.publish}
+    kept = sorted({p.name.strip() for p in original.people if p.role == "officer" or p.publish}
+                  | ({original.officer.name.strip()} if original.officer else set()), key=len, reverse=True)
     found: list[Leak] = []
     for where, text in published_texts(meta, body):
         for located in published.find(text):
@@ -80,6 +95,9 @@ def leaks(meta: FrontMatter, body: str, original: FrontMatter) -> list[Leak]:
             else:
                 found.append(Leak(where, published.dense(finding.text), undeclared(finding), located.key))
         flat = published.simplified(published.dense(text))
+        for name in kept:  # an officer 李小明 is no leak of a victim's given name 小明
+            if name and name not in names:
+                flat = flat.replace(published.simplified(published.dense(name)), "\n")
         for value in hidden:
             if published.simplified(published.dense(value)) in flat:
                 found.append(Leak(where, published.dense(value), f"a value listed under 'pii:' (***) is "
