@@ -195,6 +195,13 @@ def test_an_officer_sharing_a_given_name_keeps_the_name(site, cli, tmp_path):
     assert "民警李小明帮助王某" in (tmp_path / "out/weibo/deeds/ev/post.txt").read_text(encoding="utf-8")
 
 
+def test_an_officer_name_inside_a_victim_name_does_not_shield_it(site, cli, tmp_path):
+    front = "people:\n  - {name: 王五一, role: victim}\n  - {name: 王五, role: officer}\n"
+    write(site / STORY, story("王五一报警。", front))
+    assert cli("build", "--site", site, "--out", tmp_path / "out", "--channel", "weibo").code == 0
+    assert "王某报警" in (tmp_path / "out/weibo/deeds/ev/post.txt").read_text(encoding="utf-8")
+
+
 def test_the_message_names_the_place_of_the_unmaskable_form(site, cli):
     write(site / STORY, story("![王小明在现场](images/banner.png)\n\n他是王**小明**。", PEOPLE))
     run = cli("check", "--site", site)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from publisher.content.story import FrontMatter
 from publisher.safety import pii, published
-from publisher.safety.people import given_name, masked_name, surname
+from publisher.safety.people import given_name, hidden_people, kept_names, masked_name, surname
 
 _PLACEHOLDER = 0xF0000  # supplementary private use: survives NFKC, never in a story
 
@@ -22,12 +22,8 @@ class Masker:
         self.id_mode = id_mode
         self.allowed = {published.key(entry.value) for entry in meta.pii if entry.allow}
         self.hidden = sorted({entry.value for entry in meta.pii if not entry.allow}, key=len, reverse=True)
-        self.names = sorted({p.name.strip() for p in meta.people if p.role != "officer" and not p.publish},
-                            key=len, reverse=True)
-        kept = {p.name.strip() for p in meta.people if p.role == "officer" or p.publish}
-        if meta.officer:
-            kept.add(meta.officer.name.strip())
-        self.kept = sorted(kept - set(self.names) - {""}, key=len, reverse=True)
+        self.names = sorted(hidden_people(meta), key=len, reverse=True)
+        self.kept = kept_names(meta)
 
     def __call__(self, text: str, markdown: bool = False, names: bool = True) -> str:
         text = self.patterns(text, markdown)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from publisher.content.story import FrontMatter
+
 COMPOUND_SURNAMES = {
     "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "令狐",
     "夏侯", "端木", "澹台", "轩辕", "呼延", "南宫", "西门", "独孤", "百里", "东郭", "申屠", "闻人", "万俟",
@@ -34,3 +39,18 @@ def mask_names(text: str, names: list[str]) -> str:
         if name:
             text = text.replace(name, masked_name(name))
     return text
+
+
+def hidden_people(meta: FrontMatter) -> dict[str, str]:
+    """Name → role of everyone published as surname + 某 (all but officers and consented names)."""
+    return {p.name.strip(): p.role for p in meta.people if p.role != "officer" and not p.publish and p.name.strip()}
+
+
+def kept_names(meta: FrontMatter) -> list[str]:
+    """Names published as written (officers, consented names), longest first; a name that is part
+    of a hidden one (officer 王五, victim 王五一) is not kept, so it cannot shield it."""
+    hidden = hidden_people(meta)
+    kept = {p.name.strip() for p in meta.people if p.role == "officer" or p.publish}
+    if meta.officer:
+        kept.add(meta.officer.name.strip())
+    return sorted((k for k in kept if k and not any(k in name for name in hidden)), key=len, reverse=True)

@@ -17,7 +17,7 @@ from typing import Any
 from publisher.content import markup
 from publisher.content.story import FrontMatter
 from publisher.safety import pii, published
-from publisher.safety.people import given_name, masked_name
+from publisher.safety.people import given_name, hidden_people, kept_names, masked_name
 
 # Front-matter keys that name files, channels or schedules: never published as text.
 IDENTIFIERS = {"kind", "date", "channels", "images", "status", "publish_after", "expire_after", "voice", "music",
@@ -79,9 +79,8 @@ def leaks(meta: FrontMatter, body: str, original: FrontMatter) -> list[Leak]:
     allowed = {published.key(e.value) for e in original.pii if e.allow}
     declared = {published.key(e.value) for e in original.pii if not e.allow}
     hidden = [e.value for e in original.pii if not e.allow and not pii.find(published.dense(e.value), True)]
-    names = {p.name.strip(): p.role for p in original.people if p.role != "officer" and not p.publish}
-    kept = sorted({p.name.strip() for p in original.people if p.role == "officer" or p.publish}
-                  | ({original.officer.name.strip()} if original.officer else set()), key=len, reverse=True)
+    names = hidden_people(original)
+    kept = kept_names(original)
     found: list[Leak] = []
     for where, text in published_texts(meta, body):
         for located in published.find(text):
@@ -96,8 +95,7 @@ def leaks(meta: FrontMatter, body: str, original: FrontMatter) -> list[Leak]:
                 found.append(Leak(where, published.dense(finding.text), undeclared(finding), located.key))
         flat = published.simplified(published.dense(text))
         for name in kept:  # an officer 李小明 is no leak of a victim's given name 小明
-            if name and name not in names:
-                flat = flat.replace(published.simplified(published.dense(name)), "\n")
+            flat = flat.replace(published.simplified(published.dense(name)), "\n")
         for value in hidden:
             if published.simplified(published.dense(value)) in flat:
                 found.append(Leak(where, published.dense(value), f"a value listed under 'pii:' (***) is "
