@@ -4,70 +4,122 @@
 declare is an error at its ``path:line:col``; declared values are masked (or allowed with a
 reason); people other than officers become surname + 某. Renderers receive only the masked
 story, so no channel can forget to mask.
+
+Detection looks at the story as typed and as published (see :mod:`publisher.safety.published`),
+and after masking the published texts are read once more (:mod:`publisher.safety.recheck`):
+what is still there was written in a form masking cannot replace, and the story is refused.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from publisher.content import frontmatter
 from publisher.content.story import FrontMatter
 from publisher.errors import Diagnostic
-from publisher.safety import pii
-from publisher.safety.people import mask_names
+from publisher.safety import published, recheck
+from publisher.safety.masking import Masker
 from publisher.sourcepos import line_col
 
-# Front-matter keys that name files, channels or schedules: never rewritten.
-_IDENTIFIERS = {"kind", "date", "channels", "images", "status", "publish_after", "expire_after", "voice", "music",
-                "screens", "days", "hours", "urgent", "people", "pii"}
+_IDENTIFIERS = recheck.IDENTIFIERS
 
 
 def screen(raw_text: str, meta: FrontMatter, body: str, shown: str,
            id_mode: str = "keep") -> tuple[FrontMatter, str, list[Diagnostic]]:
     """(masked front matter, masked body, problems) for one story file."""
-    declared = {entry.value: entry for entry in meta.pii}
-    problems = []
-    for finding in pii.find(raw_text):
-        if finding.text in declared:
+    declared = {entry.value for entry in meta.pii} | {published.key(entry.value) for entry in meta.pii}
+    problems: list[Diagnostic] = []
+    reported: set[str] = set()
+    for located in published.find(raw_text, markdown=True):
+        if located.finding.text in declared or located.key in declared:
             continue
-        line, col = line_col(raw_text, finding.start)
-        problems.append(Diagnostic(
-            shown, line, col,
-            f"looks like {finding.description} ({pii.mask(finding, 'keep')}): personal information must not be "
-            f"published; write it masked, or list it under 'pii:' (masked in every output, or allow: true "
-            f"with a reason)"))
-    masked_meta = FrontMatter.model_validate(_mask_fields(meta.model_dump(), masker(meta, id_mode)))
-    return masked_meta, masker(meta, id_mode, markdown=True)(body), problems
+        reported.add(located.key)
+        line, col = line_col(raw_text, located.start)
+        problems.append(Diagnostic(shown, line, col, recheck.undeclared(located.finding)))
+    mask = Masker(meta, id_mode)
+    masked_meta = FrontMatter.model_validate(_mask_fields(meta.model_dump(), mask))
+    masked_body = mask(body, markdown=True)
+    places = _Places(raw_text)
+    seen = {(p.line, p.col, p.message) for p in problems}
+    for leak in recheck.undeclared_values(meta, body) + recheck.leaks(masked_meta, masked_body, meta):
+        if leak.key and leak.key in reported:
+            continue
+        reported.add(leak.key)
+        line, col = places.find(leak)
+        if (line, col, leak.message) not in seen:
+            seen.add((line, col, leak.message))
+            problems.append(Diagnostic(shown, line, col, leak.message))
+    return masked_meta, masked_body, problems
 
 
 def masker(meta: FrontMatter, id_mode: str = "keep", markdown: bool = False):
     """A function that masks one string the way this story asks (``markdown``: the body)."""
-    allowed = {entry.value for entry in meta.pii if entry.allow}
-    hidden = [entry.value for entry in meta.pii if not entry.allow]
-    names = [p.name for p in meta.people if p.role != "officer" and not p.publish]
-
-    def mask(text: str) -> str:
-        text = pii.mask_text(text, allowed, id_mode, markdown)
-        for value in sorted(hidden, key=len, reverse=True):
-            if value in text:  # declared but not a pattern we detect (an address, a workplace…)
-                text = text.replace(value, "\\*\\*\\*" if markdown else "***")
-        return mask_names(text, names)
-
-    return mask
+    mask = Masker(meta, id_mode)
+    return lambda text: mask(text, markdown)
 
 
-def _mask_fields(data: dict[str, Any], mask) -> dict[str, Any]:
+class _Places:
+    """Where a leak found in published text was typed: the first place its normalised form
+    appears in the body (or from its front-matter key on), else the key's line."""
+
+    def __init__(self, raw_text: str):
+        self.raw = raw_text
+        try:
+            self.parsed: frontmatter.Parsed | None = frontmatter.parse(raw_text)
+        except frontmatter.FrontMatterError:
+            self.parsed = None
+        self.view = published.published_form(raw_text, markdown=True, squeeze="all")
+        self.haystack = published.simplified(self.view.text)
+
+    def find(self, leak: recheck.Leak) -> tuple[int, int]:
+        in_body = leak.where == ("body",)
+        if self.parsed is None:
+            fallback = (1, 1)
+        elif in_body:
+            fallback = (self.parsed.body_line, 1)
+        else:
+            fallback = self.parsed.position(*leak.where)
+        start = self._offset(fallback[0])
+        needle = published.simplified(leak.needle)
+        for probe in (needle, needle[:3]):
+            if probe and (at := self._search(probe, start)) is not None:
+                return line_col(self.raw, at)
+        return fallback
+
+    def _offset(self, line: int) -> int:
+        at = 0
+        for _ in range(line - 1):
+            at = self.raw.find("\n", at) + 1
+            if at == 0:
+                return len(self.raw)
+        return at
+
+    def _search(self, needle: str, start: int) -> int | None:
+        """The first occurrence masking could not replace (else the first one) from ``start`` on."""
+        at = next((i for i, span in enumerate(self.view.spans) if span[0] >= start), len(self.view.spans))
+        first = None
+        while (at := self.haystack.find(needle, at)) >= 0:
+            begin, end = self.view.source(at, at + len(needle))
+            if not published.plain_span(self.raw[begin:end]):
+                return begin
+            first = begin if first is None else first
+            at += len(needle)
+        return first
+
+
+def _mask_fields(data: dict[str, Any], mask: Masker) -> dict[str, Any]:
     out = {}
     for key, value in data.items():
         if key in _IDENTIFIERS or value is None:
             out[key] = value
-        elif key == "officer" and isinstance(value, dict):
-            out[key] = {k: (v if k == "name" else _walk(v, mask)) for k, v in value.items()}
+        elif key == "officer" and isinstance(value, dict):  # the officer is published by name
+            out[key] = {k: (mask(v, names=False) if k == "name" else _walk(v, mask)) for k, v in value.items()}
         else:
             out[key] = _walk(value, mask)
     return out
 
 
-def _walk(value: Any, mask) -> Any:
+def _walk(value: Any, mask: Masker) -> Any:
     if isinstance(value, str):
         return mask(value)
     if isinstance(value, list):
@@ -75,4 +127,3 @@ def _walk(value: Any, mask) -> Any:
     if isinstance(value, dict):
         return {k: _walk(v, mask) for k, v in value.items()}
     return value
-

@@ -24,6 +24,16 @@ _PLATE = re.compile(
     r"([A-HJ-NP-Z0-9]{6}|[A-HJ-NP-Z0-9]{5})(?![A-Za-z0-9])")
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
+# Lenient forms, for text already normalised by :mod:`publisher.safety.published`: a plate in
+# lower case or with a space after the province, a landline without a separator, an e-mail
+# whose user part is written in Chinese (张三@163.com).
+_PLATE_LENIENT = re.compile(
+    r"([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])\s?([A-HJ-NP-Za-hj-np-z])[·\s]?"
+    r"([A-HJ-NP-Za-hj-np-z0-9]{6}|[A-HJ-NP-Za-hj-np-z0-9]{5})(?![A-Za-z0-9])")
+_LANDLINE_BARE = re.compile(r"(?<![\d+])(?:0(?:10|2\d)[2-9]\d{7}|0[3-9]\d{2}[2-9]\d{6,7})(?!\d)")
+_EMAIL_CJK = re.compile(r"(?<![A-Za-z0-9._%+-])(?![到至向给为是往发])[\u4e00-\u9fff]{1,3}"
+                        r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 
@@ -69,8 +79,11 @@ def luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
-def find(text: str) -> list[Finding]:
-    """Every piece of personal information in ``text``, left to right, without overlaps."""
+def find(text: str, lenient: bool = False) -> list[Finding]:
+    """Every piece of personal information in ``text``, left to right, without overlaps.
+
+    ``lenient`` also accepts the looser forms that normalised published text shows (lower-case
+    or spaced plates, landlines without a separator, e-mail users written in Chinese)."""
     found: list[Finding] = []
 
     def add(kind: str, match: re.Match) -> None:
@@ -91,10 +104,15 @@ def find(text: str) -> list[Finding]:
         digits = re.sub(r"\D", "", m.group(1))
         if 16 <= len(digits) <= 19 and luhn(digits):
             found.append(Finding("card", m.start(1), m.end(1), m.group(1)))
-    for m in _PLATE.finditer(text):
+    for m in (_PLATE_LENIENT if lenient else _PLATE).finditer(text):
         add("plate", m)
     for m in _EMAIL.finditer(text):
         add("email", m)
+    if lenient:
+        for m in _LANDLINE_BARE.finditer(text):
+            add("landline", m)
+        for m in _EMAIL_CJK.finditer(text):
+            add("email", m)
     found.sort(key=lambda f: (f.start, -(f.end - f.start)))
     kept: list[Finding] = []
     for finding in found:
@@ -104,7 +122,6 @@ def find(text: str) -> list[Finding]:
             continue
         kept.append(finding)
     return kept
-
 
 
 def mask(finding: Finding, id_mode: str = "keep") -> str:
@@ -124,7 +141,7 @@ def mask(finding: Finding, id_mode: str = "keep") -> str:
         digits = re.sub(r"\D", "", text)
         return f"****{digits[-4:]}"
     if finding.kind == "plate":
-        compact = text.replace("·", "").replace(" ", "")
+        compact = re.sub(r"[·\s]", "", text).upper()
         return f"{compact[:2]}***{compact[-2:]}"
     if finding.kind == "email":
         user, _, domain = text.partition("@")
