@@ -11,7 +11,16 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from publisher.errors import ConfigError, Diagnostic
 from publisher.sourcepos import toml_error, toml_key_line
@@ -24,19 +33,36 @@ KINDS: tuple[Kind, ...] = ("officer", "deed", "antifraud")
 class Schema(BaseModel):
     """Base of every config table: unknown keys are errors, docstrings document options."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True, allow_inf_nan=False)
+
+
+def _colour(value: str) -> str:
+    from PIL import ImageColor
+
+    try:
+        ImageColor.getrgb(value)
+    except (ValueError, AttributeError):
+        raise ValueError(f"{value!r} is not a colour; write it like \"#0d2c5e\" or \"white\"") from None
+    return value
+
+
+Colour = Annotated[str, AfterValidator(_colour)]
+"""A colour as CSS writes it: ``#0d2c5e``, ``#fff``, ``rgb(13,44,94)`` or a name like ``white``."""
+
+OpenCC = Literal["s2t", "s2tw", "s2twp", "s2hk", "s2hkp"]
+"""OpenCC's Simplified-to-Traditional conversions that ship with it (stories are written in Simplified)."""
 
 
 class Theme(Schema):
     """Colours of image cards and covers."""
 
-    background: str = "#0d2c5e"
+    background: Colour = "#0d2c5e"
     """Card background (police blue)."""
-    text: str = "#ffffff"
+    text: Colour = "#ffffff"
     """Main text colour."""
-    accent: str = "#d4a631"
+    accent: Colour = "#d4a631"
     """Accent colour: the band at the top of a card, key figures."""
-    muted: str = "#b8c4d9"
+    muted: Colour = "#b8c4d9"
     """Secondary text: account name, units, captions."""
 
 
@@ -45,7 +71,7 @@ class ChannelBase(Schema):
     """The account name shown on cards and in posts (empty: the site name)."""
     language: Language | None = None
     """Override the site's language for this channel (``zh-Hant`` converts with OpenCC)."""
-    opencc: str = "s2t"
+    opencc: OpenCC = "s2t"
     """OpenCC conversion used when this channel is ``zh-Hant`` (``s2t``, ``s2tw``, ``s2hk``, ``s2twp``)."""
     template: str = ""
     """Main template name; empty means the channel's default (e.g. ``weibo/post.txt.j2``)."""
@@ -197,13 +223,13 @@ CHANNEL_TYPES = ("weibo", "wechat", "douyin", "led")
 class LedTheme(Schema):
     """Colours of LED slides: high contrast, read from across a street."""
 
-    background: str = "#000000"
+    background: Colour = "#000000"
     """Slide background (black: unlit pixels)."""
-    headline: str = "#ffd400"
+    headline: Colour = "#ffd400"
     """Headline colour."""
-    text: str = "#ffffff"
+    text: Colour = "#ffffff"
     """Body text colour."""
-    urgent: str = "#ff2020"
+    urgent: Colour = "#ff2020"
     """Headline colour of urgent items."""
 
 
@@ -216,8 +242,8 @@ class Screen(Schema):
     """Native width in pixels (a multiple of the module width: P10 modules are 32x16)."""
     height: int = Field(ge=8, le=8192)
     """Native height in pixels."""
-    slide_seconds: float = Field(8.0, gt=0)
-    """How long each slide shows."""
+    slide_seconds: float = Field(8.0, gt=0, le=3600)
+    """How long each slide shows, in seconds."""
     theme: LedTheme = LedTheme()
     """Colours of this screen's slides."""
     antialias: bool | None = None
@@ -230,6 +256,15 @@ class Screen(Schema):
     """Largest text size in pixels (0: a third of the screen height)."""
     deliver: str = ""
     """Delivery target for this screen's daily loop (used by ``publisher run``)."""
+
+    @model_validator(mode="after")
+    def _text_fits_the_screen(self) -> Screen:
+        if self.min_text > min(self.width, self.height):
+            raise ValueError(f"min_text {self.min_text} px is larger than the {self.width}x{self.height} screen; "
+                             f"no line of text would fit")
+        if self.max_text and self.max_text < self.min_text:
+            raise ValueError(f"max_text {self.max_text} is smaller than min_text {self.min_text}")
+        return self
 
     @property
     def crisp(self) -> bool:
@@ -398,7 +433,15 @@ def load_config(site: Path) -> tuple[SiteConfig, str]:
     path = site / "config.toml"
     if not path.is_file():
         raise ConfigError(Diagnostic(str(path), 1, 1, "config.toml not found (is --site right?)"))
-    text = path.read_text(encoding="utf-8")
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ConfigError(Diagnostic(str(path), line, 1, f"config.toml is not UTF-8 text (byte {exc.start}); "
+                                                         f"save it as UTF-8")) from None
+    except OSError as exc:
+        raise ConfigError(Diagnostic(str(path), 1, 1, f"cannot read config.toml: {exc.strerror}")) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -433,6 +476,11 @@ def load_config(site: Path) -> tuple[SiteConfig, str]:
             line, col = _nth_table_line(text, "screens", index)
             problems.append(Diagnostic(str(path), line, col, f"screens: the name {screen.name!r} is used twice"))
         seen.add(screen.name)
+    wording = (site / config.safety.wording).resolve()
+    if not wording.is_relative_to(site.resolve()):
+        line, col = toml_key_line(text, ("safety", "wording"))
+        problems.append(Diagnostic(str(path), line, col, f"safety.wording: {config.safety.wording!r} is outside the "
+                                                         f"site; the wording list must be a file inside the site"))
     try:
         from zoneinfo import ZoneInfo
         ZoneInfo(config.timezone)

@@ -8,6 +8,7 @@ story is left out and the others go on.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import re
 from pathlib import Path
@@ -184,14 +185,35 @@ def _resolve_body_images(story: Story, shown: str) -> list[Diagnostic]:
     return problems
 
 
-def _verify_image(path: Path, name: str) -> None:
-    from PIL import Image, UnidentifiedImageError
+MAX_IMAGE_PIXELS = 100_000_000
+"""Larger images are refused (a 20000x20000 PNG is a few kilobytes on disk and 1.6 GB in memory)."""
 
+
+def _verify_image(path: Path, name: str) -> None:
+    stat = path.stat()
+    problem = _image_problem(path, stat.st_mtime_ns, stat.st_size)
+    if problem:
+        raise ValueError(f"image {name!r} {problem}")
+
+
+@functools.lru_cache(maxsize=1024)
+def _image_problem(path: Path, mtime_ns: int, size: int) -> str | None:
+    """Why the image cannot be used, or None. Decoded in full (at a reduced scale where the
+    format allows), so a truncated file is found here and not halfway through a build."""
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = None  # we check the size ourselves, with a clear message
     try:
         with Image.open(path) as image:
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ValueError(f"image {name!r} is unreadable or corrupt ({exc.__class__.__name__})") from None
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                return (f"is {width}x{height} pixels ({width * height / 1e6:.0f} megapixels), over the limit of "
+                        f"{MAX_IMAGE_PIXELS / 1e6:.0f}; make it smaller")
+            image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+            image.load()
+    except Exception as exc:  # Pillow raises many kinds for a damaged file
+        return f"is unreadable or corrupt ({exc.__class__.__name__}: {str(exc)[:80]})"
+    return None
 
 
 def missing_glyph_problems(story: Story, shown: str, language: str) -> list[Diagnostic]:

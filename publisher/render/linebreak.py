@@ -71,6 +71,18 @@ def _glue_punctuation(pieces: list[str]) -> list[str]:
     return glued
 
 
+_LINE_SEPARATORS = {0x2028: "\n", 0x2029: "\n", 0x0085: "\n", 0x000B: "\n", 0x000C: "\n", 0x000D: ""}
+
+
+def drawable(text: str) -> str:
+    """``text`` as it can be drawn: line and paragraph separators become line breaks, every
+    other kind of space (U+1680, U+3000 aside, tabs, U+200A…) a plain space, control
+    characters nothing; none of them is ever drawn as a glyph (an empty box)."""
+    text = text.translate(_LINE_SEPARATORS)
+    return "".join(" " if ch.isspace() and ch not in "\n\u3000" else ch for ch in text
+                   if ch in "\n\t" or ch.isprintable() or ch.isspace())
+
+
 def wrap(text: str, width: float, measure: Callable[[str], float] = len) -> list[str]:
     """Break ``text`` into lines no wider than ``width`` by ``measure``.
 
@@ -79,7 +91,7 @@ def wrap(text: str, width: float, measure: Callable[[str], float] = len) -> list
     :func:`fits` first, so this only happens when nothing else is possible).
     """
     lines: list[str] = []
-    for paragraph in text.split("\n"):
+    for paragraph in drawable(text).split("\n"):
         lines.extend(_wrap_paragraph(paragraph.strip(), width, measure))
     return lines
 

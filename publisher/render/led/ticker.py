@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from publisher.config import LedChannel, Screen
-from publisher.render import fonts
+from publisher.render import fonts, linebreak
 from publisher.render.led.slides import margin
 from publisher.render.video.encode import rgb_to_yuv420
 
@@ -84,7 +84,7 @@ def build(items: list[tuple[str, str, bool]], screen: Screen, channel: LedChanne
     y = (screen.height - (ascent + descent)) // 2
     segments: list[TickerSegment] = []
     for story, text, urgent in items:
-        piece = text + channel.ticker_separator
+        piece = linebreak.drawable(text).replace("\n", " ") + channel.ticker_separator
         width = math.ceil(face.getlength(piece, language=tag) if tag else face.getlength(piece))
         segments.append(TickerSegment(story, piece, width, urgent))
     period = max(screen.width, sum(s.width for s in segments))
