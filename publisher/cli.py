@@ -116,7 +116,7 @@ def _parser() -> argparse.ArgumentParser:
                                             "and config.toml, rebuild what changed and reload open pages.")
     _site_option(serve)
     serve.add_argument("--out", type=Path, help="output folder (default: the site's output/)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--port", type=_port, default=8000, help="port, 1-65535 (default 8000)")
     serve.set_defaults(handler=cmd_serve)
 
     run = commands.add_parser("run", help="the publisher daemon: scheduled jobs and deliveries",
@@ -142,6 +142,15 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--week", metavar="YYYY-Www", help="the ISO week (default: next week)")
     batch.set_defaults(handler=_lazy("publisher.publish.commands", "cmd_batch"))
 
+    backup = commands.add_parser("backup", help="a consistent copy of the ledger, even while the daemon runs",
+                                 description="Copy .publisher/ledger.sqlite (review decisions, deliveries) with "
+                                             "SQLite's online backup to DEST (a file, or a folder that gets "
+                                             "ledger-<time>.sqlite). Restore: stop the daemon, copy the backup "
+                                             "over the ledger file.")
+    _site_option(backup)
+    backup.add_argument("destination", type=Path, metavar="DEST")
+    backup.set_defaults(handler=cmd_backup)
+
     status = commands.add_parser("status", help="what is queued, delivered, failed or unconfirmed",
                                  description="Queued deliveries, the last deliveries, failures, anything "
                                              "unconfirmed or missed, and when each channel's job runs next.")
@@ -165,6 +174,24 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-12-01") from None
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
+    return port
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from publisher.publish.ledger import backup
+
+    config = load_site(args)
+    print(f"ledger copied to {backup(args.site, config, args.destination)}")
+    return EXIT_OK
 
 
 def _lazy(module: str, name: str):

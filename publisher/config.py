@@ -274,8 +274,9 @@ class Screen(Schema):
 class KindDefaults(Schema):
     channels: list[str] = []
     """Channels a story of this kind goes to when its front matter names none."""
-    section: str = ""
-    """Folder under content/ where ``publisher new`` puts stories of this kind."""
+    section: str = Field("", pattern=r"^([A-Za-z0-9][A-Za-z0-9_-]*)?$")
+    """Folder under content/ where ``publisher new`` puts stories of this kind (one folder name:
+    letters, digits, - and _)."""
 
 
 class Safety(Schema):

@@ -31,12 +31,15 @@ def scaffold(site: Path, config: SiteConfig, kind: str, title: str, slug: str | 
     if path.exists() or (section / slug).exists():
         raise PublisherError(f"{path} already exists")
     source = site / "templates" / "archetypes" / f"{kind}.md"
-    if not source.is_file():
+    if not source.is_file() or not source.resolve().is_relative_to((site / "templates").resolve()):
         source = PACKAGE_ARCHETYPES / f"{kind}.md"
     text = jinja2.Template(source.read_text(encoding="utf-8"), keep_trailing_newline=True).render(
         title=title.replace('"', "\u201d"), date=today.isoformat())
+    if not section.resolve().is_relative_to((site / "content").resolve()):
+        raise PublisherError(f"{section} leads outside the site's content/; refused")
     section.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    with path.open("x", encoding="utf-8") as handle:  # never overwrites, even a story made meanwhile
+        handle.write(text)
     return path
 
 

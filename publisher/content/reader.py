@@ -62,6 +62,9 @@ def read_site(site: Path, config: SiteConfig) -> tuple[list[Story], list[Diagnos
 def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Story:
     """Parse and validate one story. Raises ContentError with every problem found."""
     shown = shown_path(path)
+    if not path.resolve().is_relative_to(site.resolve()):
+        raise ContentError.at(shown, "this story is a link to a file outside the site; only files inside the "
+                                     "site are read (copy the story into content/)")
     try:
         raw = path.read_bytes()
         text = raw.decode("utf-8")

@@ -83,12 +83,40 @@ def connect(site: Path, config: SiteConfig, create: bool = True) -> sqlite3.Conn
         if not create:
             return None
         path.parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(path, timeout=30)
-    connection.row_factory = sqlite3.Row
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=FULL")
-    _migrate(connection)
+    try:
+        connection = sqlite3.connect(path, timeout=30)
+        connection.row_factory = sqlite3.Row
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=FULL")
+        _migrate(connection)
+    except sqlite3.DatabaseError as exc:
+        raise LedgerError(f"{path} cannot be used as the ledger ({exc}). Restore the last backup "
+                          f"(publisher backup; see README, 'The ledger') or move the file aside to start a new "
+                          f"ledger (review decisions and deliveries would then be forgotten)") from None
     return connection
+
+
+def backup(site: Path, config: SiteConfig, destination: Path) -> Path:
+    """A consistent copy of the ledger, taken with SQLite's online backup while the daemon may be
+    writing. ``destination`` is a file, or a folder that gets ``ledger-<time>.sqlite``."""
+    import datetime as dt
+
+    source = connect(site, config, create=False)
+    if source is None:
+        raise LedgerError(f"there is no ledger yet at {path_of(site, config)}")
+    if destination.is_dir():
+        destination = destination / f"ledger-{dt.datetime.now():%Y%m%d-%H%M%S}.sqlite"
+    temp = destination.with_name(f".tmp-{destination.name}")
+    try:
+        target = sqlite3.connect(temp)
+        with target:
+            source.backup(target)
+        target.close()
+        temp.replace(destination)
+    finally:
+        source.close()
+        temp.unlink(missing_ok=True)
+    return destination
 
 
 def _migrate(connection: sqlite3.Connection) -> None:

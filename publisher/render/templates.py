@@ -20,6 +20,23 @@ PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SHARED = "_shared"
 
 
+class _ConfinedLoader(jinja2.FileSystemLoader):
+    """Loads templates only from inside its folder: a symbolic link that leads out of it (to the
+    file system's root, to another project) is refused, not followed."""
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        source, filename, uptodate = super().get_source(environment, template)
+        root = Path(self.searchpath[0]).resolve()
+        if not Path(filename).resolve().is_relative_to(root):
+            raise TemplateOutside(template, root)
+        return source, filename, uptodate
+
+
+class TemplateOutside(jinja2.TemplateError):
+    def __init__(self, name: str, root: Path):
+        super().__init__(f"template {name!r} is a link that leads outside {root}; refused")
+
+
 class _RecordingEnvironment(jinja2.Environment):
     """Records every template a rendition loads, including through ``include`` and ``extends``,
     and the site override it looked for when a packaged default was used (adding the override
@@ -40,7 +57,7 @@ class _RecordingEnvironment(jinja2.Environment):
 def environment(site: Path) -> jinja2.Environment:
     env = _RecordingEnvironment(
         loader=jinja2.ChoiceLoader([
-            jinja2.FileSystemLoader(str(site / "templates")),
+            _ConfinedLoader(str(site / "templates")),
             jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)),
         ]),
         undefined=jinja2.StrictUndefined,
@@ -70,6 +87,8 @@ def render(site: Path, name: str, /, **context: object) -> str:
         raise TemplateError(f"{where}: template error: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"template {exc.name!r} not found in the site's templates/ or the defaults") from None
+    except TemplateOutside as exc:
+        raise TemplateError(str(exc)) from None
 
 
 def _template_frame(exc: BaseException, fallback: str) -> str:
