@@ -22,11 +22,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from publisher import __version__, atomic, manifest
+from publisher.check import drawn_config_problems
 from publisher.config import SiteConfig
 from publisher.content.hashing import content_hash
 from publisher.content.reader import read_site
 from publisher.content.story import Story
-from publisher.errors import ContentError, Diagnostic, PublisherError, TemplateError
+from publisher.errors import ConfigError, ContentError, Diagnostic, PublisherError, TemplateError
 from publisher.render import channels as registry
 from publisher.render import inputs
 from publisher.render.base import RenderContext
@@ -121,6 +122,9 @@ def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = ()
     an output folder at a time; a second one waits."""
     site, out = site.resolve(), out.resolve()
     check_output(site, out)
+    drawn = drawn_config_problems(site, config)
+    if drawn:
+        raise ConfigError(*drawn)
     with atomic.output_lock(out):
         return _build(site, config, out, set(only), drafts, jobs, executor, progress, day, accept)
 

@@ -138,10 +138,14 @@ def resolve_file(site: Path, folder: Path, name: str, suffixes: set[str], what: 
     """Find a file beside the story, else under assets/; refuse paths that leave the site."""
     site_root = site.resolve()
     for base in (folder, site / "assets"):
-        candidate = (base / name).resolve()
+        try:
+            candidate = (base / name).resolve()
+            found = candidate.is_relative_to(site_root) and candidate.is_file()
+        except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL byte…
+            raise ValueError(f"{what} {name[:40]!r}… cannot be a file name here ({exc.__class__.__name__})") from None
         if not candidate.is_relative_to(site_root):
             raise ValueError(f"{what} {name!r} is outside the site; refused")
-        if candidate.is_file():
+        if found:
             if candidate.suffix.lower() not in suffixes:
                 raise ValueError(f"{what} {name!r} is not an {what} file ({candidate.suffix or 'no suffix'}; "
                                  f"expected {', '.join(sorted(suffixes))})")

@@ -29,7 +29,17 @@ _IMG_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]+)(")')
 
 
 def check(ctx: RenderContext) -> None:
-    """Title and digest limits (the HTML size is known only after rendering)."""
+    """Everything the build would refuse: title and digest limits, the article's size, the cover."""
+    _limits(ctx)
+    channel: WechatChannel = ctx.channel_config  # type: ignore[assignment]
+    page = templates.render(ctx.site, channel.template or TEMPLATE,
+                            **template_context(ctx, lead_image="images/lead.jpg" if ctx.story.images else None,
+                                               author=channel.author or ctx.account))
+    _check_size(ctx, channel, ctx.localize(article_body(page)))
+    _cover_text(ctx, channel)
+
+
+def _limits(ctx: RenderContext) -> None:
     channel: WechatChannel = ctx.channel_config  # type: ignore[assignment]
     meta = ctx.story.meta
     if len(meta.title) > channel.title_limit:
@@ -43,7 +53,7 @@ def check(ctx: RenderContext) -> None:
 def render(ctx: RenderContext) -> list[str]:
     channel: WechatChannel = ctx.channel_config  # type: ignore[assignment]
     meta = ctx.story.meta
-    check(ctx)
+    _limits(ctx)
     files: list[str] = []
     lead = None
     if ctx.story.images:
@@ -54,10 +64,7 @@ def render(ctx: RenderContext) -> list[str]:
     page = _local_body_images(ctx, page, files, lead)
     html = article_body(page)
     html = ctx.localize(html)
-    if len(html) > channel.html_limit:
-        raise ctx.error(f"WeChat article HTML is {len(html)} characters, over the limit of "
-                        f"{channel.html_limit} by {len(html) - channel.html_limit}; shorten the story "
-                        f"or simplify the template")
+    _check_size(ctx, channel, html)
     atomic.write_text(ctx.folder / "article.html", html)
     files.insert(0, "article.html")
     _draw_cover(ctx, channel, ctx.folder / "cover.jpg")
@@ -69,6 +76,13 @@ def render(ctx: RenderContext) -> list[str]:
     }, ensure_ascii=False, indent=2))
     files.append("article.json")
     return files
+
+
+def _check_size(ctx: RenderContext, channel: WechatChannel, html: str) -> None:
+    if len(html) > channel.html_limit:
+        raise ctx.error(f"WeChat article HTML is {len(html)} characters, over the limit of "
+                        f"{channel.html_limit} by {len(html) - channel.html_limit}; shorten the story "
+                        f"or simplify the template")
 
 
 def article_body(page: str) -> str:
@@ -119,6 +133,19 @@ def _copy_image(source: Path, folder: Path, stem: str, files: list[str]) -> str:
     return name
 
 
+def _cover_text(ctx: RenderContext, channel: WechatChannel) -> textbox.TextLayout:
+    """The title fitted to the cover (an error when it cannot fit)."""
+    width, height = channel.cover_width, channel.cover_height
+    title = ctx.localize(ctx.story.meta.title)
+    ctx.require_glyphs(title)
+    margin = round(width * 0.06)
+    box = Box(margin, round(height * 0.18), width - 2 * margin, round(height * 0.64))
+    try:
+        return textbox.fit(title, box, round(height * 0.22), max(14, round(height * 0.07)), 800, ctx.language)
+    except textbox.DoesNotFit:
+        raise ctx.error("the title does not fit the WeChat cover; shorten it", "title") from None
+
+
 def _draw_cover(ctx: RenderContext, channel: WechatChannel, path: Path) -> None:
     width, height, theme = channel.cover_width, channel.cover_height, ctx.config.theme
     if ctx.story.images:
@@ -129,15 +156,7 @@ def _draw_cover(ctx: RenderContext, channel: WechatChannel, path: Path) -> None:
         image = Image.new("RGB", (width, height), theme.background)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, width - 1, max(4, height // 40)), fill=theme.accent)
-    title = ctx.localize(ctx.story.meta.title)
-    ctx.require_glyphs(title)
-    margin = round(width * 0.06)
-    box = Box(margin, round(height * 0.18), width - 2 * margin, round(height * 0.64))
-    try:
-        fitted = textbox.fit(title, box, round(height * 0.22), max(14, round(height * 0.07)), 800, ctx.language)
-    except textbox.DoesNotFit:
-        raise ctx.error("the title does not fit the WeChat cover; shorten it", "title") from None
-    textbox.draw(draw, fitted, theme.text, valign="middle")
+    textbox.draw(draw, _cover_text(ctx, channel), theme.text, valign="middle")
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=90)
     atomic.write_bytes(path, buffer.getvalue())

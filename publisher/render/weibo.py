@@ -38,7 +38,11 @@ def post_text(ctx: RenderContext) -> tuple[str, list[str], int]:
     return text, topics, length
 
 
-check = post_text
+def check(ctx: RenderContext) -> None:
+    """Everything the build would refuse: the post's length, and every card's text fitting."""
+    channel: WeiboChannel = ctx.channel_config  # type: ignore[assignment]
+    post_text(ctx)
+    draw_cards(ctx, channel)
 
 
 def render(ctx: RenderContext) -> list[str]:
