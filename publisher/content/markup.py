@@ -35,9 +35,20 @@ class Rendered:
     """Image sources referenced in the body, in order."""
 
 
-def render(body: str) -> Rendered:
+MAX_BRACKETS = 200
+"""Python-Markdown's link parsing takes quadratic time in the ``[`` of one paragraph; a paragraph
+with more than this many is not links but noise (or an attack), and its brackets are taken as text."""
+
+
+def _linear(body: str) -> str:
+    blocks = re.split(r"(\n[ \t]*\n)", body)
+    return "".join(block.replace("[", "\\[") if block.count("[") > MAX_BRACKETS else block for block in blocks)
+
+
+def render(body: str, voice_marks: bool = False) -> Rendered:
+    """The body as HTML and text; ``voice_marks`` keeps ``[mm:ss.s]`` (only the video script wants them)."""
     converter = md.Markdown(extensions=["extra", "sane_lists"], output_format="html")
-    raw_html = converter.convert(VOICE_MARK.sub("", body))
+    raw_html = converter.convert(_linear(body if voice_marks else VOICE_MARK.sub("", body)))
     html = nh3.clean(raw_html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
                      url_schemes={"http", "https", "mailto"}, link_rel=None)
     extractor = _TextExtractor()

@@ -47,6 +47,11 @@ class _RecordingEnvironment(jinja2.Environment):
     def _load_template(self, name, globals):  # type: ignore[override]
         template = super()._load_template(name, globals)
         override = self.site / "templates" / name
+        if override.is_file() and template.filename != str(override) and self.cache is not None:
+            # An override added since the default was cached (``serve``, tests): Jinja's cache only
+            # checks the file it loaded, so it would keep serving the default.
+            self.cache.clear()
+            template = super()._load_template(name, globals)
         inputs.record(override)
         if not (template.filename and Path(template.filename).resolve() == override.resolve()):
             inputs.record_package(f"templates/{name}")

@@ -79,7 +79,7 @@ def parse(body: str, body_line: int) -> list[Scene]:
 
 def sentences(markdown_text: str) -> list[Sentence]:
     """Plain sentences of a Markdown fragment, with their voice-over marks."""
-    plain = markup.render(markdown_text).text
+    plain = markup.render(markdown_text, voice_marks=True).text
     found: list[Sentence] = []
     for paragraph in plain.split("\n"):
         pending_mark: float | None = None
