@@ -144,3 +144,25 @@ def test_two_builds_and_a_preview_at_once(site):
     assert _consistent(site, out) == []
     assert (out / "preview/index.html").is_file()
     assert not [p for p in out.rglob(".tmp-*")]
+
+
+def test_ctrl_c_stops_at_once_and_leaves_the_previous_output(site):
+    out = site / "out"
+    assert main(["build", "--site", str(site), "--out", str(out), "--jobs", "2"]) == 0
+    for path in (site / "content").rglob("*.md"):  # everything must render again: slow enough to interrupt
+        path.write_text(path.read_text(encoding="utf-8") + "\n新增的一段话。\n", encoding="utf-8")
+    for n in range(30):
+        write(site / f"content/deeds/extra-{n}.md", f"---\ntitle: 新增稿件{n}\nkind: deed\ndate: 2021-04-08\n"
+                                                   f"status: ready\n---\n\n民警帮助群众。\n")
+    process = subprocess.Popen([sys.executable, "-m", "publisher", "build", "--site", str(site), "--out", str(out),
+                                "--jobs", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    time.sleep(1.5)
+    interrupted = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    code = process.wait(timeout=30)
+    assert time.monotonic() - interrupted < 5
+    assert code == 130, process.stderr.read().decode()
+    assert _consistent(site, out) == []
+    assert not [p for p in out.rglob(".tmp-*")]
+    assert main(["build", "--site", str(site), "--out", str(out), "--jobs", "2"]) == 0  # and it finishes later
+    assert "新增的一段话" in (out / "weibo/deeds/found-elderly/post.txt").read_text(encoding="utf-8")
