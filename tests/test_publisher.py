@@ -253,6 +253,46 @@ def test_missed_slot_is_reported_not_posted_late(tmp_path, servers):
     assert any("错过发布时间" in r["body"]["markdown"]["content"] for r in robot.requests)
 
 
+def test_a_post_that_failed_at_its_slot_is_missed_after_the_grace_not_posted_days_late(tmp_path, servers):
+    _, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    clock = Clock(dt.datetime(2021, 4, 12, 9, 5, tzinfo=TZ))
+    publisher = _publisher(site, clock)
+    publisher.weekly_job("weibo", "2021-W16")
+    write(site / "team", "not a folder: the share is down")  # the team target fails at the Monday slot
+    clock.now = dt.datetime(2021, 4, 19, 10, 0, tzinfo=TZ)
+    publisher.deliver_due()
+    monday = queue.rows(publisher.ledger, "target = 'team' AND due_at <= ?", (queue.stamp(clock.now),))
+    assert [(m.state, m.attempts) for m in monday] == [("scheduled", 1)]  # a retry is due in a minute
+    (site / "team").unlink()  # the share is back, but the daemon was down for three days
+    clock.now = dt.datetime(2021, 4, 22, 10, 0, tzinfo=TZ)
+    grace = dt.timedelta(minutes=60)
+    publisher.deliver_due()
+    assert queue.rows(publisher.ledger, f"id = {monday[0].id}")[0].state == "missed"
+    assert not (site / "team/weibo").exists()  # neither Monday's nor Wednesday's post went out late
+    # missed() runs first, so due() never hands out a post past its grace, retries or not.
+    assert not [d for d in queue.due(publisher.ledger, clock.now) if d.kind == "post" and d.due_at < clock.now - grace]
+
+
+def test_missed_takes_retried_posts_too():
+    import sqlite3
+
+    from publisher.publish.ledger import SCHEMA
+
+    ledger = sqlite3.connect(":memory:")
+    ledger.row_factory = sqlite3.Row
+    ledger.executescript(SCHEMA)
+    slot = dt.datetime(2021, 4, 19, 10, 0, tzinfo=TZ)
+    queue.enqueue(ledger, "weibo", "team", "deeds/a", "h1", "post", slot, {"title": "a"})
+    item = queue.due(ledger, slot)[0]
+    assert queue.claim(ledger, item, slot)
+    assert queue.failed_attempt(ledger, item, slot, "share down") == "scheduled"
+    later = slot + dt.timedelta(days=3)
+    grace = dt.timedelta(minutes=60)
+    assert [m.id for m in queue.missed(ledger, later, grace)] == [item.id]
+    assert queue.due(ledger, later) == []
+
+
 def test_failing_target_is_retried_with_backoff_then_failed_while_others_go_on(tmp_path, servers):
     robot, ftp = servers
     site = publishing_site(tmp_path, ftp.port)

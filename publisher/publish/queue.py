@@ -104,8 +104,10 @@ def unconfirmed(ledger: sqlite3.Connection, delivery_id: int, error: str) -> Non
 
 
 def missed(ledger: sqlite3.Connection, now: dt.datetime, grace: dt.timedelta) -> list[Delivery]:
-    """Posts whose slot passed more than ``grace`` ago without a delivery: never posted late."""
-    rows = ledger.execute("SELECT * FROM deliveries WHERE kind = 'post' AND state = 'scheduled' AND attempts = 0 "
+    """Posts whose slot passed more than ``grace`` ago without a delivery: never posted late, whatever
+    happened before (a post whose target failed at its slot and waits for a retry is missed too).
+    Call it before :func:`due` with the same ``now``, so ``due`` never hands such a post out."""
+    rows = ledger.execute("SELECT * FROM deliveries WHERE kind = 'post' AND state = 'scheduled' "
                           "AND due_at < ?", (stamp(now - grace),)).fetchall()
     late = [Delivery.from_row(r) for r in rows]
     with ledger:
