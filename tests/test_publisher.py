@@ -174,7 +174,8 @@ def test_led_loop_is_caught_up_at_start_and_delivered_once(tmp_path, servers):
     usb = site / "usb-stick/door/2021-04-20"
     assert (usb / "loop.mp4").is_file() and (usb / "playlist.json").is_file()
     assert (ftp.root / "screens/square/2021-04-20/loop.mp4").is_file()
-    assert all(count == 1 for count in ftp.placed.values())
+    # Each file put in place once (the marker, the folder's journal, is rewritten as files arrive).
+    assert all(count == 1 for path, count in ftp.placed.items() if not path.endswith(".publisher-delivered.json"))
     publisher.run_due_jobs({"led"})
     assert publisher.deliver_due() == 0  # nothing twice
     # Only approved stories go out.
@@ -206,6 +207,57 @@ def test_old_loops_are_pruned(tmp_path, servers):
     assert kept == ["2021-04-21", "2021-04-22", "2021-04-23"]
     on_ftp = sorted(p.name for p in (ftp.root / "screens/square").iterdir())
     assert on_ftp == ["2021-04-21", "2021-04-22", "2021-04-23"]
+
+
+def _loop(folder: Path, digest: str, place: str = "square/2021-04-20", number: int = 1) -> queue.Delivery:
+    files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    return queue.Delivery(number, "led", "t", place, digest, "loop", dt.datetime(2021, 4, 20, tzinfo=TZ), "claimed",
+                          1, {"folder": str(folder), "files": files, "destination": place})
+
+
+def _targets(tmp_path: Path, ftp: Ftp) -> tuple:
+    from publisher.config import DirTarget, FtpTarget
+    from publisher.publish.targets.folder import FolderTarget
+    from publisher.publish.targets.ftp import FtpTarget as Uploader
+
+    uploader = Uploader("ftp", FtpTarget(type="ftp", host="127.0.0.1", port=ftp.port, user="led",
+                                         password_env="TEST_FTP_PASSWORD", directory="/screens", keep_days=2), tmp_path)
+    return uploader, FolderTarget("usb", DirTarget(type="dir", path="usb", keep_days=2), tmp_path)
+
+
+def test_a_changed_file_of_the_same_size_reaches_the_screen(tmp_path, servers):
+    import hashlib
+
+    _, ftp = servers
+    uploader, usb = _targets(tmp_path, ftp)
+    render = tmp_path / "render"
+    slide = write(render / "slide-001.txt", "今日出警17人")
+    write(render / "playlist.json", '{"slides": 1}')
+    on_ftp = ftp.root / "screens/square/2021-04-20"
+    on_usb = tmp_path / "usb/square/2021-04-20"
+    for target in (uploader, usb):
+        target.deliver(_loop(render, "h1"))
+    size = slide.stat().st_size
+    write(slide, "今日出警18人")
+    assert slide.stat().st_size == size  # same size, new content
+    for target in (uploader, usb):
+        assert target.deliver(_loop(render, "h2")) != "already there"
+    for where in (on_ftp, on_usb):
+        assert (where / "slide-001.txt").read_text(encoding="utf-8") == "今日出警18人"
+        marker = json.loads((where / ".publisher-delivered.json").read_text(encoding="utf-8"))
+        assert marker["files"]["slide-001.txt"] == hashlib.sha256("今日出警18人".encode()).hexdigest()
+        assert marker["hashes"][-1] == "h2"
+    assert ftp.placed["screens/square/2021-04-20/playlist.json"] == 1  # an unchanged file is not sent again
+    assert ftp.placed["screens/square/2021-04-20/slide-001.txt"] == 2
+    for target in (uploader, usb):
+        assert target.deliver(_loop(render, "h2")) == "already there"
+    # Back to the earlier content (a hash the target held before): it is sent again, not "already there".
+    write(slide, "今日出警17人")
+    for target in (uploader, usb):
+        target.deliver(_loop(render, "h1", number=2))
+    for where in (on_ftp, on_usb):
+        assert (where / "slide-001.txt").read_text(encoding="utf-8") == "今日出警17人"
+    assert not [p for p in (*on_ftp.rglob(".tmp-*"), *on_usb.rglob(".tmp-*"))]
 
 
 def test_weekly_batch_package_and_posts_at_their_slots(tmp_path, servers):

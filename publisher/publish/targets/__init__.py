@@ -9,6 +9,8 @@ raises :class:`UnknownOutcome` (it may have arrived: never retried, a person res
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 from pathlib import Path
 from typing import Protocol
 
@@ -16,7 +18,8 @@ from publisher.config import SiteConfig
 from publisher.publish.queue import Delivery
 
 MARKER = ".publisher-delivered.json"
-"""Kept in each delivered folder: which content hashes it holds, so a redo after a crash skips."""
+"""Kept in each delivered folder: ``{"hashes": [delivery hashes], "files": {name: sha256}}``, what the
+target last received, so a redo after a crash skips what arrived and a changed file is always sent."""
 
 
 class DeliveryError(Exception):
@@ -50,6 +53,47 @@ def source_files(delivery: Delivery) -> list[tuple[Path, str]]:
     """(local file, name inside the destination) for every file of a delivery."""
     folder = Path(delivery.payload["folder"])
     return [(folder / name, name) for name in delivery.payload.get("files", [])]
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def relative_path(text: str) -> str:
+    """``text`` if it is a plain relative path inside a target (``square/2021-04-20``); ValueError for
+    an absolute path, a drive, ``..`` or ``.``, an empty part, a backslash or a control character."""
+    if not isinstance(text, str) or not text:
+        raise ValueError(f"not a relative path: {text!r}")
+    if text.startswith("/") or "\\" in text or _DRIVE.match(text) or any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise ValueError(f"not a relative path: {text!r}")
+    if any(part in ("", ".", "..") for part in text.split("/")):
+        raise ValueError(f"not a relative path: {text!r}")
+    return text
+
+
+def file_hash(path: Path) -> str:
+    """SHA-256 of a file's content (what decides whether a target already has it; never the size)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def marker_files(held: dict) -> dict[str, str]:
+    """{name: sha256} of a marker; markers written before hashes were kept list names only (hash "")."""
+    files = held.get("files") if isinstance(held, dict) else None
+    if isinstance(files, dict):
+        return {str(k): str(v) for k, v in files.items()}
+    if isinstance(files, list):
+        return {str(name): "" for name in files}
+    return {}
+
+
+def marker_hashes(held: dict, add: str = "") -> list[str]:
+    """The delivery hashes a marker lists (last 20), with ``add`` moved to the end."""
+    hashes = held.get("hashes") if isinstance(held, dict) else None
+    hashes = [h for h in hashes if isinstance(h, str) and h != add] if isinstance(hashes, list) else []
+    return ([*hashes, add] if add else hashes)[-20:]
 
 
 def build(name: str, site: Path, config: SiteConfig) -> Target:

@@ -10,9 +10,19 @@ import shutil
 import uuid
 from pathlib import Path
 
+from publisher import atomic
 from publisher.config import DirTarget
 from publisher.publish.queue import Delivery
-from publisher.publish.targets import MARKER, DeliveryError, destination, source_files
+from publisher.publish.targets import (
+    MARKER,
+    DeliveryError,
+    destination,
+    file_hash,
+    marker_files,
+    marker_hashes,
+    relative_path,
+    source_files,
+)
 
 
 class FolderTarget:
@@ -24,34 +34,36 @@ class FolderTarget:
         self.root = root if root.is_absolute() else site / root
 
     def deliver(self, delivery: Delivery) -> str:
-        folder = self.root / destination(delivery)
+        try:
+            folder = self.root / relative_path(destination(delivery))
+            names = [(source, relative_path(name)) for source, name in source_files(delivery)]
+        except ValueError as exc:
+            raise DeliveryError(f"{self.root}: {exc}") from exc
         marker = folder / MARKER
         held = _read_marker(marker)
-        if delivery.hash in held.get("hashes", []):
-            return "already there"
+        files = marker_files(held)
+        placed = 0
         try:
             folder.mkdir(parents=True, exist_ok=True)
             for stale in folder.rglob(".tmp-*"):  # left by an interrupted copy
                 stale.unlink(missing_ok=True)
-            for source, name in source_files(delivery):
+            for source, name in names:
+                digest = file_hash(source)
                 final = folder / name
-                if _same(source, final):
-                    continue  # already delivered before an interruption: never copied twice
-                final.parent.mkdir(parents=True, exist_ok=True)
-                temp = final.with_name(f".tmp-{uuid.uuid4().hex[:8]}-{final.name}")
-                shutil.copyfile(source, temp)
-                with temp.open("rb") as handle:
-                    os.fsync(handle.fileno())
-                os.replace(temp, final)
-            held = {"hashes": [*held.get("hashes", []), delivery.hash][-20:],
-                    "files": delivery.payload.get("files", []), "key": delivery.key,
+                if _hash_or_none(final) != digest:  # what is there decides: a copy that arrived before
+                    _place(source, final)  # an interruption is not made twice, a changed one always is
+                    placed += 1
+                files[name] = digest
+            if not placed and marker_hashes(held)[-1:] == [delivery.hash]:
+                return "already there"
+            held = {"hashes": marker_hashes(held, delivery.hash), "files": files, "key": delivery.key,
                     "delivered_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
-            temp = marker.with_name(f".tmp-{uuid.uuid4().hex[:8]}{MARKER}")
-            temp.write_text(json.dumps(held, ensure_ascii=False, indent=2), encoding="utf-8")
-            os.replace(temp, marker)
+            atomic.write_text(marker, json.dumps(held, ensure_ascii=False, indent=2))
         except OSError as exc:
             raise DeliveryError(f"{self.root}: {exc.strerror or exc}") from exc
-        return f"{len(delivery.payload.get('files', []))} files to {folder}"
+        if not placed:
+            return "already there"
+        return f"{placed} of {len(names)} files to {folder}"
 
     def notify(self, title: str, text: str) -> None:
         return None
@@ -76,11 +88,21 @@ class FolderTarget:
         return removed
 
 
-def _same(source: Path, final: Path) -> bool:
+def _place(source: Path, final: Path) -> None:
+    """Copy ``source`` to ``final`` atomically: written aside, flushed, renamed into place."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temp = final.with_name(f".tmp-{uuid.uuid4().hex[:8]}-{final.name}")
+    shutil.copyfile(source, temp)
+    with temp.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temp, final)
+
+
+def _hash_or_none(path: Path) -> str | None:
     try:
-        return final.stat().st_size == source.stat().st_size and final.read_bytes() == source.read_bytes()
+        return file_hash(path) if path.is_file() else None
     except OSError:
-        return False
+        return None
 
 
 def _read_marker(path: Path) -> dict:

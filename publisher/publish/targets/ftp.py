@@ -1,7 +1,10 @@
 """``ftp`` target: upload to an FTP server (LED players and signage boxes often take FTP).
 
 Each file is uploaded under a temporary name and renamed into place, so a player never sees a
-half-written file, and a redo after a crash simply replaces what is there.
+half-written file. The folder's marker keeps the SHA-256 of every file the server received: a file
+is sent when its content differs from that (never judged by its size), and only once, even when a
+crash interrupts a delivery. Per file: upload ``.tmp-<sha>-<name>``, record the hash in the marker,
+rename into place; a redo finds the recorded hash and only finishes a rename left undone.
 """
 
 from __future__ import annotations
@@ -17,7 +20,16 @@ from pathlib import Path
 
 from publisher.config import FtpTarget as FtpSettings
 from publisher.publish.queue import Delivery
-from publisher.publish.targets import MARKER, DeliveryError, destination, source_files
+from publisher.publish.targets import (
+    MARKER,
+    DeliveryError,
+    destination,
+    file_hash,
+    marker_files,
+    marker_hashes,
+    relative_path,
+    source_files,
+)
 
 
 class FtpTarget:
@@ -36,24 +48,48 @@ class FtpTarget:
         return ftp
 
     def deliver(self, delivery: Delivery) -> str:
-        remote = posixpath.join(self.settings.directory, destination(delivery))
+        try:
+            remote = posixpath.join(self.settings.directory, relative_path(destination(delivery)))
+            names = [(source, relative_path(name)) for source, name in source_files(delivery)]
+        except ValueError as exc:
+            raise DeliveryError(f"ftp://{self.settings.host}:{self.settings.port}: {exc}") from exc
+        marker = posixpath.join(remote, MARKER)
         try:
             ftp = self._connect()
             try:
-                _makedirs(ftp, remote)
-                held = _read_marker(ftp, posixpath.join(remote, MARKER))
-                if delivery.hash in held.get("hashes", []):
-                    return "already there"
-                for source, name in source_files(delivery):
+                folders = _Folders(ftp)
+                folders.make(remote)
+                held = _read_marker(ftp, marker) or {}
+                files = marker_files(held)
+                sent = 0
+                for source, name in names:
                     path = posixpath.join(remote, name)
-                    if _size(ftp, path) == source.stat().st_size:
-                        continue  # uploaded before an interruption: not sent twice
-                    _makedirs(ftp, posixpath.dirname(path))
+                    digest = file_hash(source)
+                    temp = posixpath.join(posixpath.dirname(path), f".tmp-{digest[:16]}-{posixpath.basename(path)}")
+                    if files.get(name) == digest:
+                        if _exists(ftp, temp):  # interrupted between the marker and the rename
+                            _rename(ftp, temp, path)
+                            continue
+                        if _exists(ftp, path):
+                            continue  # the server has this content: not sent twice
+                        del files[name]  # someone removed it: forget it before sending it again
+                        _write_marker(ftp, marker, {**held, "files": files})
+                    folders.make(posixpath.dirname(path))
                     with source.open("rb") as handle:
-                        _put(ftp, handle, path)
-                held = {"hashes": [*held.get("hashes", []), delivery.hash][-20:],
-                        "files": delivery.payload.get("files", []), "key": delivery.key}
-                _put(ftp, io.BytesIO(json.dumps(held, ensure_ascii=False).encode()), posixpath.join(remote, MARKER))
+                        ftp.storbinary(f"STOR {temp}", handle)
+                    files[name] = digest  # recorded before the rename, so a redo never uploads it again
+                    _write_marker(ftp, marker, {**held, "files": files})
+                    _rename(ftp, temp, path)
+                    sent += 1
+                if not sent and marker_hashes(held)[-1:] == [delivery.hash]:
+                    return "already there"
+                _write_marker(ftp, marker, {"hashes": marker_hashes(held, delivery.hash), "files": files,
+                                            "key": delivery.key})
+                for folder in folders.made:  # temporary files of interrupted uploads of other content
+                    for entry in _list(ftp, folder):
+                        if posixpath.basename(entry).startswith(".tmp-"):
+                            with contextlib.suppress(ftplib.error_perm):
+                                ftp.delete(entry)
             finally:
                 try:
                     ftp.quit()
@@ -63,7 +99,9 @@ class FtpTarget:
             raise
         except (*ftplib.all_errors, OSError) as exc:
             raise DeliveryError(f"ftp://{self.settings.host}:{self.settings.port}{remote}: {exc or repr(exc)}") from exc
-        return f"{len(delivery.payload.get('files', []))} files to ftp://{self.settings.host}{remote}"
+        if not sent:
+            return "already there"
+        return f"{sent} of {len(names)} files to ftp://{self.settings.host}{remote}"
 
     def notify(self, title: str, text: str) -> None:
         return None
@@ -93,6 +131,10 @@ class FtpTarget:
 def _put(ftp: ftplib.FTP, handle, path: str) -> None:
     temp = posixpath.join(posixpath.dirname(path), f".tmp-{posixpath.basename(path)}")
     ftp.storbinary(f"STOR {temp}", handle)
+    _rename(ftp, temp, path)
+
+
+def _rename(ftp: ftplib.FTP, temp: str, path: str) -> None:
     try:
         ftp.rename(temp, path)
     except ftplib.error_perm:  # some servers refuse to rename over an existing file
@@ -101,12 +143,25 @@ def _put(ftp: ftplib.FTP, handle, path: str) -> None:
         ftp.rename(temp, path)
 
 
-def _size(ftp: ftplib.FTP, path: str) -> int | None:
+def _exists(ftp: ftplib.FTP, path: str) -> bool:
+    """Whether a file is there (its size is never used to decide what to send)."""
     try:
         ftp.voidcmd("TYPE I")
-        return ftp.size(path)
+        return ftp.size(path) is not None
     except ftplib.error_perm:
-        return None
+        return False
+
+
+class _Folders:
+    """Creates remote folders once per connection; remembers them (for cleaning temporary files)."""
+
+    def __init__(self, ftp: ftplib.FTP):
+        self.ftp, self.made = ftp, []
+
+    def make(self, path: str) -> None:
+        if path not in self.made:
+            _makedirs(self.ftp, path)
+            self.made.append(path)
 
 
 def _makedirs(ftp: ftplib.FTP, path: str) -> None:
@@ -117,13 +172,22 @@ def _makedirs(ftp: ftplib.FTP, path: str) -> None:
             ftp.mkd(current)
 
 
-def _read_marker(ftp: ftplib.FTP, path: str) -> dict:
+def _read_marker(ftp: ftplib.FTP, path: str) -> dict | None:
+    """The marker's content; None when there is none ({} when it cannot be read)."""
     buffer = io.BytesIO()
     try:
         ftp.retrbinary(f"RETR {path}", buffer.write)
-        return json.loads(buffer.getvalue().decode("utf-8"))
-    except (ftplib.error_perm, ValueError):
+    except ftplib.error_perm:
+        return None
+    try:
+        held = json.loads(buffer.getvalue().decode("utf-8"))
+    except ValueError:
         return {}
+    return held if isinstance(held, dict) else {}
+
+
+def _write_marker(ftp: ftplib.FTP, path: str, held: dict) -> None:
+    _put(ftp, io.BytesIO(json.dumps(held, ensure_ascii=False).encode("utf-8")), path)
 
 
 def _list(ftp: ftplib.FTP, path: str) -> list[str]:
