@@ -199,14 +199,68 @@ def test_old_loops_are_pruned(tmp_path, servers):
     site = publishing_site(tmp_path, ftp.port)
     clock = Clock(dt.datetime(2021, 4, 20, 6, 0, tzinfo=TZ))
     publisher = _publisher(site, clock)
+    # Folders the publisher did not deliver, whose names happen to parse as dates (2026-W01 does on 3.11).
+    users = ["weibo/2026-W01/notes.txt", "weibo/2021-W01/notes.txt", "photos/2020-05-01/p.jpg",
+             "door/2020-05-01/own.txt", "square/2020-05-01/own.txt"]
+    for name in users:
+        write(site / "usb-stick" / name, "a user's file")
+        write(ftp.root / "screens" / name, "a user's file")
     for _ in range(4):
         publisher.run_due_jobs({"led"})
         publisher.deliver_due()
         clock.advance(days=1)
     kept = sorted(p.name for p in (site / "usb-stick/door").iterdir())
-    assert kept == ["2021-04-21", "2021-04-22", "2021-04-23"]
+    assert kept == ["2020-05-01", "2021-04-21", "2021-04-22", "2021-04-23"]
     on_ftp = sorted(p.name for p in (ftp.root / "screens/square").iterdir())
-    assert on_ftp == ["2021-04-21", "2021-04-22", "2021-04-23"]
+    assert on_ftp == ["2020-05-01", "2021-04-21", "2021-04-22", "2021-04-23"]
+    for name in users:
+        assert (site / "usb-stick" / name).is_file() and (ftp.root / "screens" / name).is_file(), name
+
+
+def test_prune_removes_only_what_the_publisher_delivered(tmp_path, servers):
+    _, ftp = servers
+    uploader, usb = _targets(tmp_path, ftp)
+    render = tmp_path / "render"
+    write(render / "slide-001.png", "slide")
+    write(render / "sub/loop.mp4", "video")
+    roots = {uploader: ftp.root / "screens", usb: tmp_path / "usb"}
+    hostile = ["/etc", "../outside", "square//2021-04-10", "square/./2021-04-10", "square/../outside", "",
+               "square/2021-04-10/", "C:/square", "square\\2021-04-10", "square/2021-04-10\n"]
+    for target, root in roots.items():
+        for place in ("square/2021-04-10", "square/2021-04-11"):
+            target.deliver(_loop(render, "h1", place))
+        write(root / "square/2021-04-11/notes.txt", "a user's note put in a delivered folder")
+        write(root / "weibo/2026-W01/notes.txt", "a user's file")
+        write(root / "photos/2020-05-01/p.jpg", "a user's photo")
+        write(root.parent / "outside/.publisher-delivered.json", "{}")  # a marker outside the target
+        write(root.parent / "outside/keep.txt", "outside")
+        removed = target.prune([*hostile, "weibo/2026-W01", "photos/2020-05-01", "square/2021-04-10",
+                                "square/2021-04-11", "square/2021-04-12"])
+        assert removed == ["square/2021-04-10"], target
+        assert not (root / "square/2021-04-10").exists()
+        assert sorted(p.name for p in (root / "square/2021-04-11").rglob("*")) == ["notes.txt"]
+        assert (root / "weibo/2026-W01/notes.txt").is_file() and (root / "photos/2020-05-01/p.jpg").is_file()
+        assert (root.parent / "outside/keep.txt").is_file()
+        assert target.prune([]) == []
+
+
+def test_expired_loops_come_from_the_ledger(tmp_path, servers):
+    from publisher.publish import targets
+
+    _, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    clock = Clock(dt.datetime(2021, 4, 20, 6, 0, tzinfo=TZ))
+    publisher = _publisher(site, clock)
+    for _ in range(2):
+        publisher.run_due_jobs({"led"})
+        publisher.deliver_due()
+        clock.advance(days=1)
+    assert queue.delivered_destinations(publisher.ledger, "usb") == ["door/2021-04-20", "door/2021-04-21"]
+    assert queue.delivered_destinations(publisher.ledger, "ftp") == ["square/2021-04-20", "square/2021-04-21"]
+    usb = publisher.targets["usb"]
+    assert targets.expired_loops(publisher.ledger, usb, dt.date(2021, 4, 22)) == []
+    assert targets.expired_loops(publisher.ledger, usb, dt.date(2021, 4, 23)) == ["door/2021-04-20"]
+    assert targets.expired_loops(publisher.ledger, publisher.targets["robot"], dt.date(2031, 1, 1)) == []
 
 
 def _loop(folder: Path, digest: str, place: str = "square/2021-04-20", number: int = 1) -> queue.Delivery:

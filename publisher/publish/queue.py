@@ -173,6 +173,20 @@ def week_posts(ledger: sqlite3.Connection, channel: str, week: str, tz: dt.tzinf
     return sorted(by_story.values(), key=lambda d: d.due_at)
 
 
+def delivered_destinations(ledger: sqlite3.Connection, target: str, kind: str = "loop") -> list[str]:
+    """Folders (``payload.destination``) the publisher delivered to ``target``: the only ones it may prune."""
+    found = ledger.execute("SELECT channel, key, payload FROM deliveries WHERE target = ? AND kind = ? "
+                           "AND state = 'delivered'", (target, kind)).fetchall()
+    places = set()
+    for channel, key, payload in found:
+        try:
+            place = json.loads(payload).get("destination")
+        except (ValueError, AttributeError):
+            place = None
+        places.add(place or f"{channel}/{key}")
+    return sorted(places)
+
+
 def rows(ledger: sqlite3.Connection, where: str = "1", params: tuple = (), limit: int = 50) -> list[Delivery]:
     found = ledger.execute(f"SELECT * FROM deliveries WHERE {where} ORDER BY due_at DESC, id DESC LIMIT ?",
                            (*params, limit)).fetchall()

@@ -11,15 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import sqlite3
 from pathlib import Path
 from typing import Protocol
 
 from publisher.config import SiteConfig
+from publisher.publish import queue
 from publisher.publish.queue import Delivery
 
 MARKER = ".publisher-delivered.json"
 """Kept in each delivered folder: ``{"hashes": [delivery hashes], "files": {name: sha256}}``, what the
-target last received, so a redo after a crash skips what arrived and a changed file is always sent."""
+target last received, so a redo after a crash skips what arrived and a changed file is always sent.
+Only folders holding it are ever pruned."""
 
 
 class DeliveryError(Exception):
@@ -40,8 +43,9 @@ class Target(Protocol):
     def notify(self, title: str, text: str) -> None:
         """Tell people something (only message targets do; others ignore it)."""
 
-    def prune(self, today: dt.date) -> list[str]:
-        """Remove old LED loops; return what was removed."""
+    def prune(self, destinations: list[str]) -> list[str]:
+        """Remove these delivered folders (relative, as :func:`destination` gives them), each only if it
+        holds :data:`MARKER`, and only the files the publisher put there; return the ones removed."""
 
 
 def destination(delivery: Delivery) -> str:
@@ -56,6 +60,7 @@ def source_files(delivery: Delivery) -> list[tuple[Path, str]]:
 
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
+_LOOP_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def relative_path(text: str) -> str:
@@ -94,6 +99,24 @@ def marker_hashes(held: dict, add: str = "") -> list[str]:
     hashes = held.get("hashes") if isinstance(held, dict) else None
     hashes = [h for h in hashes if isinstance(h, str) and h != add] if isinstance(hashes, list) else []
     return ([*hashes, add] if add else hashes)[-20:]
+
+
+def expired_loops(ledger: sqlite3.Connection, target: Target, today: dt.date) -> list[str]:
+    """Destinations of LED loops this target received (per the ledger) whose day is more than the
+    target's ``keep_days`` before ``today``. Targets without ``keep_days`` (webhooks) keep nothing: []."""
+    keep = getattr(getattr(target, "settings", None), "keep_days", None)
+    if keep is None:
+        return []
+    cutoff = today - dt.timedelta(days=keep)
+    old = []
+    for place in queue.delivered_destinations(ledger, target.name, "loop"):
+        day = place.rsplit("/", 1)[-1]
+        try:
+            if _LOOP_DAY.match(day) and dt.date.fromisoformat(day) < cutoff:
+                old.append(place)
+        except ValueError:
+            continue
+    return old
 
 
 def build(name: str, site: Path, config: SiteConfig) -> Target:

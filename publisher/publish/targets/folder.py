@@ -1,10 +1,13 @@
 """``dir`` target: a folder (a USB stick, a network share). Files appear atomically (written
-aside, renamed into place), then a manifest; old LED loops are pruned."""
+aside, renamed into place), then a marker listing each file's SHA-256; old LED loops the publisher
+delivered there (per the ledger) are pruned, and only folders holding that marker."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import logging
 import os
 import shutil
 import uuid
@@ -23,6 +26,8 @@ from publisher.publish.targets import (
     relative_path,
     source_files,
 )
+
+log = logging.getLogger("publisher")
 
 
 class FolderTarget:
@@ -68,24 +73,53 @@ class FolderTarget:
     def notify(self, title: str, text: str) -> None:
         return None
 
-    def prune(self, today: dt.date) -> list[str]:
-        """Delete ``<screen>/<date>`` folders older than ``keep_days``."""
+    def prune(self, destinations: list[str]) -> list[str]:
+        """Remove these delivered folders, each only if it holds the marker, and in it only the files
+        the marker lists (a file a person added keeps the folder). Returns the folders removed."""
         removed = []
-        if not self.root.is_dir():
-            return removed
-        cutoff = today - dt.timedelta(days=self.settings.keep_days)
-        for screen in self.root.iterdir():
-            if not screen.is_dir():
+        for place in destinations:
+            try:
+                folder = self.root / relative_path(place)
+            except ValueError as exc:
+                log.warning("%s: not pruned: %s", self.name, exc)
                 continue
-            for day in screen.iterdir():
-                try:
-                    date = dt.date.fromisoformat(day.name)
-                except ValueError:
-                    continue
-                if date < cutoff:
-                    shutil.rmtree(day, ignore_errors=True)
-                    removed.append(str(day))
+            inside = [self.root.joinpath(*place.split("/")[:n]) for n in range(1, place.count("/") + 2)]
+            if any(p.is_symlink() for p in inside) or not (folder / MARKER).is_file():
+                continue  # not a folder the publisher delivered (or already pruned)
+            try:
+                _remove_delivered(folder)
+            except OSError as exc:
+                log.warning("%s: could not prune %s: %s", self.name, folder, exc)
+                continue
+            if folder.exists():
+                log.warning("%s: kept %s: it holds files the publisher did not deliver", self.name, folder)
+            else:
+                removed.append(place)
         return removed
+
+
+def _remove_delivered(folder: Path) -> None:
+    """Delete the files the marker lists, temporary files, the marker last, then empty folders."""
+    names = []
+    for name in marker_files(_read_marker(folder / MARKER)):
+        try:
+            parts = relative_path(name).split("/")
+        except ValueError:
+            continue
+        if not any(folder.joinpath(*parts[:n]).is_symlink() for n in range(1, len(parts))):
+            names.append(name)  # never through a link to somewhere else
+    for name in names:
+        path = folder / name
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+    for stale in folder.rglob(".tmp-*"):
+        if stale.is_symlink() or stale.is_file():
+            stale.unlink()
+    (folder / MARKER).unlink()
+    parents = {folder.joinpath(*name.split("/")[:n]) for name in names for n in range(1, name.count("/") + 1)}
+    for path in [*sorted(parents, key=lambda p: len(p.parts), reverse=True), folder]:
+        with contextlib.suppress(OSError):  # not empty: someone else's files are in it
+            path.rmdir()
 
 
 def _place(source: Path, final: Path) -> None:

@@ -10,10 +10,10 @@ rename into place; a redo finds the recorded hash and only finishes a rename lef
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import ftplib
 import io
 import json
+import logging
 import os
 import posixpath
 from pathlib import Path
@@ -30,6 +30,8 @@ from publisher.publish.targets import (
     relative_path,
     source_files,
 )
+
+log = logging.getLogger("publisher")
 
 
 class FtpTarget:
@@ -106,26 +108,73 @@ class FtpTarget:
     def notify(self, title: str, text: str) -> None:
         return None
 
-    def prune(self, today: dt.date) -> list[str]:
+    def prune(self, destinations: list[str]) -> list[str]:
+        """Remove these delivered folders, each only if it holds the marker, and in it only the files
+        the marker lists (a file a person added keeps the folder). Returns the folders removed."""
+        places = []
+        for place in destinations:
+            try:
+                places.append(relative_path(place))
+            except ValueError as exc:
+                log.warning("%s: not pruned: %s", self.name, exc)
         removed: list[str] = []
-        cutoff = today - dt.timedelta(days=self.settings.keep_days)
-        try:
-            ftp = self._connect()
-        except (*ftplib.all_errors, OSError, DeliveryError):
+        if not places:
             return removed
         try:
-            for screen in _list(ftp, self.settings.directory):
-                for day in _list(ftp, screen):
-                    try:
-                        date = dt.date.fromisoformat(posixpath.basename(day))
-                    except ValueError:
-                        continue
-                    if date < cutoff:
-                        _remove_tree(ftp, day)
-                        removed.append(day)
+            ftp = self._connect()
+        except (*ftplib.all_errors, OSError, DeliveryError) as exc:
+            log.warning("%s: not pruned: %s", self.name, exc)
+            return removed
+        try:
+            listed: dict[str, set[str]] = {}  # one listing per screen folder, not one command per day
+            for place in places:
+                remote = posixpath.join(self.settings.directory, place)
+                parent = posixpath.dirname(remote)
+                if parent not in listed:
+                    listed[parent] = {posixpath.basename(entry) for entry in _list(ftp, parent)}
+                if posixpath.basename(remote) not in listed[parent]:
+                    continue
+                held = _read_marker(ftp, posixpath.join(remote, MARKER))
+                if held is None:
+                    continue  # not a folder the publisher delivered
+                if _remove_delivered(ftp, remote, held):
+                    removed.append(place)
+                else:
+                    log.warning("%s: kept %s: it holds files the publisher did not deliver", self.name, remote)
+        except (*ftplib.all_errors, OSError) as exc:
+            log.warning("%s: pruning stopped: %s", self.name, exc)
         finally:
-            ftp.quit()
+            try:
+                ftp.quit()
+            except ftplib.all_errors:
+                ftp.close()
         return removed
+
+
+def _remove_delivered(ftp: ftplib.FTP, remote: str, held: dict) -> bool:
+    """Delete the files the marker lists, temporary files, the marker last, then empty folders.
+    True when the folder is gone."""
+    names = []
+    for name in marker_files(held):
+        with contextlib.suppress(ValueError):
+            names.append(relative_path(name))
+    folders = {posixpath.join(remote, *name.split("/")[:n]) for name in names for n in range(1, name.count("/") + 1)}
+    for name in names:
+        with contextlib.suppress(ftplib.error_perm):  # already gone
+            ftp.delete(posixpath.join(remote, name))
+    for folder in [remote, *folders]:
+        for entry in _list(ftp, folder):
+            if posixpath.basename(entry).startswith(".tmp-"):
+                with contextlib.suppress(ftplib.error_perm):
+                    ftp.delete(entry)
+    ftp.delete(posixpath.join(remote, MARKER))
+    for folder in [*sorted(folders, key=lambda f: f.count("/"), reverse=True), remote]:
+        try:
+            ftp.rmd(folder)
+        except ftplib.error_perm:  # not empty: someone else's files are in it
+            if folder == remote:
+                return False
+    return True
 
 
 def _put(ftp: ftplib.FTP, handle, path: str) -> None:
@@ -195,12 +244,3 @@ def _list(ftp: ftplib.FTP, path: str) -> list[str]:
         return [posixpath.join(path, posixpath.basename(n)) for n in ftp.nlst(path)]
     except ftplib.error_perm:
         return []
-
-
-def _remove_tree(ftp: ftplib.FTP, path: str) -> None:
-    for entry in _list(ftp, path):
-        try:
-            ftp.delete(entry)
-        except ftplib.error_perm:
-            _remove_tree(ftp, entry)
-    ftp.rmd(path)
