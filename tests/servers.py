@@ -54,9 +54,10 @@ class Webhook:
 
 
 class Ftp:
-    """pyftpdlib on loopback; counts completed renames (files put in place) per path."""
+    """pyftpdlib on loopback; counts completed renames (files put in place) per path. ``delay``
+    seconds before each command: a slow LED controller (the crash test kills mid-upload)."""
 
-    def __init__(self, root: Path, user: str = "led", password: str = "secret"):
+    def __init__(self, root: Path, user: str = "led", password: str = "secret", delay: float = 0.0):
         from pyftpdlib.authorizers import DummyAuthorizer
         from pyftpdlib.handlers import FTPHandler
         from pyftpdlib.servers import ThreadedFTPServer
@@ -69,6 +70,11 @@ class Ftp:
         authorizer.add_user(user, password, str(root), perm="elradfmwMT")
 
         class Handler(FTPHandler):
+            def pre_process_command(self, line, cmd, arg):
+                if delay:
+                    time.sleep(delay)  # a thread per connection: only this client waits
+                return super().pre_process_command(line, cmd, arg)
+
             def ftp_RNTO(self, path: str):
                 result = super().ftp_RNTO(path)
                 owner.placed[str(Path(path).relative_to(owner.root.resolve()))] += 1

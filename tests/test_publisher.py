@@ -162,7 +162,8 @@ def test_led_loop_is_caught_up_at_start_and_delivered_once(tmp_path, servers):
     usb = site / "usb-stick/door/2021-04-20"
     assert (usb / "loop.mp4").is_file() and (usb / "playlist.json").is_file()
     assert (ftp.root / "screens/square/2021-04-20/loop.mp4").is_file()
-    assert all(count == 1 for count in ftp.placed.values())
+    # Each file put in place once (the marker, the folder's journal, is rewritten as files arrive).
+    assert all(count == 1 for path, count in ftp.placed.items() if not path.endswith(".publisher-delivered.json"))
     publisher.run_due_jobs({"led"})
     assert publisher.deliver_due() == 0  # nothing twice
     # Only approved stories go out.
@@ -186,14 +187,119 @@ def test_old_loops_are_pruned(tmp_path, servers):
     site = publishing_site(tmp_path, ftp.port)
     clock = Clock(dt.datetime(2021, 4, 20, 6, 0, tzinfo=TZ))
     publisher = _publisher(site, clock)
+    # Folders the publisher did not deliver, whose names happen to parse as dates (2026-W01 does on 3.11).
+    users = ["weibo/2026-W01/notes.txt", "weibo/2021-W01/notes.txt", "photos/2020-05-01/p.jpg",
+             "door/2020-05-01/own.txt", "square/2020-05-01/own.txt"]
+    for name in users:
+        write(site / "usb-stick" / name, "a user's file")
+        write(ftp.root / "screens" / name, "a user's file")
     for _ in range(4):
         publisher.run_due_jobs({"led"})
         publisher.deliver_due()
         clock.advance(days=1)
     kept = sorted(p.name for p in (site / "usb-stick/door").iterdir())
-    assert kept == ["2021-04-21", "2021-04-22", "2021-04-23"]
+    assert kept == ["2020-05-01", "2021-04-21", "2021-04-22", "2021-04-23"]
     on_ftp = sorted(p.name for p in (ftp.root / "screens/square").iterdir())
-    assert on_ftp == ["2021-04-21", "2021-04-22", "2021-04-23"]
+    assert on_ftp == ["2020-05-01", "2021-04-21", "2021-04-22", "2021-04-23"]
+    for name in users:
+        assert (site / "usb-stick" / name).is_file() and (ftp.root / "screens" / name).is_file(), name
+
+
+def test_prune_removes_only_what_the_publisher_delivered(tmp_path, servers):
+    _, ftp = servers
+    uploader, usb = _targets(tmp_path, ftp)
+    render = tmp_path / "render"
+    write(render / "slide-001.png", "slide")
+    write(render / "sub/loop.mp4", "video")
+    roots = {uploader: ftp.root / "screens", usb: tmp_path / "usb"}
+    hostile = ["/etc", "../outside", "square//2021-04-10", "square/./2021-04-10", "square/../outside", "",
+               "square/2021-04-10/", "C:/square", "square\\2021-04-10", "square/2021-04-10\n"]
+    for target, root in roots.items():
+        for place in ("square/2021-04-10", "square/2021-04-11"):
+            target.deliver(_loop(render, "h1", place))
+        write(root / "square/2021-04-11/notes.txt", "a user's note put in a delivered folder")
+        write(root / "weibo/2026-W01/notes.txt", "a user's file")
+        write(root / "photos/2020-05-01/p.jpg", "a user's photo")
+        write(root.parent / "outside/.publisher-delivered.json", "{}")  # a marker outside the target
+        write(root.parent / "outside/keep.txt", "outside")
+        removed = target.prune([*hostile, "weibo/2026-W01", "photos/2020-05-01", "square/2021-04-10",
+                                "square/2021-04-11", "square/2021-04-12"])
+        assert removed == ["square/2021-04-10"], target
+        assert not (root / "square/2021-04-10").exists()
+        assert sorted(p.name for p in (root / "square/2021-04-11").rglob("*")) == ["notes.txt"]
+        assert (root / "weibo/2026-W01/notes.txt").is_file() and (root / "photos/2020-05-01/p.jpg").is_file()
+        assert (root.parent / "outside/keep.txt").is_file()
+        assert target.prune([]) == []
+
+
+def test_expired_loops_come_from_the_ledger(tmp_path, servers):
+    from publisher.publish import targets
+
+    _, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    clock = Clock(dt.datetime(2021, 4, 20, 6, 0, tzinfo=TZ))
+    publisher = _publisher(site, clock)
+    for _ in range(2):
+        publisher.run_due_jobs({"led"})
+        publisher.deliver_due()
+        clock.advance(days=1)
+    assert queue.delivered_destinations(publisher.ledger, "usb") == ["door/2021-04-20", "door/2021-04-21"]
+    assert queue.delivered_destinations(publisher.ledger, "ftp") == ["square/2021-04-20", "square/2021-04-21"]
+    usb = publisher.targets["usb"]
+    assert targets.expired_loops(publisher.ledger, usb, dt.date(2021, 4, 22)) == []
+    assert targets.expired_loops(publisher.ledger, usb, dt.date(2021, 4, 23)) == ["door/2021-04-20"]
+    assert targets.expired_loops(publisher.ledger, publisher.targets["robot"], dt.date(2031, 1, 1)) == []
+
+
+def _loop(folder: Path, digest: str, place: str = "square/2021-04-20", number: int = 1) -> queue.Delivery:
+    files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    return queue.Delivery(number, "led", "t", place, digest, "loop", dt.datetime(2021, 4, 20, tzinfo=TZ), "claimed",
+                          1, {"folder": str(folder), "files": files, "destination": place})
+
+
+def _targets(tmp_path: Path, ftp: Ftp) -> tuple:
+    from publisher.config import DirTarget, FtpTarget
+    from publisher.publish.targets.folder import FolderTarget
+    from publisher.publish.targets.ftp import FtpTarget as Uploader
+
+    uploader = Uploader("ftp", FtpTarget(type="ftp", host="127.0.0.1", port=ftp.port, user="led",
+                                         password_env="TEST_FTP_PASSWORD", directory="/screens", keep_days=2), tmp_path)
+    return uploader, FolderTarget("usb", DirTarget(type="dir", path="usb", keep_days=2), tmp_path)
+
+
+def test_a_changed_file_of_the_same_size_reaches_the_screen(tmp_path, servers):
+    import hashlib
+
+    _, ftp = servers
+    uploader, usb = _targets(tmp_path, ftp)
+    render = tmp_path / "render"
+    slide = write(render / "slide-001.txt", "今日出警17人")
+    write(render / "playlist.json", '{"slides": 1}')
+    on_ftp = ftp.root / "screens/square/2021-04-20"
+    on_usb = tmp_path / "usb/square/2021-04-20"
+    for target in (uploader, usb):
+        target.deliver(_loop(render, "h1"))
+    size = slide.stat().st_size
+    write(slide, "今日出警18人")
+    assert slide.stat().st_size == size  # same size, new content
+    for target in (uploader, usb):
+        assert target.deliver(_loop(render, "h2")) != "already there"
+    for where in (on_ftp, on_usb):
+        assert (where / "slide-001.txt").read_text(encoding="utf-8") == "今日出警18人"
+        marker = json.loads((where / ".publisher-delivered.json").read_text(encoding="utf-8"))
+        assert marker["files"]["slide-001.txt"] == hashlib.sha256("今日出警18人".encode()).hexdigest()
+        assert marker["hashes"][-1] == "h2"
+    assert ftp.placed["screens/square/2021-04-20/playlist.json"] == 1  # an unchanged file is not sent again
+    assert ftp.placed["screens/square/2021-04-20/slide-001.txt"] == 2
+    for target in (uploader, usb):
+        assert target.deliver(_loop(render, "h2")) == "already there"
+    # Back to the earlier content (a hash the target held before): it is sent again, not "already there".
+    write(slide, "今日出警17人")
+    for target in (uploader, usb):
+        target.deliver(_loop(render, "h1", number=2))
+    for where in (on_ftp, on_usb):
+        assert (where / "slide-001.txt").read_text(encoding="utf-8") == "今日出警17人"
+    assert not [p for p in (*on_ftp.rglob(".tmp-*"), *on_usb.rglob(".tmp-*"))]
 
 
 def test_weekly_batch_package_and_posts_at_their_slots(tmp_path, servers):
@@ -239,6 +345,46 @@ def test_missed_slot_is_reported_not_posted_late(tmp_path, servers):
     assert {m.target for m in missed} == {"team", "robot"}
     assert not (site / "team/weibo").exists()
     assert any("错过发布时间" in r["body"]["markdown"]["content"] for r in robot.requests)
+
+
+def test_a_post_that_failed_at_its_slot_is_missed_after_the_grace_not_posted_days_late(tmp_path, servers):
+    _, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    clock = Clock(dt.datetime(2021, 4, 12, 9, 5, tzinfo=TZ))
+    publisher = _publisher(site, clock)
+    publisher.weekly_job("weibo", "2021-W16")
+    write(site / "team", "not a folder: the share is down")  # the team target fails at the Monday slot
+    clock.now = dt.datetime(2021, 4, 19, 10, 0, tzinfo=TZ)
+    publisher.deliver_due()
+    monday = queue.rows(publisher.ledger, "target = 'team' AND due_at <= ?", (queue.stamp(clock.now),))
+    assert [(m.state, m.attempts) for m in monday] == [("scheduled", 1)]  # a retry is due in a minute
+    (site / "team").unlink()  # the share is back, but the daemon was down for three days
+    clock.now = dt.datetime(2021, 4, 22, 10, 0, tzinfo=TZ)
+    grace = dt.timedelta(minutes=60)
+    publisher.deliver_due()
+    assert queue.rows(publisher.ledger, f"id = {monday[0].id}")[0].state == "missed"
+    assert not (site / "team/weibo").exists()  # neither Monday's nor Wednesday's post went out late
+    # missed() runs first, so due() never hands out a post past its grace, retries or not.
+    assert not [d for d in queue.due(publisher.ledger, clock.now) if d.kind == "post" and d.due_at < clock.now - grace]
+
+
+def test_missed_takes_retried_posts_too():
+    import sqlite3
+
+    from publisher.publish.ledger import SCHEMA
+
+    ledger = sqlite3.connect(":memory:")
+    ledger.row_factory = sqlite3.Row
+    ledger.executescript(SCHEMA)
+    slot = dt.datetime(2021, 4, 19, 10, 0, tzinfo=TZ)
+    queue.enqueue(ledger, "weibo", "team", "deeds/a", "h1", "post", slot, {"title": "a"})
+    item = queue.due(ledger, slot)[0]
+    assert queue.claim(ledger, item, slot)
+    assert queue.failed_attempt(ledger, item, slot, "share down") == "scheduled"
+    later = slot + dt.timedelta(days=3)
+    grace = dt.timedelta(minutes=60)
+    assert [m.id for m in queue.missed(ledger, later, grace)] == [item.id]
+    assert queue.due(ledger, later) == []
 
 
 def test_failing_target_is_retried_with_backoff_then_failed_while_others_go_on(tmp_path, servers):

@@ -130,8 +130,10 @@ def unconfirmed(ledger: sqlite3.Connection, delivery_id: int, error: str) -> Non
 
 
 def missed(ledger: sqlite3.Connection, now: dt.datetime, grace: dt.timedelta) -> list[Delivery]:
-    """Posts whose slot passed more than ``grace`` ago without a delivery: never posted late."""
-    rows = ledger.execute("SELECT * FROM deliveries WHERE kind = 'post' AND state = 'scheduled' AND attempts = 0 "
+    """Posts whose slot passed more than ``grace`` ago without a delivery: never posted late, whatever
+    happened before (a post whose target failed at its slot and waits for a retry is missed too).
+    Call it before :func:`due` with the same ``now``, so ``due`` never hands such a post out."""
+    rows = ledger.execute("SELECT * FROM deliveries WHERE kind = 'post' AND state = 'scheduled' "
                           "AND due_at < ?", (stamp(now - grace),)).fetchall()
     late = [Delivery.from_row(r) for r in rows]
     with ledger:
@@ -195,6 +197,20 @@ def week_posts(ledger: sqlite3.Connection, channel: str, week: str, tz: dt.tzinf
     for row in found:  # one row per target: keep one per story
         by_story.setdefault(row["key"], Delivery.from_row(row))
     return sorted(by_story.values(), key=lambda d: d.due_at)
+
+
+def delivered_destinations(ledger: sqlite3.Connection, target: str, kind: str = "loop") -> list[str]:
+    """Folders (``payload.destination``) the publisher delivered to ``target``: the only ones it may prune."""
+    found = ledger.execute("SELECT channel, key, payload FROM deliveries WHERE target = ? AND kind = ? "
+                           "AND state = 'delivered'", (target, kind)).fetchall()
+    places = set()
+    for channel, key, payload in found:
+        try:
+            place = json.loads(payload).get("destination")
+        except (ValueError, AttributeError):
+            place = None
+        places.add(place or f"{channel}/{key}")
+    return sorted(places)
 
 
 def rows(ledger: sqlite3.Connection, where: str = "1", params: tuple = (), limit: int = 50) -> list[Delivery]:

@@ -105,7 +105,7 @@ class Publisher:
         log.info("led %s: %d screen loops queued, %d already delivered or queued", day, len(queued),
                  len([s for s in self.config.screens if s.deliver]) - len(queued))
         for target in {s.deliver for s in self.config.screens if s.deliver}:
-            for removed in self.targets[target].prune(day):
+            for removed in self.targets[target].prune(targets.expired_loops(self.ledger, self.targets[target], day)):
                 log.info("pruned %s from %s", removed, target)
         return queued
 

@@ -1,18 +1,33 @@
 """``dir`` target: a folder (a USB stick, a network share). Files appear atomically (written
-aside, renamed into place), then a manifest; old LED loops are pruned."""
+aside, renamed into place), then a marker listing each file's SHA-256; old LED loops the publisher
+delivered there (per the ledger) are pruned, and only folders holding that marker."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import logging
 import os
 import shutil
 import uuid
 from pathlib import Path
 
+from publisher import atomic
 from publisher.config import DirTarget
 from publisher.publish.queue import Delivery
-from publisher.publish.targets import MARKER, DeliveryError, destination, source_files
+from publisher.publish.targets import (
+    MARKER,
+    DeliveryError,
+    destination,
+    file_hash,
+    marker_files,
+    marker_hashes,
+    relative_path,
+    source_files,
+)
+
+log = logging.getLogger("publisher")
 
 
 class FolderTarget:
@@ -24,63 +39,104 @@ class FolderTarget:
         self.root = root if root.is_absolute() else site / root
 
     def deliver(self, delivery: Delivery) -> str:
-        folder = self.root / destination(delivery)
+        try:
+            folder = self.root / relative_path(destination(delivery))
+            names = [(source, relative_path(name)) for source, name in source_files(delivery)]
+        except ValueError as exc:
+            raise DeliveryError(f"{self.root}: {exc}") from exc
         marker = folder / MARKER
         held = _read_marker(marker)
-        if delivery.hash in held.get("hashes", []):
-            return "already there"
+        files = marker_files(held)
+        placed = 0
         try:
             folder.mkdir(parents=True, exist_ok=True)
             for stale in folder.rglob(".tmp-*"):  # left by an interrupted copy
                 stale.unlink(missing_ok=True)
-            for source, name in source_files(delivery):
+            for source, name in names:
+                digest = file_hash(source)
                 final = folder / name
-                if _same(source, final):
-                    continue  # already delivered before an interruption: never copied twice
-                final.parent.mkdir(parents=True, exist_ok=True)
-                temp = final.with_name(f".tmp-{uuid.uuid4().hex[:8]}-{final.name}")
-                shutil.copyfile(source, temp)
-                with temp.open("rb") as handle:
-                    os.fsync(handle.fileno())
-                os.replace(temp, final)
-            held = {"hashes": [*held.get("hashes", []), delivery.hash][-20:],
-                    "files": delivery.payload.get("files", []), "key": delivery.key,
+                if _hash_or_none(final) != digest:  # what is there decides: a copy that arrived before
+                    _place(source, final)  # an interruption is not made twice, a changed one always is
+                    placed += 1
+                files[name] = digest
+            if not placed and marker_hashes(held)[-1:] == [delivery.hash]:
+                return "already there"
+            held = {"hashes": marker_hashes(held, delivery.hash), "files": files, "key": delivery.key,
                     "delivered_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
-            temp = marker.with_name(f".tmp-{uuid.uuid4().hex[:8]}{MARKER}")
-            temp.write_text(json.dumps(held, ensure_ascii=False, indent=2), encoding="utf-8")
-            os.replace(temp, marker)
+            atomic.write_text(marker, json.dumps(held, ensure_ascii=False, indent=2))
         except OSError as exc:
             raise DeliveryError(f"{self.root}: {exc.strerror or exc}") from exc
-        return f"{len(delivery.payload.get('files', []))} files to {folder}"
+        if not placed:
+            return "already there"
+        return f"{placed} of {len(names)} files to {folder}"
 
     def notify(self, title: str, text: str) -> None:
         return None
 
-    def prune(self, today: dt.date) -> list[str]:
-        """Delete ``<screen>/<date>`` folders older than ``keep_days``."""
+    def prune(self, destinations: list[str]) -> list[str]:
+        """Remove these delivered folders, each only if it holds the marker, and in it only the files
+        the marker lists (a file a person added keeps the folder). Returns the folders removed."""
         removed = []
-        if not self.root.is_dir():
-            return removed
-        cutoff = today - dt.timedelta(days=self.settings.keep_days)
-        for screen in self.root.iterdir():
-            if not screen.is_dir():
+        for place in destinations:
+            try:
+                folder = self.root / relative_path(place)
+            except ValueError as exc:
+                log.warning("%s: not pruned: %s", self.name, exc)
                 continue
-            for day in screen.iterdir():
-                try:
-                    date = dt.date.fromisoformat(day.name)
-                except ValueError:
-                    continue
-                if date < cutoff:
-                    shutil.rmtree(day, ignore_errors=True)
-                    removed.append(str(day))
+            inside = [self.root.joinpath(*place.split("/")[:n]) for n in range(1, place.count("/") + 2)]
+            if any(p.is_symlink() for p in inside) or not (folder / MARKER).is_file():
+                continue  # not a folder the publisher delivered (or already pruned)
+            try:
+                _remove_delivered(folder)
+            except OSError as exc:
+                log.warning("%s: could not prune %s: %s", self.name, folder, exc)
+                continue
+            if folder.exists():
+                log.warning("%s: kept %s: it holds files the publisher did not deliver", self.name, folder)
+            else:
+                removed.append(place)
         return removed
 
 
-def _same(source: Path, final: Path) -> bool:
+def _remove_delivered(folder: Path) -> None:
+    """Delete the files the marker lists, temporary files, the marker last, then empty folders."""
+    names = []
+    for name in marker_files(_read_marker(folder / MARKER)):
+        try:
+            parts = relative_path(name).split("/")
+        except ValueError:
+            continue
+        if not any(folder.joinpath(*parts[:n]).is_symlink() for n in range(1, len(parts))):
+            names.append(name)  # never through a link to somewhere else
+    for name in names:
+        path = folder / name
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+    for stale in folder.rglob(".tmp-*"):
+        if stale.is_symlink() or stale.is_file():
+            stale.unlink()
+    (folder / MARKER).unlink()
+    parents = {folder.joinpath(*name.split("/")[:n]) for name in names for n in range(1, name.count("/") + 1)}
+    for path in [*sorted(parents, key=lambda p: len(p.parts), reverse=True), folder]:
+        with contextlib.suppress(OSError):  # not empty: someone else's files are in it
+            path.rmdir()
+
+
+def _place(source: Path, final: Path) -> None:
+    """Copy ``source`` to ``final`` atomically: written aside, flushed, renamed into place."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temp = final.with_name(f".tmp-{uuid.uuid4().hex[:8]}-{final.name}")
+    shutil.copyfile(source, temp)
+    with temp.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temp, final)
+
+
+def _hash_or_none(path: Path) -> str | None:
     try:
-        return final.stat().st_size == source.stat().st_size and final.read_bytes() == source.read_bytes()
+        return file_hash(path) if path.is_file() else None
     except OSError:
-        return False
+        return None
 
 
 def _read_marker(path: Path) -> dict:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import collections
-import datetime as dt
 import hashlib
 import hmac
 import json
@@ -55,7 +54,7 @@ class WebhookTarget:
         except (DeliveryError, UnknownOutcome) as exc:  # a notice never blocks a delivery
             logging.getLogger("publisher").warning("notice %r to %s not sent: %s", title, self.name, exc)
 
-    def prune(self, today: dt.date) -> list[str]:
+    def prune(self, destinations: list[str]) -> list[str]:
         return []
 
     def send(self, title: str, text: str, delivery_id: int | None = None) -> None:
