@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import fuzzkit  # noqa: E402
+import fuzzkit
 
 
 def one_case(rng: random.Random, site: fuzzkit.FuzzSite) -> tuple[str, object]:

@@ -24,6 +24,7 @@ import sys
 import time
 import tomllib
 import traceback
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -414,12 +415,14 @@ def dump_toml_document(data: dict) -> str:
         k = str(k)
         return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else json.dumps(k, ensure_ascii=False)
 
-    def section(prefix: str, table: dict) -> None:
+    def is_tables(v: Any) -> bool:
+        return isinstance(v, list) and bool(v) and all(isinstance(x, dict) for x in v)
+
+    def section(prefix: str, table: dict, inline_only: bool = False) -> None:
         subs = []
         for k, v in table.items():
-            if isinstance(v, dict) and v and prefix.count(".") < 1:
-                subs.append((k, v))
-            elif isinstance(v, list) and v and all(isinstance(x, dict) for x in v) and not prefix:
+            if not inline_only and ((isinstance(v, dict) and v and not prefix) or (is_tables(v) and not prefix)
+                                    or (isinstance(v, dict) and v and prefix.count(".") < 1)):
                 subs.append((k, v))
             elif v is not None:
                 out.append(f"{key(k)} = {toml_value(v)}")
@@ -428,7 +431,7 @@ def dump_toml_document(data: dict) -> str:
             if isinstance(v, list):
                 for item in v:
                     out.append(f"\n[[{name}]]")
-                    section(name + "#", item)
+                    section(name, item, inline_only=True)
             else:
                 out.append(f"\n[{name}]")
                 section(name, v)
@@ -451,7 +454,9 @@ def make_image(kind: str, rng: random.Random | None = None) -> tuple[str, bytes]
     buf = io.BytesIO()
 
     def save(image, fmt, **kw):
-        image.save(buf, fmt, **kw)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # Pillow: saving "I" as PNG
+            image.save(buf, fmt, **kw)
         return buf.getvalue()
 
     if kind == "rgb":
@@ -485,10 +490,10 @@ def make_image(kind: str, rng: random.Random | None = None) -> tuple[str, bytes]
         return ".png", (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + chunk
                         + struct.pack(">I", zlib.crc32(chunk)))
     if kind == "truncated-png":
-        data = save(Image.effect_noise((64, 64), 50).convert("RGB"), "PNG")
+        data = save(Image.frombytes("RGB", (64, 64), rng.randbytes(64 * 64 * 3)), "PNG")
         return ".png", data[: rng.randint(20, len(data) - 1)]
     if kind == "truncated-jpeg":
-        data = save(Image.effect_noise((64, 64), 50).convert("RGB"), "JPEG")
+        data = save(Image.frombytes("RGB", (64, 64), rng.randbytes(64 * 64 * 3)), "JPEG")
         return ".jpg", data[: rng.randint(len(data) // 4, len(data) - 3)]
     if kind == "garbage":
         return rng.choice([".png", ".jpg"]), bytes(rng.randrange(256) for _ in range(rng.randint(1, 200)))
@@ -617,7 +622,9 @@ def _file_lines(path: Path) -> int | None:
         data = path.read_bytes()
     except OSError:
         return None
-    return data.count(b"\n") + 1
+    text = data.decode("utf-8", "replace")
+    # the most generous count: editors and YAML also break lines at CR, U+0085, U+2028, U+2029
+    return max(text.count("\n"), len(re.findall(r"\r\n|[\n\r\x85\u2028\u2029\v\f\x1c-\x1e]", text))) + 1
 
 
 def check_diagnostic_lines(lines: list[str], outcome: Outcome, cwd: Path) -> None:
@@ -653,7 +660,7 @@ def run_cli(args: list[str]) -> tuple[int | str, str, str]:
         raise
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 2
-    except BaseException as exc:  # noqa: BLE001 - the point is to catch everything
+    except BaseException as exc:
         code = "traceback: " + _short_traceback(exc)
     return code, out.getvalue(), err.getvalue()
 
