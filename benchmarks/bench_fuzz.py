@@ -75,6 +75,7 @@ def main() -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="fuzz-") as tmp:
         site = fuzzkit.FuzzSite(Path(tmp) / "site")
+        fuzzkit.examine(site, cli=not args.no_cli, hard=0)  # warm up (imports, font coverage): not a case
         rng = random.Random(args.seed)
         for number in range(args.cases):
             case_rng = random.Random(rng.getrandbits(64))
