@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from publisher import __version__, atomic, manifest
 from publisher.check import drawn_config_problems
 from publisher.config import SiteConfig
-from publisher.content.hashing import content_hash
+from publisher.content.hashing import content_hash, fresh_hash
 from publisher.content.reader import read_site
 from publisher.content.story import Story
 from publisher.errors import ConfigError, ContentError, Diagnostic, PublisherError, TemplateError
@@ -68,6 +68,8 @@ class Outcome:
     """Every file the rendition read, with its digest (recorded while rendering)."""
     stage: str = ""
     """The staging folder holding the finished rendition, for the build to swap in."""
+    outputs: dict[str, list] = field(default_factory=dict)
+    """Each file written: [SHA-256, size, mtime_ns] (a rename into place keeps size and time)."""
     errors: list[Diagnostic] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
@@ -240,10 +242,15 @@ def _rendition(job: Job, outcome: Outcome, config: SiteConfig) -> manifest.Rendi
         return manifest.Rendition(
             story=job.story.id, channel=job.channel, type=channel_type, files=files, hash=identity,
             status=job.story.meta.status, title=job.story.meta.title, path=job.story.rel_path, plan=job.plan,
-            inputs=outcome.inputs)
+            inputs=outcome.inputs, outputs=_prefixed(job, outcome.outputs))
     return manifest.Rendition(
         story=job.key, channel=job.channel, type=channel_type, files=files, hash=identity, title=job.key,
-        stories=[s.id for s in job.day.stories] or ["(idle)"], plan=job.plan, inputs=outcome.inputs)
+        stories=[s.id for s in job.day.stories] or ["(idle)"], plan=job.plan, inputs=outcome.inputs,
+        outputs=_prefixed(job, outcome.outputs))
+
+
+def _prefixed(job: Job, outputs: dict[str, list]) -> dict[str, list]:
+    return {f"{job.channel}/{job.key}/{name}": value for name, value in outputs.items()}
 
 
 def _remove(out: Path, relative: str) -> None:
@@ -345,6 +352,7 @@ def render_job(job: Job) -> Outcome:
                 outcome.warnings = ctx.warnings
             outcome.inputs = dict(sorted(recorder.files.items()))
         outcome.stage = str(stage)
+        outcome.outputs = {name: _fingerprint(stage / name) for name in outcome.files}
     except BaseException as exc:
         shutil.rmtree(stage, ignore_errors=True)
         if not isinstance(exc, Exception):
@@ -376,7 +384,7 @@ def _mark_review_state(site: Path, config: SiteConfig, stories: list[Story],
 
     connection = ledger.connect(site, config, create=False)
     try:
-        labels = {s.id: review.state(connection, s, config.safety.stages).label for s in stories}
+        labels = {s.id: review.state(connection, s, config.safety.stages, config.reviewers).label for s in stories}
     finally:
         if connection is not None:
             connection.close()
@@ -409,9 +417,23 @@ def rendition_hash(plan: str, recorded: dict[str, str]) -> str:
 
 
 def _still_current(old: manifest.Rendition | None, plan: str, site: Path, out: Path) -> bool:
-    """The last build's rendition can stay: same plan, every recorded input unchanged, files there."""
-    return (old is not None and old.plan == plan and bool(old.inputs)
-            and inputs.current(old.inputs, site) and all((out / f).is_file() for f in old.files))
+    """The last build's rendition can stay: same plan, every recorded input unchanged, and every
+    file it wrote still there as written (same size and modification time)."""
+    return (old is not None and old.plan == plan and bool(old.inputs) and bool(old.outputs)
+            and inputs.current(old.inputs, site) and all(_unchanged(out / f, old.outputs.get(f)) for f in old.files))
+
+
+def _fingerprint(path: Path) -> list:
+    stat = path.stat()
+    return [fresh_hash(path), stat.st_size, stat.st_mtime_ns]
+
+
+def _unchanged(path: Path, recorded: list | None) -> bool:
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    return recorded is not None and [stat.st_size, stat.st_mtime_ns] == recorded[1:]
 
 
 def format_summary(result: BuildResult) -> list[str]:

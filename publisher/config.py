@@ -309,6 +309,14 @@ class Reviewer(Schema):
 
     name: str = Field(min_length=1)
     """The name given with ``publisher review … --by NAME`` and shown in the audit log."""
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, name: str) -> str:
+        name = name.strip()
+        if not name or any(not ch.isprintable() for ch in name):
+            raise ValueError(f"reviewer name {name!r}: write the person's name, without invisible characters")
+        return name
     stages: list[str] = Field(min_length=1)
     """The review stages this person may approve (and reject at), e.g. ``["复审"]``."""
 
@@ -402,9 +410,13 @@ class SiteConfig(Schema):
     @field_validator("reviewers")
     @classmethod
     def _reviewers_hold_known_stages(cls, reviewers: list[Reviewer], info: ValidationInfo) -> list[Reviewer]:
-        names = [reviewer.name for reviewer in reviewers]
-        if len(set(names)) != len(names):
-            raise ValueError("each reviewer is listed once (merge their stages)")
+        seen: dict[str, str] = {}
+        for reviewer in reviewers:
+            same = _person_key(reviewer.name)
+            if same in seen:
+                raise ValueError(f"{reviewer.name} and {seen[same]} are the same name (written differently); each "
+                                 f"reviewer is listed once, with all their stages")
+            seen[same] = reviewer.name
         safety = info.data.get("safety")
         stages = safety.stages if safety else []
         for reviewer in reviewers:
@@ -426,6 +438,17 @@ class SiteConfig(Schema):
 
     def language_of(self, channel: str) -> Language:
         return self.channels[channel].language or self.language
+
+
+def _person_key(name: str) -> str:
+    """A name as a person is identified: full-width forms, spaces and Traditional characters aside
+    (李編輯 is 李编辑: one person may not hold two stages under two spellings)."""
+    import unicodedata
+
+    import opencc
+
+    folded = "".join(unicodedata.normalize("NFKC", name).split())
+    return opencc.OpenCC("t2s").convert(folded)
 
 
 def load_config(site: Path) -> tuple[SiteConfig, str]:

@@ -43,6 +43,9 @@ class Rendition:
     inputs: dict[str, str] = field(default_factory=dict)
     """Every file the rendition read, site-relative, with its SHA-256 (or ``absent``, or the
     installed version for the program's own files): recorded while it rendered."""
+    outputs: dict[str, list] = field(default_factory=dict)
+    """Each file written, relative to the output: [SHA-256, size, modification time in ns]. A file
+    changed since (by hand, by another program) makes the rendition render again."""
 
     @property
     def folder(self) -> str:

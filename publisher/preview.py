@@ -180,8 +180,8 @@ def _week(site: Path, config: SiteConfig, stories: list[Story], now: dt.datetime
             posts, _ = batch.fill(ready, name, channel.slots, week, ZoneInfo(config.timezone), posted)
             filled = {p.slot: p.story for p in posts}
             channels[name] = [{"slot": slot, "story": filled.get(slot),
-                               "review": review.state(connection, filled[slot], config.safety.stages).label
-                               if slot in filled else ""}
+                               "review": review.state(connection, filled[slot], config.safety.stages,
+                                                      config.reviewers).label if slot in filled else ""}
                               for slot in slot_times(channel.slots, week, ZoneInfo(config.timezone))]
     finally:
         if connection is not None:

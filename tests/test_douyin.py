@@ -209,7 +209,7 @@ def _bad(tmp_path: Path, name: str, front: str, body: str = LONG_ENOUGH) -> Path
 @pytest.mark.parametrize(("front", "body", "expected"), [
     ("music: nowhere.mp3\n", None, ":6:1: error: audio 'nowhere.mp3' not found"),
     ("voice: fake.m4a\n", None, ":6:1: error: voice 'fake.m4a' is unreadable or not audio"),
-    ("", "## 场景\n\n![x](missing.jpg)\n\n一句字幕。第二句字幕在这里。", ":10:1: error: image 'missing.jpg' not found"),
+    ("", "## 场景\n\n![x](missing.jpg)\n\n一句字幕。第二句字幕在这里。", ":10:6: error: image 'missing.jpg' not found"),
     ("voice: [voice.m4a, scene2.wav]\n", None, ":6:1: error: voice: 2 files for 1 scenes"),
 ])
 def test_bad_inputs_are_content_errors_and_others_still_render(tmp_path, capsys, front, body, expected):

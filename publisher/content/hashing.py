@@ -24,6 +24,12 @@ def file_hash(path: Path) -> str:
     return _file_hash(path, stat.st_mtime_ns, stat.st_size)
 
 
+def fresh_hash(path: Path) -> str:
+    """SHA-256 of a file read now, trusting no cache (for checks at the moment of delivery: an
+    edit that keeps a file's size and time must still be seen)."""
+    return _file_hash.__wrapped__(path, 0, 0)
+
+
 def content_hash(story: Story) -> str:
     """The story file and every file it uses (images, voice, music, images in the body) wherever
     each was found: what reviewers approve, and the story's part of every rendition's identity."""

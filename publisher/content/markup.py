@@ -16,7 +16,7 @@ _ALLOWED_TAGS = {
 }
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "td": {"align"}, "th": {"align"}}
 
-VOICE_MARK = re.compile(r"\[(\d{1,2}):(\d{1,2}(?:\.\d+)?)\]")
+VOICE_MARK = re.compile(r"(?:\\?\[|&#91;|&lsqb;)(\d{1,2}):(\d{1,2}(?:\.\d+)?)\\?\]")
 """``[mm:ss.s]``: a voice-over time mark in a video script. Only the video channel reads it; it
 is removed from the text every other channel shows."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -47,6 +48,7 @@ def story_files(site: Path) -> list[tuple[str, Path]]:
 
 def read_site(site: Path, config: SiteConfig) -> tuple[list[Story], list[Diagnostic]]:
     """Every valid story, and the diagnostics of those that failed (errors, and their warnings)."""
+    site = site.resolve()
     stories: list[Story] = []
     problems: list[Diagnostic] = []
     for story_id, path in story_files(site):
@@ -61,6 +63,9 @@ def read_site(site: Path, config: SiteConfig) -> tuple[list[Story], list[Diagnos
 
 def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Story:
     """Parse and validate one story. Raises ContentError with every problem found."""
+    # Absolute, so that everything derived from the story (its content hash above all) is the same
+    # whether the site was given as ".", as a relative path or as an absolute one.
+    site, path = site.resolve(), Path(os.path.abspath(path))
     shown = shown_path(path)
     if not path.resolve().is_relative_to(site.resolve()):
         raise ContentError.at(shown, "this story is a link to a file outside the site; only files inside the "
@@ -141,7 +146,7 @@ def resolve_file(site: Path, folder: Path, name: str, suffixes: set[str], what: 
         try:
             candidate = (base / name).resolve()
             found = candidate.is_relative_to(site_root) and candidate.is_file()
-        except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL byte…
+        except (OSError, ValueError, RuntimeError) as exc:  # a name too long, a NUL byte, a link loop…
             raise ValueError(f"{what} {name[:40]!r}… cannot be a file name here ({exc.__class__.__name__})") from None
         if not candidate.is_relative_to(site_root):
             raise ValueError(f"{what} {name!r} is outside the site; refused")

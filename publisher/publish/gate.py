@@ -21,7 +21,7 @@ from pathlib import Path
 
 from publisher import manifest
 from publisher.config import SiteConfig
-from publisher.content.hashing import content_hash, file_hash
+from publisher.content.hashing import content_hash, fresh_hash
 from publisher.content.reader import read_site
 from publisher.content.story import Story
 from publisher.publish.batch import in_window
@@ -31,7 +31,7 @@ from publisher.safety import review
 
 def checksums(folder: Path, files: list[str]) -> dict[str, str]:
     """SHA-256 of each file of a delivery, as queued (the gate compares them when sending)."""
-    return {name: file_hash(folder / name) for name in files}
+    return {name: fresh_hash(folder / name) for name in files}
 
 
 class Gate:
@@ -60,7 +60,7 @@ class Gate:
         folder = Path(item.payload.get("folder", ""))
         for name, digest in item.payload.get("checksums", {}).items():
             path = folder / name
-            if not path.is_file() or file_hash(path) != digest:
+            if not path.is_file() or fresh_hash(path) != digest:
                 return f"待发文件 {name} 与排入时不一致（被改动或缺失），未投递"
         if not self._still_current(item):
             return "该渠道的渲染结果已更新（模板或设置改动），请重新生成批次后投递"
@@ -72,7 +72,8 @@ class Gate:
             return "稿件已删除，或存在错误无法读取（运行 publisher check 查看）"
         if content_hash(story) != digest:
             return "稿件在排入后被修改，须重新三审"
-        state = review.state_of(self.ledger, story_id, digest, self.config.safety.stages)
+        state = review.state_of(self.ledger, story_id, digest, self.config.safety.stages,
+                                     self.config.reviewers)
         if not state.approved:
             return f"未通过三审：{state.label_zh}"
         if story.meta.status != "ready":

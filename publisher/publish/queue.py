@@ -70,7 +70,14 @@ def enqueue(ledger: sqlite3.Connection, channel: str, target: str, key: str, dig
             "INSERT OR IGNORE INTO deliveries (channel, target, key, hash, kind, due_at, payload) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (channel, target, key, digest, kind, stamp(due), json.dumps(payload, ensure_ascii=False)))
-    return cursor.rowcount == 1
+        if cursor.rowcount == 1:
+            return True
+        # Already queued and not started: the package was written again (the batch re-run), so the
+        # delivery must point at the files as they are now.
+        ledger.execute("UPDATE deliveries SET payload = ?, due_at = ? WHERE channel = ? AND target = ? AND key = ? "
+                       "AND hash = ? AND state = 'scheduled' AND attempts = 0",
+                       (json.dumps(payload, ensure_ascii=False), stamp(due), channel, target, key, digest))
+    return False
 
 
 def due(ledger: sqlite3.Connection, now: dt.datetime, channels: set[str] | None = None) -> list[Delivery]:
@@ -191,7 +198,7 @@ def week_posts(ledger: sqlite3.Connection, channel: str, week: str, tz: dt.tzinf
     start = dt.datetime.combine(week_start(week), dt.time(), tzinfo=tz)
     end = start + dt.timedelta(days=7)
     found = ledger.execute("SELECT * FROM deliveries WHERE channel = ? AND kind = 'post' AND due_at >= ? "
-                           "AND due_at < ? AND state != 'missed' ORDER BY due_at, id",
+                           "AND due_at < ? AND state NOT IN ('missed', 'held') ORDER BY due_at, id",
                            (channel, stamp(start), stamp(end))).fetchall()
     by_story: dict[str, Delivery] = {}
     for row in found:  # one row per target: keep one per story

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from publisher.build import build
 from publisher.config import SiteConfig
-from publisher.content.hashing import content_hash
+from publisher.content.hashing import content_hash, fresh_hash
 from publisher.content.story import Story
 from publisher.publish import batch, ledger, queue, targets
 from publisher.publish.gate import Gate, checksums
@@ -46,7 +46,7 @@ class Publisher:
     # -- the gate ----------------------------------------------------------------------------
     def approved(self, story: Story) -> bool:
         """Only stories approved at every review stage, for their current content, go out."""
-        return review.state(self.ledger, story, self.config.safety.stages).approved
+        return review.state(self.ledger, story, self.config.safety.stages, self.config.reviewers).approved
 
     def render(self, channels: Iterable[str], day: dt.date | None = None):
         result = build(self.site, self.config, self.out, only=channels, jobs=self.jobs, day=day or self.now().date(),
@@ -113,11 +113,21 @@ class Publisher:
         """Fill ``week``'s slots, write the batch package and queue each post for its slot."""
         settings = self.config.channels[channel]
         result = self.render([channel])
-        rendered = {r.story for r in result.manifest.renditions if r.channel == channel}
+        rendered = set()
+        for rendition in result.manifest.renditions:
+            if rendition.channel != channel:
+                continue
+            if self._intact(rendition):
+                rendered.add(rendition.story)
+            else:
+                log.error("batch %s: %s was changed after it was rendered; left out", channel, rendition.folder)
+                self.notice(channel, "渲染结果被改动", f"{rendition.title}（{rendition.folder}）在生成后被改动，"
+                                                   f"未排入批次。请重新运行 publisher build 后再生成批次。")
         stories = [s for s in result.stories if s.id in rendered]  # the build kept only approved ones
         by_id = {s.id: s for s in stories}
         # Slots already given out (an earlier run of this week's batch) keep their story.
-        taken = [(item.due_at, item.key) for item in queue.week_posts(self.ledger, channel, week, self.tz)]
+        taken = [(item.due_at.astimezone(self.tz), item.key)
+                 for item in queue.week_posts(self.ledger, channel, week, self.tz)]
         kept = [batch.Post(slot, by_id[key]) for slot, key in taken if key in by_id and key in rendered]
         used = Counter(slot for slot, _ in taken)  # several slots may share a time (one WeChat mass send)
         free = []
@@ -221,10 +231,19 @@ class Publisher:
         self.notice(item.channel, f"{what}已暂停投递",
                     f"{item.payload.get('title', item.key)}（{item.target}）：{reason}")
 
-    def withdraw(self, story: str) -> list[str]:
+    def _intact(self, rendition) -> bool:
+        """Every file of a rendition still holds what the build wrote (read now, no cache)."""
+        for name in rendition.files:
+            recorded = rendition.outputs.get(name)
+            path = self.out / name
+            if recorded is None or not path.is_file() or fresh_hash(path) != recorded[0]:
+                return False
+        return True
+
+    def withdraw(self, story: str, reason: str = "已撤稿") -> list[str]:
         """After 撤稿: hold everything still to come that carries the story, make today's LED loops
         again without it and deliver them at once; return what people must take down by hand."""
-        for item in queue.hold_story(self.ledger, story, "已撤稿"):
+        for item in queue.hold_story(self.ledger, story, f"{story}：{reason}"):
             log.warning("held %s: withdrawn", item.label)
         today = self.now().date()
         for name, channel in self.config.channels.items():

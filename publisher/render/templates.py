@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
 from publisher import labels
 from publisher.errors import TemplateError
@@ -26,7 +27,8 @@ class _ConfinedLoader(jinja2.FileSystemLoader):
 
     def get_source(self, environment: jinja2.Environment, template: str):
         source, filename, uptodate = super().get_source(environment, template)
-        root = Path(self.searchpath[0]).resolve()
+        # The folder itself is not resolved: templates/ that is a link out of the site is refused too.
+        root = Path(self.searchpath[0]).parent.resolve() / Path(self.searchpath[0]).name
         if not Path(filename).resolve().is_relative_to(root):
             raise TemplateOutside(template, root)
         return source, filename, uptodate
@@ -37,10 +39,11 @@ class TemplateOutside(jinja2.TemplateError):
         super().__init__(f"template {name!r} is a link that leads outside {root}; refused")
 
 
-class _RecordingEnvironment(jinja2.Environment):
+class _RecordingEnvironment(SandboxedEnvironment):
     """Records every template a rendition loads, including through ``include`` and ``extends``,
     and the site override it looked for when a packaged default was used (adding the override
-    later must render the rendition again)."""
+    later must render the rendition again). Sandboxed: a site template reaches the values it is
+    given, never Python's internals (``lipsum.__globals__``, ``__class__``) or the file system."""
 
     site: Path
 

@@ -38,7 +38,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         stories, errors = read_site(args.site, config)
         print_diagnostics(errors)
         for story in stories:
-            current = review.state(connection, story, stages)
+            current = review.state(connection, story, stages, config.reviewers)
             print(f"{story.id:32s} {story.meta.status:6s} {current.label}")
         return EXIT_CONTENT if errors else EXIT_OK
     if args.action is None:
@@ -79,16 +79,22 @@ def _withdraw(args: argparse.Namespace, config: SiteConfig) -> int:
     from publisher.publish.runner import Publisher
     from publisher.safety import review
 
-    found = _story_file(args)
-    if found is None:
-        print(f"error: no story {args.target!r} (ids look like deeds/huzheng-365)", file=sys.stderr)
-        return EXIT_USAGE
-    story_id, path = found
-    try:
-        digest = content_hash(read_story(args.site, story_id, path, config))
-    except ContentError:
-        digest = ""  # a broken story can still be pulled
     connection = ledgers.connect(args.site, config)
+    found = _story_file(args)
+    if found is not None:
+        story_id, path = found
+        try:
+            digest = content_hash(read_story(args.site, story_id, path, config))
+        except ContentError:
+            digest = ""  # a broken story can still be pulled
+    else:  # deleted or renamed since it went out: the ledger still knows it, and so must the take-down list
+        story_id, digest = args.target.removesuffix(".md").removesuffix("/index"), ""
+        known = connection.execute("SELECT 1 FROM deliveries WHERE key = ? UNION SELECT 1 FROM reviews WHERE story = ?",
+                                   (story_id, story_id)).fetchone()
+        if known is None:
+            connection.close()
+            print(f"error: no story {args.target!r} (ids look like deeds/huzheng-365)", file=sys.stderr)
+            return EXIT_USAGE
     try:
         review.withdraw(connection, story_id, digest, config, args.by, args.note, _os_user())
     except review.ReviewError as exc:
@@ -98,7 +104,7 @@ def _withdraw(args: argparse.Namespace, config: SiteConfig) -> int:
         connection.close()
     print(f"{story_id}: withdrawn; it will not be delivered again until approved afresh")
     publisher = Publisher(args.site, config, clock_from_environment(ZoneInfo(config.timezone)))
-    for line in publisher.withdraw(story_id):
+    for line in publisher.withdraw(story_id, f"已被{args.by.strip()}撤稿（{args.note.strip()}）"):
         print(line)
     return EXIT_OK
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from publisher.content.story import FrontMatter
 from publisher.safety import pii, published
-from publisher.safety.people import given_name, hidden_people, kept_names, masked_name, surname
+from publisher.safety.names import after_surname, distinctive_given_name
+from publisher.safety.people import hidden_people, kept_names, masked_name
 
 _PLACEHOLDER = 0xF0000  # supplementary private use: survives NFKC, never in a story
 
@@ -55,17 +56,18 @@ class Masker:
         for name in self.names:
             text = _replace(text, published.dense(name), masked_name(name), markdown)
         for name in self.names:
-            if given := given_name(name):
-                text = _replace(text, published.dense(given), masked_name(name), markdown, not_after=surname(name))
+            if given := distinctive_given_name(name):
+                text = _replace(text, published.dense(given), masked_name(name), markdown, skip_full_names=True)
         for index, name in enumerate(self.kept):
             text = text.replace(chr(_PLACEHOLDER + index), name)
         return text
 
 
-def _replace(text: str, needle: str, replacement: str, markdown: bool, not_after: str = "") -> str:
+def _replace(text: str, needle: str, replacement: str, markdown: bool, skip_full_names: bool = False) -> str:
     """Replace every occurrence of ``needle`` as published (spaces, entities, comments, full-width
     and Traditional forms included) whose source can be replaced whole. ``not_after``: skip an
-    occurrence right after this text (a full name split by markup is refused, not half-masked)."""
+    occurrence right after a surname: it belongs to a full name (the declared one split by markup is
+    refused, not half-masked; someone else's, 李小明 beside a victim 王小明, is not this person)."""
     needle = published.simplified(needle)
     if not needle:
         return text
@@ -74,7 +76,7 @@ def _replace(text: str, needle: str, replacement: str, markdown: bool, not_after
     spans = []
     at = haystack.find(needle)
     while at >= 0:
-        if not (not_after and haystack[:at].endswith(not_after)):
+        if not (skip_full_names and after_surname(haystack, at)):
             spans.append(view.source(at, at + len(needle)))
         at = haystack.find(needle, at + len(needle))
     for start, end in reversed(spans):

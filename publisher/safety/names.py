@@ -190,6 +190,22 @@ def _common_prefix(word: str, tag: Callable[[str], list[tuple[str, str]]]) -> bo
     return len(word) == 3 and len(head) == 1 and head[0][1] not in _NAME_TAGS
 
 
+def distinctive_given_name(name: str) -> str:
+    """The given name of ``name`` when it reads as a name on its own (小明, 秀英: masked wherever
+    it appears), or '' when it is also an ordinary word (国庆, 平安, 建军: "国庆假期" must stay)."""
+    given = _given(name)
+    if len(given) < 2:
+        return ""
+    tag, _ = _load()
+    tokens = tag(given)
+    return given if len(tokens) == 1 and tokens[0][1] in _NAME_TAGS else ""
+
+
+def after_surname(text: str, at: int) -> bool:
+    """True when ``text[at:]`` follows a surname: it is part of someone else's full name (李小明)."""
+    return at > 0 and (text[at - 1] in SURNAMES or text[max(0, at - 2):at] in COMPOUND_SURNAMES)
+
+
 def _given(name: str) -> str:
     name = name.strip()
     surname = name[:2] if len(name) > 2 and name[:2] in COMPOUND_SURNAMES else name[:1]

@@ -15,21 +15,22 @@ HOTLINES = {"110", "119", "120", "122", "12345", "96110", "12110", "12389", "123
 
 _ID18 = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3})([\dXx])(?![0-9A-Za-z])")
 _ID15 = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{6})(\d{3})(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<![\d+])(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
+_MOBILE = re.compile(r"(?<![\d+])(?:(?:\+|00)?86[\s-]?)?\(?(1[3-9]\d)\)?[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
 _LANDLINE = re.compile(r"(?<![\d+])(?:\+?86[\s-]?)?(0\d{2,3})[\s-](\d{7,8})(?!\d)"
                        r"|(?<!\d)\((0\d{2,3})\)\s?(\d{7,8})(?!\d)")
 _CARD = re.compile(r"(?<![\d])(\d{4}(?:[\s-]?\d{4}){3}(?:[\s-]?\d{1,3})?)(?!\d)")
 _PLATE = re.compile(
     r"([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])([A-HJ-NP-Z])[·\s]?"
-    r"([A-HJ-NP-Z0-9]{6}|[A-HJ-NP-Z0-9]{5})(?![A-Za-z0-9])")
+    r"([A-HJ-NP-Z0-9]{6}|[A-HJ-NP-Z0-9]{5}|[A-HJ-NP-Z0-9]{4}[学警挂领港澳试超])(?![A-Za-z0-9])")
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
 # Lenient forms, for text already normalised by :mod:`publisher.safety.published`: a plate in
 # lower case or with a space after the province, a landline without a separator, an e-mail
 # whose user part is written in Chinese (张三@163.com).
 _PLATE_LENIENT = re.compile(
-    r"([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])\s?([A-HJ-NP-Za-hj-np-z])[·\s]?"
-    r"([A-HJ-NP-Za-hj-np-z0-9]{6}|[A-HJ-NP-Za-hj-np-z0-9]{5})(?![A-Za-z0-9])")
+    r"([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])[\s·・-]?([A-HJ-NP-Za-hj-np-z])[\s·・-]?"
+    r"([A-HJ-NP-Za-hj-np-z0-9]{6}|[A-HJ-NP-Za-hj-np-z0-9]{5}|[A-HJ-NP-Za-hj-np-z0-9]{4}[学警挂领港澳试超])"
+    r"(?![A-Za-z0-9])")
 _LANDLINE_BARE = re.compile(r"(?<![\d+])(?:0(?:10|2\d)[2-9]\d{7}|0[3-9]\d{2}[2-9]\d{6,7})(?!\d)")
 _EMAIL_CJK = re.compile(r"(?<![A-Za-z0-9._%+-])(?![到至向给为是往发])[\u4e00-\u9fff]{1,3}"
                         r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")

@@ -19,7 +19,12 @@ from publisher.safety import pii
 
 ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u2061\u2062\u2063\u2064")
 # After NFKC: a full-width space is " ", "－" is "-", "．" is ".", "‑" is "‐".
-SEPARATORS = frozenset(" \t\r\n\f\v.-·・‐‒–—―−~_/")
+SEPARATORS = frozenset(" \t\r\n\f\v.,-·・‐‒–—―−~_/、|")
+CHINESE_DIGITS = {**{c: str(i) for i, c in enumerate("〇一二三四五六七八九")}, "零": "0", "幺": "1",
+                  **{c: str(i) for i, c in enumerate("零壹贰叁肆伍陆柒捌玖")}}
+CHINESE_NUMBER_RUN = 7
+"""A run of this many Chinese digits (一三八一二三四…) is read as a number: no date, amount or count
+is written that way, a phone number spelled out to dodge a filter is."""
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
@@ -50,6 +55,8 @@ def published_form(text: str, markdown: bool = False, squeeze: str = "digits") -
     def emit(piece: str, start: int, end: int) -> None:
         for char in unicodedata.normalize("NFKC", piece):
             if char not in ZERO_WIDTH:
+                if char.isdecimal() and not char.isascii():  # Arabic-Indic, Devanagari, Thai… digits
+                    char = str(unicodedata.decimal(char))
                 chars.append(char)
                 spans.append((start, end))
 
@@ -73,9 +80,35 @@ def published_form(text: str, markdown: bool = False, squeeze: str = "digits") -
                 continue
         emit(char, index, index + 1)
         index += 1
+    _spelled_out_numbers(chars)
+    _full_stops_in_addresses(chars)
     if squeeze != "none":
         chars, spans = _squeeze(chars, spans, squeeze == "all")
     return View("".join(chars), tuple(spans))
+
+
+def _spelled_out_numbers(chars: list[str]) -> None:
+    """一三八一二三四五六七八 → 13812345678, in place (one character for one)."""
+    start = 0
+    while start < len(chars):
+        if chars[start] not in CHINESE_DIGITS:
+            start += 1
+            continue
+        end = start
+        while end < len(chars) and (chars[end] in CHINESE_DIGITS or (chars[end] in SEPARATORS and chars[end] != "\n")):
+            end += 1
+        if sum(1 for c in chars[start:end] if c in CHINESE_DIGITS) >= CHINESE_NUMBER_RUN:
+            for index in range(start, end):
+                chars[index] = CHINESE_DIGITS.get(chars[index], chars[index])
+        start = end
+
+
+def _full_stops_in_addresses(chars: list[str]) -> None:
+    """zhangsan@163。com: a Chinese full stop between Latin letters or digits is a dot."""
+    for index in range(1, len(chars) - 1):
+        if chars[index] == "。" and chars[index - 1].isascii() and chars[index - 1].isalnum() \
+                and chars[index + 1].isascii() and chars[index + 1].isalnum():
+            chars[index] = "."
 
 
 def _squeeze(chars: list[str], spans: list[tuple[int, int]], every_space: bool):
@@ -121,6 +154,8 @@ def find(text: str, markdown: bool = False) -> list[Located]:
         view = published_form(text, markdown, squeeze)
         for finding in pii.find(view.text, lenient=True):
             start, end = view.source(finding.start, finding.end)
+            if finding.kind == "card" and not _grouped_like_a_card(text[start:end]):
+                continue  # 2021.04.02-2021.05.01 is a date range, not a card number
             found.append(Located(finding, start, end))
     kept: list[Located] = []
     for located in found:
@@ -130,6 +165,12 @@ def find(text: str, markdown: bool = False) -> list[Located]:
             continue
         kept.append(located)
     return sorted(kept, key=lambda item: item.start)
+
+
+def _grouped_like_a_card(source: str) -> bool:
+    """Card numbers are written whole or in groups of four (the last group may be shorter)."""
+    groups = [len(g) for g in re.findall(r"\d+", unicodedata.normalize("NFKC", source))]
+    return len(groups) == 1 or (all(g == 4 for g in groups[:-1]) and 1 <= groups[-1] <= 4)
 
 
 def key(value: str) -> str:

@@ -17,7 +17,8 @@ from typing import Any
 from publisher.content import markup
 from publisher.content.story import FrontMatter
 from publisher.safety import pii, published
-from publisher.safety.people import given_name, hidden_people, kept_names, masked_name
+from publisher.safety.names import after_surname, distinctive_given_name
+from publisher.safety.people import hidden_people, kept_names, masked_name
 
 # Front-matter keys that name files, channels or schedules: never published as text.
 IDENTIFIERS = {"kind", "date", "channels", "images", "status", "publish_after", "expire_after", "voice", "music",
@@ -101,12 +102,23 @@ def leaks(meta: FrontMatter, body: str, original: FrontMatter) -> list[Leak]:
                 found.append(Leak(where, published.dense(value), f"a value listed under 'pii:' (***) is "
                                   f"{_UNMASKABLE}"))
         for name, role in names.items():
-            for form in (name, given_name(name)):
-                if form and published.simplified(published.dense(form)) in flat:
+            for form, alone in ((name, False), (distinctive_given_name(name), True)):
+                if form and _occurs(flat, published.simplified(published.dense(form)), alone):
                     found.append(Leak(where, published.dense(form), f"the name of a {role} "
                                       f"({masked_name(name)}) is {_UNMASKABLE}"))
                     break
     return found
+
+
+def _occurs(flat: str, needle: str, alone: bool) -> bool:
+    """``needle`` occurs in ``flat``; for a given name ``alone``, not as part of someone else's
+    full name (李小明 is not the victim 王小明's 小明)."""
+    at = flat.find(needle)
+    while at >= 0:
+        if not (alone and after_surname(flat, at)):
+            return True
+        at = flat.find(needle, at + 1)
+    return False
 
 
 _UNMASKABLE = ("written in a form that cannot be masked (split by markup, for instance); write it as plain "

@@ -78,12 +78,16 @@ class ReviewState:
         return label
 
 
-def state(ledger: sqlite3.Connection | None, story: Story, stages: list[str]) -> ReviewState:
-    return state_of(ledger, story.id, content_hash(story), stages)
+def state(ledger: sqlite3.Connection | None, story: Story, stages: list[str],
+          reviewers: list[Reviewer] | None = None) -> ReviewState:
+    return state_of(ledger, story.id, content_hash(story), stages, reviewers)
 
 
-def state_of(ledger: sqlite3.Connection | None, story_id: str, current: str, stages: list[str]) -> ReviewState:
-    """The review state of ``story_id`` for the content hash ``current``."""
+def state_of(ledger: sqlite3.Connection | None, story_id: str, current: str, stages: list[str],
+             reviewers: list[Reviewer] | None = None) -> ReviewState:
+    """The review state of ``story_id`` for the content hash ``current``. With ``reviewers`` (the
+    config's), an approval counts only while its reviewer is still listed for that stage."""
+    holds = {(r.name, stage) for r in reviewers or [] for stage in r.stages}
     result = ReviewState(story_id, current, list(stages))
     if ledger is None:
         return result
@@ -99,7 +103,8 @@ def state_of(ledger: sqlite3.Connection | None, story_id: str, current: str, sta
             continue
         if row["decision"] == "reject":
             result.passed, result.approvers, result.rejected = [], [], dict(row)
-        elif len(result.passed) < len(stages) and row["stage"] == stages[len(result.passed)]:
+        elif (len(result.passed) < len(stages) and row["stage"] == stages[len(result.passed)]
+              and (reviewers is None or (row["reviewer"], row["stage"]) in holds)):
             result.passed.append(row["stage"])
             result.approvers.append(row["reviewer"])
             result.rejected = None
@@ -151,11 +156,11 @@ def check_may_decide(reviewers: list[Reviewer], stages: list[str], current: Revi
 def approve(ledger: sqlite3.Connection, story: Story, config: SiteConfig, stage: str, reviewer: str, note: str,
             os_user: str = "") -> ReviewState:
     stages = config.safety.stages
-    current = state(ledger, story, stages)
+    current = state(ledger, story, stages, config.reviewers)
     check_may_decide(config.reviewers, stages, current, "approve", reviewer, stage)
     keep_approved_copy(story, approved_folder(story.site, config), current.content_hash)
     _record(ledger, story.id, stage, "approve", reviewer, note, current.content_hash, config.timezone, os_user)
-    return state(ledger, story, stages)
+    return state(ledger, story, stages, config.reviewers)
 
 
 def reject(ledger: sqlite3.Connection, story: Story, config: SiteConfig, reviewer: str, note: str,
@@ -163,11 +168,11 @@ def reject(ledger: sqlite3.Connection, story: Story, config: SiteConfig, reviewe
     stages = config.safety.stages
     if not note.strip():
         raise ReviewError("a rejection needs a --note saying what to change")
-    current = state(ledger, story, stages)
+    current = state(ledger, story, stages, config.reviewers)
     check_may_decide(config.reviewers, stages, current, "reject", reviewer)
     _record(ledger, story.id, current.waiting_for or stages[-1], "reject", reviewer, note, current.content_hash,
             config.timezone, os_user)
-    return state(ledger, story, stages)
+    return state(ledger, story, stages, config.reviewers)
 
 
 def withdraw(ledger: sqlite3.Connection, story_id: str, current_hash: str, config: SiteConfig, reviewer: str,
@@ -176,10 +181,10 @@ def withdraw(ledger: sqlite3.Connection, story_id: str, current_hash: str, confi
     stages = config.safety.stages
     if not note.strip():
         raise ReviewError("a withdrawal needs a --note saying why")
-    current = state_of(ledger, story_id, current_hash, stages)
+    current = state_of(ledger, story_id, current_hash, stages, config.reviewers)
     check_may_decide(config.reviewers, stages, current, "withdraw", reviewer)
     _record(ledger, story_id, stages[-1], "withdraw", reviewer, note, current_hash, config.timezone, os_user)
-    return state_of(ledger, story_id, current_hash, stages)
+    return state_of(ledger, story_id, current_hash, stages, config.reviewers)
 
 
 def withdrawn_stories(ledger: sqlite3.Connection | None) -> dict[str, dict]:
