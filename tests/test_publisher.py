@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from conftest import FIXTURES, write
-from servers import Webhook
+from servers import Ftp, Webhook
 
 from publisher.config import load_config
 from publisher.content.frontmatter import Parsed

@@ -110,6 +110,10 @@ PERSON_BEFORE = frozenset((
     "当事人", "嫌疑人", "犯罪嫌疑人", "司机", "学生", "大学生", "小学生", "中学生", "患者", "车主", "店主",
     "老板", "业主", "乘客", "游客", "名叫", "叫做", "名为", "化名",
 ))
+COLLECTIVE = frozenset(("群众", "市民", "村民", "居民", "网民", "网友", "家属", "亲属", "学生", "游客", "乘客"))
+"""Person words that name a group: what follows them is as often a verb (群众高喊) as a name."""
+_WORD_TAGS = frozenset(("v", "vd", "vn", "vg", "d", "ad", "a", "an", "c", "p", "u", "m", "q", "r", "f"))
+"""Tags the segmenter gives ordinary words (常说: v), never a person's name."""
 PERSON_AFTER = frozenset((
     "老人", "老太", "大爷", "大妈", "阿姨", "奶奶", "爷爷", "夫妇", "一家", "说", "表示", "告诉", "回忆",
     "感慨", "坦言",
@@ -250,7 +254,7 @@ def find_undeclared(text: str, declared: Iterable[str]) -> list[NameFinding]:
             if flag in _NAME_TAGS:
                 candidate = word
                 needs_context = in_dictionary(word) and (len(word) == 2 or _common_prefix(word, tag))
-            elif not in_dictionary(word):
+            elif not in_dictionary(word) and flag not in _WORD_TAGS:
                 candidate, needs_context = word, True
         # 罗文 + 斌: a one-character given name followed by a one-character name part.
         if candidate and len(candidate) - len(_surname(candidate)) == 1 and i + used < len(tokens):
@@ -279,7 +283,10 @@ def find_undeclared(text: str, declared: Iterable[str]) -> list[NameFinding]:
 def _person_context(text: str, tokens: list[tuple[int, str, str]], i: int,
                     after: list[tuple[int, str, str]]) -> bool:
     if i > 0 and tokens[i - 1][1] in PERSON_BEFORE:
-        return True
+        # 群众高喊, 群众安全感: after a collective noun a word is as often what they did or felt as a
+        # name, so a dictionary word there needs a more telling context (受害人, 名叫, 老人…).
+        return tokens[i - 1][1] not in COLLECTIVE
+    return bool(after) and after[0][1] in PERSON_AFTER
     return bool(after) and after[0][1] in PERSON_AFTER
 
 
