@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from publisher.errors import ConfigError, Diagnostic
-from publisher.sourcepos import toml_error, toml_key_line
+from publisher.sourcepos import toml_error, toml_key_line, toml_limits
 
 Language = Literal["zh-Hans", "zh-Hant"]
 Kind = Literal["officer", "deed", "antifraud"]
@@ -471,6 +471,9 @@ def load_config(site: Path) -> tuple[SiteConfig, str]:
     except tomllib.TOMLDecodeError as exc:
         message, line, col = toml_error(exc)
         raise ConfigError(Diagnostic(str(path), line, col, f"invalid TOML: {message}")) from None
+    except (ValueError, RecursionError) as exc:
+        message, line, col = toml_limits(text, exc, first_line=1)
+        raise ConfigError(Diagnostic(str(path), line, col, message)) from None
     try:
         config = SiteConfig.model_validate(data)
     except ValidationError as exc:

@@ -60,6 +60,19 @@ def shown_path(path: Path) -> str:
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 
+def toml_limits(source: str, exc: Exception, first_line: int = 2) -> tuple[str, int, int]:
+    """(message, line, col) for TOML that parses but cannot be held: a number too long, nesting
+    too deep (tomllib raises ValueError or RecursionError without a position)."""
+    number = re.search(r"\d{100,}", source)
+    if number:
+        line, col = line_col(source, number.start())
+        return f"a number of {len(number.group())} digits; quote it if it is text", line + first_line - 1, col
+    deep = re.search(r"[\[{]{20,}", source)
+    index = deep.start() if deep else 0
+    line, col = line_col(source, index)
+    return f"the value cannot be read ({exc.__class__.__name__}): nested too deep", line + first_line - 1, col
+
+
 def toml_error(exc: Exception) -> tuple[str, int, int]:
     """(message, line, col) of a tomllib error; Python 3.11 only puts them in the text."""
     text = str(exc.args[0]) if exc.args else str(exc)

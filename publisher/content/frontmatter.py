@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from publisher.sourcepos import toml_error, toml_key_line
+from publisher.sourcepos import toml_error, toml_key_line, toml_limits
 
 try:
     _YamlLoader = yaml.CSafeLoader
@@ -89,7 +89,9 @@ def _parse_yaml(source: str) -> tuple[dict, dict[tuple, Position]]:
         line, col = (mark.line + 2, mark.column + 1) if mark else (1, 1)
         raise FrontMatterError(f"malformed YAML front matter: {exc.problem or exc.context}", line, col) from None
     except yaml.reader.ReaderError as exc:
-        line, col = _line_col(source, exc.position)
+        # libyaml counts bytes; the first character it refuses is the one it names.
+        found = source.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+        line, col = _line_col(source, found if found >= 0 else exc.position)
         raise FrontMatterError(f"the front matter holds a character YAML does not allow "
                                f"(U+{exc.character:04X}); remove it", line, col) from None
     except yaml.YAMLError as exc:
@@ -135,7 +137,7 @@ def _construct(loader: Any, root: yaml.Node) -> Any:
         return loader.construct_document(root)
     except Exception:  # PyYAML's constructors raise KeyError, AttributeError… on bad tagged values
         pass
-    for node in _scalars(root):
+    for node in _nodes(root):
         loader.constructed_objects, loader.recursive_objects = {}, {}
         try:
             loader.construct_object(node, deep=True)
@@ -146,16 +148,16 @@ def _construct(loader: Any, root: yaml.Node) -> Any:
     raise _node_error(root, "the front matter cannot be read as YAML values")
 
 
-def _scalars(node: yaml.Node):
+def _nodes(node: yaml.Node):
+    """Every node, innermost first (so the error names the smallest value that fails)."""
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            yield from _scalars(key)
-            yield from _scalars(value)
+            yield from _nodes(key)
+            yield from _nodes(value)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            yield from _scalars(item)
-    else:
-        yield node
+            yield from _nodes(item)
+    yield node
 
 
 def _tag_name(tag: str) -> str:
@@ -193,6 +195,8 @@ def _parse_toml(source: str) -> tuple[dict, dict[tuple, Position]]:
     except tomllib.TOMLDecodeError as exc:
         message, line, col = toml_error(exc)
         raise FrontMatterError(f"malformed TOML front matter: {message}", line + 1, col) from None
+    except (ValueError, RecursionError) as exc:  # a 4,300-digit number, nesting thousands deep
+        raise FrontMatterError(*toml_limits(source, exc)) from None
     positions: dict[tuple, Position] = {}
 
     def walk(value: Any, prefix: tuple) -> None:
