@@ -8,7 +8,7 @@ from publisher.config import SiteConfig
 from publisher.content.reader import read_site, story_files
 from publisher.errors import ConfigError, ContentError, Diagnostic, PublisherError
 from publisher.render import channels as registry
-from publisher.render import fonts, linebreak
+from publisher.render import fonts
 from publisher.render.base import RenderContext
 from publisher.sourcepos import toml_key_line
 
@@ -31,7 +31,7 @@ def drawn_config_problems(site: Path, config: SiteConfig) -> list[Diagnostic]:
                     found.append((("channels", name, key), value, config.language_of(name)))
     problems = []
     for keys, value, language in found:
-        missing = fonts.missing_glyphs(linebreak.drawable(value), language)
+        missing = fonts.missing_glyphs(value, language)
         if missing:
             line, col = toml_key_line(text, keys)
             problems.append(Diagnostic(str(path), line, col, f"{'.'.join(keys)}: the font has no glyph for "

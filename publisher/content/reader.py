@@ -147,7 +147,8 @@ def resolve_file(site: Path, folder: Path, name: str, suffixes: set[str], what: 
             candidate = (base / name).resolve()
             found = candidate.is_relative_to(site_root) and candidate.is_file()
         except (OSError, ValueError, RuntimeError) as exc:  # a name too long, a NUL byte, a link loop…
-            raise ValueError(f"{what} {name[:40]!r}… cannot be a file name here ({exc.__class__.__name__})") from None
+            raise ValueError(f"{what} {name[:40]!r}… not found: no file can have this name "
+                             f"({exc.__class__.__name__})") from None
         if not candidate.is_relative_to(site_root):
             raise ValueError(f"{what} {name!r} is outside the site; refused")
         if found:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PIL import ImageFont, features
 
-from publisher.render import inputs
+from publisher.render import inputs, linebreak
 
 _FACE_INDEX = {"zh-Hans": 2, "zh-Hant": 3}
 LANGUAGE_TAG = {"zh-Hans": "zh-Hans", "zh-Hant": "zh-Hant"}
@@ -58,10 +58,11 @@ def coverage(language: str = "zh-Hans") -> frozenset[int]:
 
 
 def missing_glyphs(text: str, language: str = "zh-Hans") -> list[str]:
-    """Characters of ``text`` the font cannot draw, in order of first appearance."""
+    """Characters of ``text`` the font cannot draw, in order of first appearance (of the text as it
+    is drawn: spaces and line separators are never drawn as glyphs, see :func:`linebreak.drawable`)."""
     have = coverage(language)
     missing: list[str] = []
-    for ch in text:
+    for ch in linebreak.drawable(text):
         if ord(ch) not in have and not ch.isspace() and ch not in missing:
             missing.append(ch)
     return missing
