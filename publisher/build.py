@@ -49,6 +49,9 @@ class Job:
     """For collective channels (LED): the screen-day to render instead of one story."""
     owner: int = field(default_factory=os.getpid)
     """The build's process: staging folders carry its PID, so they count as live while it runs."""
+    stage: str = ""
+    """The staging folder, made by the build before the job is handed to a worker (so the build
+    can remove it when it stops the worker)."""
 
     @property
     def key(self) -> str:
@@ -283,6 +286,8 @@ def _run(todo: list[Job], jobs: int | None, executor: Executor | None, progress:
         own = executor is None
         pool = executor or ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent,
                                                initargs=(os.getpid(),))
+        for job in todo:
+            job.stage = str(atomic.new_stage(job.out / job.channel / job.key, job.owner))
         futures = {pool.submit(render_job, job): job for job in todo}
         try:
             for future in as_completed(futures):
@@ -290,14 +295,11 @@ def _run(todo: list[Job], jobs: int | None, executor: Executor | None, progress:
                 if bar:
                     bar.update()
         except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
             if own:
                 _stop_workers(pool)
-            for future in futures:  # finished but never swapped in: not left behind
-                if future.done() and not future.cancelled() and future.exception() is None:
-                    stage = future.result().stage
-                    if stage:
-                        shutil.rmtree(stage, ignore_errors=True)
+            pool.shutdown(wait=False, cancel_futures=True)
+            for job in todo:  # unfinished, or finished but never swapped in: nothing left behind
+                shutil.rmtree(job.stage, ignore_errors=True)
             raise
         finally:
             if own:
@@ -322,7 +324,7 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    for process in list(getattr(pool, "_processes", {}).values()):  # no public API for this
+    for process in list((getattr(pool, "_processes", None) or {}).values()):  # no public API for this
         process.kill()
 
 
@@ -338,7 +340,7 @@ def render_job(job: Job) -> Outcome:
     started = time.perf_counter()
     outcome = Outcome(job.key, job.channel)
     module = registry.module_for(job.config.channels[job.channel].type)
-    stage = atomic.new_stage(job.out / job.channel / job.key, job.owner)
+    stage = Path(job.stage) if job.stage else atomic.new_stage(job.out / job.channel / job.key, job.owner)
     try:
         with inputs.recording(job.site) as recorder:
             if job.day is not None:

@@ -151,12 +151,16 @@ def test_ctrl_c_stops_at_once_and_leaves_the_previous_output(site):
     assert main(["build", "--site", str(site), "--out", str(out), "--jobs", "2"]) == 0
     for path in (site / "content").rglob("*.md"):  # everything must render again: slow enough to interrupt
         path.write_text(path.read_text(encoding="utf-8") + "\n新增的一段话。\n", encoding="utf-8")
-    for n in range(30):
+    for n in range(150):
         write(site / f"content/deeds/extra-{n}.md", f"---\ntitle: 新增稿件{n}\nkind: deed\ndate: 2021-04-08\n"
                                                    f"status: ready\n---\n\n民警帮助群众。\n")
     process = subprocess.Popen([sys.executable, "-m", "publisher", "build", "--site", str(site), "--out", str(out),
                                 "--jobs", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    time.sleep(1.5)
+    deadline = time.monotonic() + 60
+    while not (out / ".manifest-journal.jsonl").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)  # interrupt once renditions are being swapped in
+    time.sleep(0.3)
+    assert process.poll() is None, "the build finished before it could be interrupted"
     interrupted = time.monotonic()
     process.send_signal(signal.SIGINT)
     code = process.wait(timeout=30)
