@@ -9,13 +9,13 @@ raises :class:`UnknownOutcome` (it may have arrived: never retried, a person res
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import sqlite3
 from pathlib import Path
 from typing import Protocol
 
 from publisher.config import SiteConfig
+from publisher.content.hashing import fresh_hash
 from publisher.publish import queue
 from publisher.publish.queue import Delivery
 
@@ -76,12 +76,9 @@ def relative_path(text: str) -> str:
 
 
 def file_hash(path: Path) -> str:
-    """SHA-256 of a file's content (what decides whether a target already has it; never the size)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """SHA-256 of a file's content read now (what decides whether a target already has it; never
+    the size, never a cached value)."""
+    return fresh_hash(path)
 
 
 def marker_files(held: dict) -> dict[str, str]:
