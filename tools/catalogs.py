@@ -104,7 +104,7 @@ def compile_domain(domain: str) -> None:
             mo.write_bytes(data)
 
 
-_PERCENT = re.compile(r"%(?:\([^)]*\))?[#0 +-]*\d*(?:\.\d+)?[a-zA-Z%]")
+_PERCENT = re.compile(r"%(?:\([^)]*\))?[#0+-]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]")
 
 
 def placeholders(text: str) -> set[str]:
