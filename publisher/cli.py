@@ -5,18 +5,24 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import sys
 import time
+import tomllib
+import unicodedata
 from pathlib import Path
 
 from publisher import __version__
 from publisher.config import KINDS, SiteConfig, load_config
 from publisher.errors import ConfigError, Diagnostic, PublisherError
+from publisher.i18n import _, choose_language, normalize, set_language
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    set_language(_language_for(argv))  # before the parser: its help and its errors are in this language
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
@@ -29,142 +35,224 @@ def main(argv: list[str] | None = None) -> int:
             print(diagnostic, file=sys.stderr)
         return EXIT_USAGE
     except PublisherError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_("error: {message}").format(message=exc), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(_("interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:  # `publisher review list | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except OSError as exc:  # a folder that cannot be written, a port in use…
         where = f": {exc.filename}" if exc.filename else ""
-        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+        print(_("error: {message}").format(message=f"{exc.strerror or exc}{where}"), file=sys.stderr)
         return EXIT_USAGE
 
 
+def _language_for(argv: list[str]) -> str:
+    """The language of this command: --lang, the environment, the site's ``language``, English.
+
+    Read before argparse runs, from the raw arguments (``--lang X``/``--lang=X``, ``--site DIR``/``--site=DIR``
+    anywhere), and from a quick read of ``config.toml``: any problem there is reported later, by the command."""
+    options: dict[str, str] = {}
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            break
+        for name in ("--lang", "--site"):
+            if arg == name and index + 1 < len(argv):
+                options[name] = argv[index + 1]
+            elif arg.startswith(name + "="):
+                options[name] = arg[len(name) + 1:]
+    return choose_language(options.get("--lang"), os.environ, _site_language(Path(options.get("--site", "."))))
+
+
+def _site_language(site: Path) -> str | None:
+    """The site's ``language`` (``zh-Hans`` when config.toml leaves it out); None without a readable config."""
+    try:
+        data = tomllib.loads((site / "config.toml").read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    language = data.get("language", "zh-Hans")
+    return language if isinstance(language, str) else None
+
+
+def _lang(text: str) -> str:
+    language = normalize(text)
+    if language is None:
+        raise argparse.ArgumentTypeError(_("{value!r} is not a language publisher speaks (zh-Hans or en)").format(
+            value=text))
+    return language
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` terminal columns; Chinese takes two columns and breaks between any two
+    characters (never before closing punctuation), other words break at spaces."""
+    lines, line, used = [], "", 0
+    for word in re.findall(r"[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f][，。：；）」、！？]*|[^\s\u2e80-\u9fff"
+                           r"\uff00-\uffef\u3000-\u303f]+|\s+", " ".join(text.split())):
+        size = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in word)
+        if word.isspace():
+            if line:
+                line, used = line + " ", used + 1
+            continue
+        if line and used + size > width:
+            lines.append(line.rstrip())
+            line, used = "", 0
+        line, used = line + word, used + size
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's layout, with Chinese text wrapped by its width on screen."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return _wrap(text, width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(indent + line for line in _wrap(text, width - len(indent)))
+
+
+class _RawFormatter(argparse.RawDescriptionHelpFormatter, _Formatter):
+    """Descriptions as written (line by line), option help wrapped like ``_Formatter``."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a Chinese colon after Chinese section titles (argparse writes ``title:`` itself)."""
+
+    def __init__(self, *args, formatter_class: type[argparse.HelpFormatter] = _Formatter, **kwargs):
+        super().__init__(*args, formatter_class=formatter_class, **kwargs)
+
+    def format_help(self) -> str:
+        return re.sub(r"^([^\s].*[\u4e00-\u9fff]):$", r"\1：", super().format_help(), flags=re.MULTILINE)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="publisher",
-        description="Turn Markdown stories into Weibo posts, WeChat articles, Douyin videos and LED-screen "
+        description=_("Turn Markdown stories into Weibo posts, WeChat articles, Douyin videos and LED-screen "
                     "loops, review them (三审) and publish them on schedule. Run in a site folder (content/, "
-                    "templates/, assets/, config.toml) or pass --site.")
-    parser.add_argument("--version", action="version", version=f"publisher {__version__}")
+                    "templates/, assets/, config.toml) or pass --site."))
+    parser.add_argument("--version", action="version", version=f"publisher {__version__}",
+                        help=_("show program's version number and exit"))
+    _lang_option(parser, default=None)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    build = commands.add_parser("build", help="render ready stories for every channel",
-                                description="Render every ready story for each of its channels into "
+    build = commands.add_parser("build", help=_("render ready stories for every channel"),
+                                description=_("Render every ready story for each of its channels into "
                                             "<out>/<channel>/<story-id>/ and write <out>/manifest.json. "
-                                            "Unchanged renditions are not rendered again.")
+                                            "Unchanged renditions are not rendered again."))
     _site_option(build)
-    build.add_argument("--out", type=Path, help="output folder (default: the site's output/)")
+    build.add_argument("--out", type=Path, help=_("output folder (default: the site's output/)"))
     build.add_argument("--channel", action="append", default=[], metavar="NAME",
-                       help="only this channel (repeatable)")
-    build.add_argument("--drafts", action="store_true", help="also render stories with status: draft")
+                       help=_("only this channel (repeatable)"))
+    build.add_argument("--drafts", action="store_true", help=_("also render stories with status: draft"))
     build.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
-                       help="renditions rendered in parallel (default: the number of cores)")
+                       help=_("renditions rendered in parallel (default: the number of cores)"))
     build.add_argument("--date", type=_date, metavar="YYYY-MM-DD",
-                       help="the day LED loops are rendered for (default: today in the site's time zone)")
+                       help=_("the day LED loops are rendered for (default: today in the site's time zone)"))
     build.set_defaults(handler=cmd_build)
 
-    check = commands.add_parser("check", help="validate config and stories without rendering",
-                                description="Validate config.toml and every story (front matter, images, "
-                                            "glyphs, channel limits) without rendering anything.")
+    check = commands.add_parser("check", help=_("validate config and stories without rendering"),
+                                description=_("Validate config.toml and every story (front matter, images, "
+                                            "glyphs, channel limits) without rendering anything."))
     _site_option(check)
     check.set_defaults(handler=cmd_check)
 
-    new = commands.add_parser("new", help="scaffold a new story from an archetype",
-                              description="Create content/<section>/<slug>.md with every front-matter field "
-                                          "present and commented.")
+    new = commands.add_parser("new", help=_("scaffold a new story from an archetype"),
+                              description=_("Create content/<section>/<slug>.md with every front-matter field "
+                                          "present and commented."))
     _site_option(new)
-    new.add_argument("kind", choices=KINDS, help="officer, deed or antifraud")
-    new.add_argument("title", help="the headline, in quotes")
-    new.add_argument("--slug", help="file name without .md (default: date and a number)")
+    new.add_argument("kind", choices=KINDS, help=_("officer, deed or antifraud"))
+    new.add_argument("title", help=_("the headline, in quotes"))
+    new.add_argument("--slug", help=_("file name without .md (default: date and a number)"))
     new.set_defaults(handler=cmd_new)
 
     review = commands.add_parser(
-        "review", help="三审: approve, reject or withdraw a story, list what waits, export the audit trail",
-        description="publisher review STORY approve --stage 初审 --by NAME [--note TEXT]\n"
+        "review", help=_("三审: approve, reject or withdraw a story, list what waits, export the audit trail"),
+        description=_("publisher review STORY approve --stage 初审 --by NAME [--note TEXT]\n"
                     "publisher review STORY reject --by NAME --note TEXT\n"
                     "publisher review STORY withdraw --by NAME --note TEXT   (撤稿, by a 终审 reviewer)\n"
                     "publisher review list\n"
                     "publisher review log [--csv]\n\n"
                     "STORY is its id (deeds/huzheng-365) or its file. Stages come from config.toml "
                     "([safety] stages) and are approved in order, each by a different reviewer listed for it "
-                    "in [[reviewers]]; editing a story voids its approvals.",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+                    "in [[reviewers]]; editing a story voids its approvals."),
+        formatter_class=_RawFormatter)
     _site_option(review)
     review.add_argument("target", metavar="STORY|list|log")
     review.add_argument("action", nargs="?", choices=["approve", "reject", "withdraw"])
-    review.add_argument("--stage", help="the stage being approved (e.g. 初审)")
-    review.add_argument("--by", default="", help="who decides: a name from [[reviewers]] in config.toml")
-    review.add_argument("--note", default="", help="a note (required for reject and withdraw)")
-    review.add_argument("--csv", action="store_true", help="log: write CSV instead of a table")
+    review.add_argument("--stage", help=_("the stage being approved (e.g. 初审)"))
+    review.add_argument("--by", default="", help=_("who decides: a name from [[reviewers]] in config.toml"))
+    review.add_argument("--note", default="", help=_("a note (required for reject and withdraw)"))
+    review.add_argument("--csv", action="store_true", help=_("log: write CSV instead of a table"))
     review.set_defaults(handler=_lazy("publisher.safety.commands", "cmd_review"))
 
-    preview = commands.add_parser("preview", help="write the preview site (open it from disk)",
-                                  description="Build (drafts included) and write <out>/preview/index.html: a "
+    preview = commands.add_parser("preview", help=_("write the preview site (open it from disk)"),
+                                  description=_("Build (drafts included) and write <out>/preview/index.html: a "
                                               "dashboard, next week's calendar, each screen's loop, and every "
-                                              "story as it will look on each channel.")
+                                              "story as it will look on each channel."))
     _site_option(preview)
-    preview.add_argument("--out", type=Path, help="output folder (default: the site's output/)")
-    preview.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="the day of the LED loops (default: today)")
+    preview.add_argument("--out", type=Path, help=_("output folder (default: the site's output/)"))
+    preview.add_argument("--date", type=_date, metavar="YYYY-MM-DD",
+                         help=_("the day of the LED loops (default: today)"))
     preview.set_defaults(handler=cmd_preview)
 
-    serve = commands.add_parser("serve", help="serve the preview and rebuild it on every save",
-                                description="Serve the preview on 127.0.0.1, watch content/, templates/, assets/ "
-                                            "and config.toml, rebuild what changed and reload open pages.")
+    serve = commands.add_parser("serve", help=_("serve the preview and rebuild it on every save"),
+                                description=_("Serve the preview on 127.0.0.1, watch content/, templates/, assets/ "
+                                            "and config.toml, rebuild what changed and reload open pages."))
     _site_option(serve)
-    serve.add_argument("--out", type=Path, help="output folder (default: the site's output/)")
-    serve.add_argument("--port", type=_port, default=8000, help="port, 1-65535 (default 8000)")
+    serve.add_argument("--out", type=Path, help=_("output folder (default: the site's output/)"))
+    serve.add_argument("--port", type=_port, default=8000, help=_("port, 1-65535 (default 8000)"))
     serve.set_defaults(handler=cmd_serve)
 
-    run = commands.add_parser("run", help="the publisher daemon: scheduled jobs and deliveries",
-                              description="Run until stopped (SIGTERM/SIGINT): each channel's schedule "
+    run = commands.add_parser("run", help=_("the publisher daemon: scheduled jobs and deliveries"),
+                              description=_("Run until stopped (SIGTERM/SIGINT): each channel's schedule "
                                           "(daily LED loops, weekly batches) and every delivery when it is due. "
-                                          "Missed jobs are caught up at start.")
+                                          "Missed jobs are caught up at start."))
     _site_option(run)
     run.set_defaults(handler=_lazy("publisher.publish.commands", "cmd_run"))
 
-    publish = commands.add_parser("publish", help="one publishing pass by hand",
-                                  description="Render and queue today's LED loops, then deliver everything due.")
+    publish = commands.add_parser("publish", help=_("one publishing pass by hand"),
+                                  description=_("Render and queue today's LED loops, then deliver everything due."))
     _site_option(publish)
-    publish.add_argument("--channel", action="append", default=[], metavar="NAME", help="only this channel")
-    publish.add_argument("--dry-run", action="store_true", help="say what would be delivered; change nothing")
+    publish.add_argument("--channel", action="append", default=[], metavar="NAME", help=_("only this channel"))
+    publish.add_argument("--dry-run", action="store_true", help=_("say what would be delivered; change nothing"))
     publish.set_defaults(handler=_lazy("publisher.publish.commands", "cmd_publish"))
 
-    batch = commands.add_parser("batch", help="write a week's batch of social posts by hand",
-                                description="Fill a week's posting slots with approved stories and write "
+    batch = commands.add_parser("batch", help=_("write a week's batch of social posts by hand"),
+                                description=_("Fill a week's posting slots with approved stories and write "
                                             "batches/<channel>/<ISO-week>/ (posts, batch.csv, batch.json, "
-                                            "batch.ics); each post is queued for its slot.")
+                                            "batch.ics); each post is queued for its slot."))
     _site_option(batch)
-    batch.add_argument("--channel", action="append", default=[], metavar="NAME", help="only this channel")
-    batch.add_argument("--week", metavar="YYYY-Www", help="the ISO week (default: next week)")
+    batch.add_argument("--channel", action="append", default=[], metavar="NAME", help=_("only this channel"))
+    batch.add_argument("--week", metavar="YYYY-Www", help=_("the ISO week (default: next week)"))
     batch.set_defaults(handler=_lazy("publisher.publish.commands", "cmd_batch"))
 
-    backup = commands.add_parser("backup", help="a consistent copy of the ledger, even while the daemon runs",
-                                 description="Copy .publisher/ledger.sqlite (review decisions, deliveries) with "
+    backup = commands.add_parser("backup", help=_("a consistent copy of the ledger, even while the daemon runs"),
+                                 description=_("Copy .publisher/ledger.sqlite (review decisions, deliveries) with "
                                              "SQLite's online backup to DEST (a file, or a folder that gets "
                                              "ledger-<time>.sqlite). Restore: stop the daemon, copy the backup "
-                                             "over the ledger file.")
+                                             "over the ledger file."))
     _site_option(backup)
     backup.add_argument("destination", type=Path, metavar="DEST")
     backup.set_defaults(handler=cmd_backup)
 
-    status = commands.add_parser("status", help="what is queued, delivered, failed or unconfirmed",
-                                 description="Queued deliveries, the last deliveries, failures, anything "
-                                             "unconfirmed or missed, and when each channel's job runs next.")
+    status = commands.add_parser("status", help=_("what is queued, delivered, failed or unconfirmed"),
+                                 description=_("Queued deliveries, the last deliveries, failures, anything "
+                                             "unconfirmed or missed, and when each channel's job runs next."))
     _site_option(status)
     status.set_defaults(handler=_lazy("publisher.publish.commands", "cmd_status"))
 
-    resolve = commands.add_parser("resolve", help="settle an unconfirmed, failed or missed delivery",
-                                  description="After checking the target: --delivered if it arrived, "
-                                              "--retry to send it again.")
+    resolve = commands.add_parser("resolve", help=_("settle an unconfirmed, failed or missed delivery"),
+                                  description=_("After checking the target: --delivered if it arrived, "
+                                              "--retry to send it again."))
     _site_option(resolve)
-    resolve.add_argument("delivery", type=int, help="the delivery number shown by status")
+    resolve.add_argument("delivery", type=int, help=_("the delivery number shown by status"))
     outcome = resolve.add_mutually_exclusive_group(required=True)
-    outcome.add_argument("--delivered", action="store_true", help="it arrived: mark it delivered")
-    outcome.add_argument("--retry", action="store_true", help="it did not: deliver it again")
+    outcome.add_argument("--delivered", action="store_true", help=_("it arrived: mark it delivered"))
+    outcome.add_argument("--retry", action="store_true", help=_("it did not: deliver it again"))
     resolve.set_defaults(handler=_lazy("publisher.publish.commands", "cmd_resolve"))
     return parser
 
@@ -173,7 +261,7 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-12-01") from None
+        raise argparse.ArgumentTypeError(_("{value!r} is not a date like 2026-12-01").format(value=text)) from None
 
 
 def _port(text: str) -> int:
@@ -182,7 +270,7 @@ def _port(text: str) -> int:
     except ValueError:
         port = -1
     if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
+        raise argparse.ArgumentTypeError(_("{value!r} is not a port number (1-65535)").format(value=text))
     return port
 
 
@@ -190,7 +278,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from publisher.publish.ledger import backup
 
     config = load_site(args)
-    print(f"ledger copied to {backup(args.site, config, args.destination)}")
+    print(_("ledger copied to {path}").format(path=backup(args.site, config, args.destination)))
     return EXIT_OK
 
 
@@ -207,11 +295,18 @@ def _lazy(module: str, name: str):
 
 def _site_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
-                        help="the site folder (default: the current folder)")
+                        help=_("the site folder (default: the current folder)"))
+    _lang_option(parser, default=argparse.SUPPRESS)  # `publisher check --lang en` works too
+
+
+def _lang_option(parser: argparse.ArgumentParser, default) -> None:
+    """--lang (chosen before parsing, by ``_language_for``; declared here for --help and for errors)."""
+    parser.add_argument("--lang", type=_lang, default=default, metavar="{zh-Hans,en}",
+                        help=_("language of messages (default: LANGUAGE/LANG, else the site's language)"))
 
 
 def load_site(args: argparse.Namespace) -> SiteConfig:
-    config, _ = load_config(args.site)
+    config, _source = load_config(args.site)
     return config
 
 
@@ -226,10 +321,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     config = load_site(args)
     unknown = [name for name in args.channel if name not in config.channels]
     if unknown:
-        print(f"error: unknown channel {unknown[0]!r} (known: {', '.join(config.channels)})", file=sys.stderr)
+        print(_("error: unknown channel {name!r} (known: {known})").format(name=unknown[0], known=", ".join(
+            config.channels)), file=sys.stderr)
         return EXIT_USAGE
     if args.jobs < 1:
-        print("error: --jobs must be at least 1", file=sys.stderr)
+        print(_("error: --jobs must be at least 1"), file=sys.stderr)
         return EXIT_USAGE
     out = args.out or args.site / config.output
     started = time.perf_counter()
@@ -238,8 +334,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     print_diagnostics(result.warnings + result.errors)
     for line in format_summary(result):
         print(line)
-    status = f"{len(result.errors)} error(s)" if result.errors else "ok"
-    print(f"built into {out} in {time.perf_counter() - started:.1f}s: {status}")
+    status = _("{count} error(s)").format(count=len(result.errors)) if result.errors else _("ok")
+    print(_("built into {out} in {seconds:.1f}s: {status}").format(out=out, seconds=time.perf_counter() - started,
+                                                                   status=status))
     return EXIT_CONTENT if result.errors else EXIT_OK
 
 
@@ -249,7 +346,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     config = load_site(args)
     errors, warnings, count = check_site(args.site, config)
     print_diagnostics(warnings + errors)
-    print(f"checked {count} stories: {len(errors)} error(s), {len(warnings)} warning(s)")
+    print(_("checked {count} stories: {errors} error(s), {warnings} warning(s)").format(
+        count=count, errors=len(errors), warnings=len(warnings)))
     return EXIT_CONTENT if errors else EXIT_OK
 
 
@@ -267,7 +365,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
         for line in format_summary(result):
             print(line)
         index = generate(args.site, config, out, result)
-    print(f"preview: {index}")
+    print(_("preview: {path}").format(path=index))
     return EXIT_CONTENT if result.errors else EXIT_OK
 
 

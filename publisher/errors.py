@@ -2,6 +2,11 @@
 
 Content problems are reported, never raised past the build: one bad story must not stop
 the others. Config and usage problems stop the command (exit 2).
+
+Messages are for people, in their language (publisher.i18n): a ``Diagnostic``'s message is translated
+where it is made, ``Diagnostic(path, line, col, _("…").format(…))``. The language is chosen before any
+work starts (and passed to render workers), so the moment of creation is the moment of showing. The
+``path:line:col: error:`` prefix is not translated: editors and CI read it.
 """
 
 from __future__ import annotations
@@ -12,7 +17,10 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One problem at a place in a file, printed as ``path:line:col: error: message``."""
+    """One problem at a place in a file, printed as ``path:line:col: error: message``.
+
+    ``message`` is already in the reader's language (made with ``_()``); ``severity`` is ``error`` or
+    ``warning`` and stays English, like the rest of the prefix."""
 
     path: str
     line: int

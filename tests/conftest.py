@@ -1,7 +1,12 @@
-"""Shared fixtures: a copy of the small fixture site, and the CLI run in-process."""
+"""Shared fixtures: a copy of the small fixture site, and the CLI run in-process.
+
+Tests speak English (they match message text): ``PUBLISHER_LANG=en`` outranks the fixture site's
+``language = "zh-Hans"`` and the machine's LANG, here and in every subprocess. A test that wants Chinese
+takes the ``chinese`` fixture (or passes ``--lang zh-Hans`` to the CLI)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,10 +16,29 @@ import pytest
 from PIL import Image
 from servers import Ftp, Webhook
 
+from publisher import i18n
 from publisher.cli import main
 
+os.environ[i18n.ENV] = "en"
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """Every test starts in English and leaves the process in English (even after ``--lang zh-Hans``)."""
+    monkeypatch.setenv(i18n.ENV, "en")
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
+
+
+@pytest.fixture
+def chinese(monkeypatch):
+    """This test speaks Simplified Chinese: messages, CLI runs in-process and subprocesses alike."""
+    monkeypatch.setenv(i18n.ENV, "zh_Hans")
+    i18n.set_language("zh_Hans")
+    return i18n
 
 
 @pytest.fixture
