@@ -10,6 +10,7 @@ user's own ``.tmp-notes.txt`` is never touched, and one build never sweeps away 
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import re
@@ -20,9 +21,13 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 TEMP_PREFIX = ".tmp-"
 _OWNED = re.compile(r"^\.tmp-(\d+)-[0-9a-z_]{8}-")
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+_FILE_MODE = 0o666 & ~_UMASK
 STALE_DEPTH = 4
 """How deep below an output folder leftovers are looked for (renditions sit at depth 3)."""
 
@@ -37,6 +42,7 @@ def write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=f"-{path.name}"[:64], dir=path.parent)
     try:
+        os.fchmod(fd, _FILE_MODE)  # mkstemp makes 0600; people and web servers must read outputs
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -49,6 +55,37 @@ def write_bytes(path: Path, data: bytes) -> None:
 
 def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
+
+
+def confined(root: Path, path: Path) -> bool:
+    """True when ``path`` lies inside ``root`` with no symbolic link on the way (a link planted in
+    an output folder must not make the program write, move or delete anywhere else)."""
+    try:
+        relative = path.relative_to(root)
+    except ValueError:
+        return False
+    current = root
+    for part in relative.parts:
+        if part in ("..", ""):
+            return False
+        current = current / part
+        if current.is_symlink():
+            return False
+    return True
+
+
+def open_own(path: Path, mode: str = "a+") -> IO[str]:
+    """Open a file of the program's own (a lock, a journal) without following a link planted in
+    its place (a link would make it write into the file the link points at)."""
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | (os.O_APPEND if "a" in mode else 0)
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OSError(errno.ELOOP, "a symbolic link stands where publisher keeps its own file; remove it",
+                          str(path)) from None
+        raise
+    return os.fdopen(fd, mode, encoding="utf-8")
 
 
 def new_stage(final: Path, owner: int | None = None) -> Path:
@@ -72,7 +109,7 @@ def output_lock(folder: Path) -> Iterator[None]:
             _locks[key][1] -= 1
         return
     key.mkdir(parents=True, exist_ok=True)
-    handle = (key / LOCK).open("a+", encoding="utf-8")
+    handle = open_own(key / LOCK)
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

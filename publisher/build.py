@@ -111,6 +111,10 @@ def check_output(site: Path, out: Path) -> None:
     if out == site or site.is_relative_to(out):
         raise OutputError(f"output folder {out} is the site or a folder above it; choose a folder of its own, "
                           f"e.g. {site / 'output'}")
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"output folder {out} is a file; choose a folder")
+    if out == site / ".publisher":
+        raise OutputError(f"output folder {out} is the program's own folder; choose another folder")
     if (out / "content").is_dir() or (out / "config.toml").is_file():
         raise OutputError(f"output folder {out} holds a site (content/ or config.toml); choose another folder")
     for own in ("content", "templates", "assets"):
@@ -203,8 +207,8 @@ def _build(site: Path, config: SiteConfig, out: Path, only: set[str], drafts: bo
             if keep:
                 kept.append(old)
             else:
-                journal.drop(old.story, old.channel)
                 _remove(out, old.folder)
+                journal.drop(old.story, old.channel)
 
         fresh: list[manifest.Rendition] = []
         warnings: list[Diagnostic] = early_warnings + [w for story in stories for w in story.warnings]
@@ -214,19 +218,26 @@ def _build(site: Path, config: SiteConfig, out: Path, only: set[str], drafts: bo
             nonlocal errors, warnings
             summary[job.channel].seconds += outcome.seconds
             warnings += outcome.warnings
-            journal.drop(job.key, job.channel)
             if outcome.errors:
                 summary[job.channel].failed += 1
                 errors += outcome.errors
-                _remove(out, f"{job.channel}/{job.key}")
+                _remove(out, f"{job.channel}/{job.key}")  # removed first, then forgotten: a kill in between
+                journal.drop(job.key, job.channel)       # leaves it listed, and the next build retries
                 return
+            journal.drop(job.key, job.channel)
             atomic.replace_folder(Path(outcome.stage), out / job.channel / job.key)
             summary[job.channel].rendered += 1
             rendition = _rendition(job, outcome, config)
             journal.put(rendition)
             fresh.append(rendition)
 
-        _run(todo, jobs, executor, progress, finish)
+        refused = [job for job in todo if not atomic.confined(out, out / job.channel / job.key)]
+        for job in refused:
+            finish(job, Outcome(job.key, job.channel, errors=[Diagnostic(
+                job.shown_path, 1, 1, f"{job.channel}/{job.key} in the output is, or lies under, a symbolic link; "
+                                      f"refused (remove the link from {out})")]))
+        refused_ids = {id(job) for job in refused}
+        _run([job for job in todo if id(job) not in refused_ids], jobs, executor, progress, finish)
         _mark_review_state(site, config, stories, kept + fresh)
         result = manifest.Manifest(
             renditions=sorted(kept + fresh, key=lambda r: (r.channel, r.story)),
@@ -259,14 +270,13 @@ def _prefixed(job: Job, outputs: dict[str, list]) -> dict[str, list]:
 def _remove(out: Path, relative: str) -> None:
     """Delete a rendition folder, only when it really lies inside the output (a manifest is a
     file anyone can edit: ``../../victim`` is refused)."""
-    target = out / relative
     try:
-        resolved = target.resolve()
-    except OSError:
+        target = out / relative
+        if not atomic.confined(out, target) or target == out:
+            return
+    except (OSError, ValueError):  # a NUL byte, a name too long: not a folder of ours
         return
-    if not resolved.is_relative_to(out) or resolved == out or ".." in Path(relative).parts or target.is_symlink():
-        return
-    shutil.rmtree(resolved, ignore_errors=True)
+    shutil.rmtree(target, ignore_errors=True)
 
 
 def _run(todo: list[Job], jobs: int | None, executor: Executor | None, progress: bool,

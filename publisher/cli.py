@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import os
 import re
+import sqlite3
 import sys
 import time
 import tomllib
@@ -40,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(_("interrupted"), file=sys.stderr)
         return 130
+    except sqlite3.DatabaseError as exc:  # damage found only while reading (a page in the middle)
+        print(_("error: the ledger (.publisher/ledger.sqlite) is damaged ({problem}). Restore the last backup "
+                "(publisher backup; see README, 'The ledger') or move the file aside to start a new ledger").format(
+            problem=exc), file=sys.stderr)
+        return EXIT_USAGE
     except BrokenPipeError:  # `publisher review list | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
@@ -324,8 +330,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(_("error: unknown channel {name!r} (known: {known})").format(name=unknown[0], known=", ".join(
             config.channels)), file=sys.stderr)
         return EXIT_USAGE
-    if args.jobs < 1:
-        print(_("error: --jobs must be at least 1"), file=sys.stderr)
+    most = 4 * (os.cpu_count() or 1)
+    if not 1 <= args.jobs <= most:
+        print(_("error: --jobs must be between 1 and {most} (four per core)").format(most=most), file=sys.stderr)
         return EXIT_USAGE
     out = args.out or args.site / config.output
     started = time.perf_counter()
@@ -341,9 +348,11 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from publisher.build import check_output
     from publisher.check import check_site
 
     config = load_site(args)
+    check_output(args.site, args.site / config.output)  # the build would refuse it: so does check
     errors, warnings, count = check_site(args.site, config)
     print_diagnostics(warnings + errors)
     print(_("checked {count} stories: {errors} error(s), {warnings} warning(s)").format(

@@ -49,6 +49,11 @@ def _colour(value: str) -> str:
 Colour = Annotated[str, AfterValidator(_colour)]
 """A colour as CSS writes it: ``#0d2c5e``, ``#fff``, ``rgb(13,44,94)`` or a name like ``white``."""
 
+X264Preset = Literal["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"]
+"""x264's speed presets (slower presets make smaller files of the same quality)."""
+FOLDER_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
+"""A name that becomes a folder in the output: letters, digits, - and _ (no path)."""
+
 OpenCC = Literal["s2t", "s2tw", "s2twp", "s2hk", "s2hkp"]
 """OpenCC's Simplified-to-Traditional conversions that ship with it (stories are written in Simplified)."""
 
@@ -144,9 +149,9 @@ class DouyinChannel(ChannelBase):
     """Frames per second (constant)."""
     crf: int = Field(20, ge=0, le=51)
     """x264 quality (lower is better; 18-23 is usual)."""
-    preset: str = "medium"
+    preset: X264Preset = "medium"
     """x264 speed preset (ultrafast … veryslow)."""
-    audio_bitrate: str = "160k"
+    audio_bitrate: str = Field("160k", pattern=r"^[1-9]\d{1,3}k$")
     """AAC bitrate."""
     chars_per_second: float = Field(4.5, gt=0)
     """Reading speed for cue timing without a voice-over (Chinese characters a second)."""
@@ -198,7 +203,7 @@ class LedChannel(ChannelBase):
     """Frame rate of the loops (constant; 25 suits most controllers)."""
     crf: int = Field(23, ge=0, le=51)
     """x264 quality of the loops."""
-    preset: str = "ultrafast"
+    preset: X264Preset = "ultrafast"
     """x264 preset of the loops. Slides are stills and tickers are simple; ultrafast also keeps
     the stream free of B-frames and CABAC, which the cheapest controllers decode best."""
     urgent_every: int = Field(4, ge=1)
@@ -234,7 +239,7 @@ class LedTheme(Schema):
 
 
 class Screen(Schema):
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+    name: str = Field(pattern=FOLDER_NAME)
     """Screen name, used in folder names and in a story's ``screens:`` (letters, digits, - and _)."""
     title: str = ""
     """Where the screen is, for people (e.g. 谢家集大道与望峰路口)."""
@@ -393,8 +398,9 @@ class SiteConfig(Schema):
     """Colours shared by all image renderers."""
     kinds: dict[Kind, KindDefaults] = {}
     """Per-kind defaults: ``[kinds.officer] channels = [...]``."""
-    channels: dict[str, ChannelConfig] = {}
-    """Output channels by name: ``[channels.weibo] type = "weibo"``."""
+    channels: dict[Annotated[str, Field(pattern=FOLDER_NAME)], ChannelConfig] = {}
+    """Output channels by name: ``[channels.weibo] type = "weibo"`` (the name is a folder of the
+    output: letters, digits, - and _)."""
     screens: list[Screen] = []
     """LED screens, as ``[[screens]]`` tables."""
     safety: Safety = Safety()
@@ -503,11 +509,16 @@ def load_config(site: Path) -> tuple[SiteConfig, str]:
             line, col = _nth_table_line(text, "screens", index)
             problems.append(Diagnostic(str(path), line, col, f"screens: the name {screen.name!r} is used twice"))
         seen.add(screen.name)
-    wording = (site / config.safety.wording).resolve()
-    if not wording.is_relative_to(site.resolve()):
-        line, col = toml_key_line(text, ("safety", "wording"))
-        problems.append(Diagnostic(str(path), line, col, f"safety.wording: {config.safety.wording!r} is outside the "
-                                                         f"site; the wording list must be a file inside the site"))
+    for keys, value in ((("safety", "wording"), config.safety.wording), (("safety", "ledger"), config.safety.ledger),
+                        (("publish", "output"), config.publish.output),
+                        (("publish", "batches"), config.publish.batches)):
+        where = (site / value).resolve()
+        if not where.is_relative_to(site.resolve()) or where == site.resolve() or \
+                where.is_relative_to((site / "content").resolve()):
+            line, col = toml_key_line(text, keys)
+            problems.append(Diagnostic(str(path), line, col, f"{'.'.join(keys)}: {value!r} is outside the site (or "
+                                                             f"is the site or inside content/); it must be a path "
+                                                             f"inside the site"))
     try:
         from zoneinfo import ZoneInfo
         ZoneInfo(config.timezone)

@@ -76,12 +76,30 @@ class Manifest:
         (out / JOURNAL).unlink(missing_ok=True)
 
 
+def _rendition(data: object) -> Rendition | None:
+    """A rendition from the manifest, or None when the entry is not one this program wrote (a
+    manifest is a file anyone can edit: every path in it is checked again before use)."""
+    try:
+        rendition = Rendition(**data)  # type: ignore[arg-type]
+    except TypeError:
+        return None
+    text_fields = (rendition.story, rendition.channel, rendition.type, rendition.hash)
+    if not all(isinstance(v, str) and "\0" not in v for v in text_fields):
+        return None
+    if not (isinstance(rendition.files, list) and all(isinstance(f, str) for f in rendition.files)):
+        return None
+    if not all(isinstance(v, list) for v in (rendition.stories,)) or not isinstance(rendition.inputs, dict) \
+            or not isinstance(rendition.outputs, dict):
+        return None
+    return rendition
+
+
 class Journal:
     """Appends each change to the output as it happens (flushed to the OS: a killed process
     loses nothing it wrote)."""
 
     def __init__(self, out: Path):
-        self._handle = (out / JOURNAL).open("a", encoding="utf-8")
+        self._handle = atomic.open_own(out / JOURNAL, "a")
 
     def drop(self, story: str, channel: str) -> None:
         self._write({"drop": [story, channel]})
@@ -101,9 +119,9 @@ def load(out: Path) -> Manifest:
     """The last manifest written, with any journal of a build that did not finish replayed."""
     try:
         data = json.loads((out / NAME).read_text(encoding="utf-8"))
-        renditions = [Rendition(**r) for r in data.get("renditions", [])]
-        found = Manifest(renditions, data.get("errors", []), data.get("warnings", []))
-    except (OSError, ValueError, TypeError):
+        renditions = [r for r in map(_rendition, data.get("renditions", [])) if r is not None]
+        found = Manifest(renditions, list(data.get("errors", [])), list(data.get("warnings", [])))
+    except (OSError, ValueError, TypeError, AttributeError):  # missing, damaged, or not ours: start afresh
         found = Manifest()
     try:
         lines = (out / JOURNAL).read_text(encoding="utf-8").splitlines()
@@ -115,10 +133,9 @@ def load(out: Path) -> Manifest:
             entry = json.loads(line)
             if "drop" in entry:
                 by_key.pop(tuple(entry["drop"]), None)
-            elif "put" in entry:
-                rendition = Rendition(**entry["put"])
+            elif "put" in entry and (rendition := _rendition(entry["put"])) is not None:
                 by_key[(rendition.story, rendition.channel)] = rendition
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, AttributeError):
             break  # the line a kill cut short, and anything after it
     found.renditions = list(by_key.values())
     return found

@@ -19,6 +19,7 @@ from publisher import atomic, manifest, preview_fonts
 from publisher.build import BuildResult, build, check_output
 from publisher.config import SiteConfig
 from publisher.content.story import Story
+from publisher.errors import PublisherError
 from publisher.render import templates
 
 KIND_NAMES = {"officer": "民警风采", "deed": "为民服务", "antifraud": "反诈宣传"}
@@ -50,6 +51,8 @@ def generate(site: Path, config: SiteConfig, out: Path, result: BuildResult | No
     renditions the pages are made from)."""
     site, out = site.resolve(), out.resolve()
     check_output(site, out)
+    if not atomic.confined(out, out / "preview"):
+        raise PublisherError(f"{out / 'preview'} is a symbolic link; refused (remove it: the preview is written there)")
     with atomic.output_lock(out):
         return _generate(site, config, out, result, day, channels)
 

@@ -50,11 +50,13 @@ def line_col(text: str, index: int) -> tuple[int, int]:
 
 
 def shown_path(path: Path) -> str:
-    """The path as the user can open it from where they ran the command."""
+    """The path as the user can open it from where they ran the command, with any line break or
+    control character in it escaped (a file name must not be able to forge a diagnostic line)."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+        shown = str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        shown = str(path)
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in shown)
 
 
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")

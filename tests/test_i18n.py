@@ -162,7 +162,7 @@ def test_check_summary_in_chinese(site, say, chinese):
 
 def test_build_errors_in_chinese(site, say, chinese):
     run = say("build", "--site", site, "--jobs", "0")
-    assert run.code == 2 and run.err.strip() == "错误：--jobs 至少为 1"
+    assert run.code == 2 and run.err.strip().startswith("错误：--jobs 须在 1 到")
     run = say("build", "--site", site, "--channel", "nowhere")
     assert "错误：没有渠道 'nowhere'" in run.err
 

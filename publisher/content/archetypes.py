@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
 from publisher.config import SiteConfig
 from publisher.errors import PublisherError
@@ -33,7 +33,8 @@ def scaffold(site: Path, config: SiteConfig, kind: str, title: str, slug: str | 
     source = site / "templates" / "archetypes" / f"{kind}.md"
     if not source.is_file() or not source.resolve().is_relative_to((site / "templates").resolve()):
         source = PACKAGE_ARCHETYPES / f"{kind}.md"
-    text = jinja2.Template(source.read_text(encoding="utf-8"), keep_trailing_newline=True).render(
+    # Sandboxed like every site template: an archetype is the site's file, not the program's code.
+    text = SandboxedEnvironment(keep_trailing_newline=True).from_string(source.read_text(encoding="utf-8")).render(
         title=title.replace('"', "\u201d"), date=today.isoformat())
     if not section.resolve().is_relative_to((site / "content").resolve()):
         raise PublisherError(f"{section} leads outside the site's content/; refused")

@@ -12,6 +12,7 @@ import functools
 import hashlib
 import os
 import re
+import unicodedata
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -25,14 +26,20 @@ from publisher.safety import guard, names, wording
 from publisher.safety.people import masked_name
 from publisher.sourcepos import line_col, shown_path
 
+_BIDI_CONTROLS = {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp"}
 AUDIO_SUFFIXES = {".m4a", ".mp3", ".wav", ".aac", ".ogg", ".flac", ".amr", ".opus"}
 
 
+MAX_STORY_BYTES = 2_000_000
+"""A story is text (about 600,000 Chinese characters at this size); anything larger is a mistake."""
+
+
 def story_files(site: Path) -> list[tuple[str, Path]]:
-    """(id, path) of every story under ``site/content``, sorted by id."""
+    """(id, path) of every story under ``site/content``, sorted by id. Both ``x.md`` and
+    ``x/index.md`` are listed when both exist (:func:`read_site` reports the clash)."""
     root = site / "content"
-    found: dict[str, Path] = {}
+    found: dict[tuple[str, str], Path] = {}
     if not root.is_dir():
         return []
     for section in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
@@ -40,10 +47,10 @@ def story_files(site: Path) -> list[tuple[str, Path]]:
             if entry.name.startswith((".", "_")):
                 continue
             if entry.is_file() and entry.suffix == ".md":
-                found[f"{section.name}/{entry.stem}"] = entry
+                found[(f"{section.name}/{entry.stem}", "file")] = entry
             elif entry.is_dir() and (entry / "index.md").is_file():
-                found[f"{section.name}/{entry.name}"] = entry / "index.md"
-    return sorted(found.items())
+                found[(f"{section.name}/{entry.name}", "bundle")] = entry / "index.md"
+    return [(story_id, path) for (story_id, _kind), path in sorted(found.items())]
 
 
 def read_site(site: Path, config: SiteConfig) -> tuple[list[Story], list[Diagnostic]]:
@@ -51,7 +58,14 @@ def read_site(site: Path, config: SiteConfig) -> tuple[list[Story], list[Diagnos
     site = site.resolve()
     stories: list[Story] = []
     problems: list[Diagnostic] = []
-    for story_id, path in story_files(site):
+    files = story_files(site)
+    ids = [story_id for story_id, _path in files]
+    for story_id, path in files:
+        if ids.count(story_id) > 1:
+            other = next(p for i, p in files if i == story_id and p != path)
+            problems.append(Diagnostic(shown_path(path), 1, 1, f"two stories have the id {story_id}: this file and "
+                                                               f"{shown_path(other)}; rename or remove one"))
+            continue
         try:
             story = read_story(site, story_id, path, config)
         except ContentError as exc:
@@ -67,6 +81,16 @@ def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Sto
     # whether the site was given as ".", as a relative path or as an absolute one.
     site, path = site.resolve(), Path(os.path.abspath(path))
     shown = shown_path(path)
+    if any(not ch.isprintable() or unicodedata.bidirectional(ch) in _BIDI_CONTROLS for ch in story_id):
+        raise ContentError.at(shown, "the file name holds a line break, an invisible or a direction-changing "
+                                     "character; rename the file with letters, digits, - and _")
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    if size > MAX_STORY_BYTES:
+        raise ContentError.at(shown, f"the story file is {size / 1e6:.1f} MB; a story is at most "
+                                     f"{MAX_STORY_BYTES / 1e6:.0f} MB of text (images and audio go beside it as files)")
     if not path.resolve().is_relative_to(site.resolve()):
         raise ContentError.at(shown, "this story is a link to a file outside the site; only files inside the "
                                      "site are read (copy the story into content/)")

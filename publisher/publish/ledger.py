@@ -6,6 +6,7 @@ claims and survives crashes; WAL mode lets the preview read while the daemon wri
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -89,6 +90,9 @@ def connect(site: Path, config: SiteConfig, create: bool = True) -> sqlite3.Conn
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=FULL")
         _migrate(connection)
+        problem = connection.execute("PRAGMA quick_check").fetchone()[0]
+        if problem != "ok":
+            raise sqlite3.DatabaseError(f"damaged: {problem}")
     except sqlite3.DatabaseError as exc:
         raise LedgerError(f"{path} cannot be used as the ledger ({exc}). Restore the last backup "
                           f"(publisher backup; see README, 'The ledger') or move the file aside to start a new "
@@ -106,13 +110,21 @@ def backup(site: Path, config: SiteConfig, destination: Path) -> Path:
         raise LedgerError(f"there is no ledger yet at {path_of(site, config)}")
     if destination.is_dir():
         destination = destination / f"ledger-{dt.datetime.now():%Y%m%d-%H%M%S}.sqlite"
+    if destination.exists() or destination.is_symlink():
+        source.close()
+        raise LedgerError(f"{destination} exists; give a new file name or a folder (a backup never overwrites)")
+    if not destination.parent.is_dir():
+        source.close()
+        raise LedgerError(f"folder {destination.parent} does not exist; create it first")
     temp = destination.with_name(f".tmp-{destination.name}")
     try:
         target = sqlite3.connect(temp)
         with target:
             source.backup(target)
         target.close()
-        temp.replace(destination)
+        os.link(temp, destination)  # never replaces a file that appeared meanwhile
+    except (sqlite3.Error, OSError) as exc:
+        raise LedgerError(f"could not write the backup to {destination}: {exc}") from None
     finally:
         source.close()
         temp.unlink(missing_ok=True)
@@ -120,7 +132,9 @@ def backup(site: Path, config: SiteConfig, destination: Path) -> Path:
 
 
 def _migrate(connection: sqlite3.Connection) -> None:
-    if connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+    tables = connection.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' "
+                                "AND name IN ('reviews', 'deliveries', 'jobs')").fetchone()[0]
+    if connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION and tables == 3:
         return
     level, connection.isolation_level = connection.isolation_level, None
     try:
@@ -130,6 +144,10 @@ def _migrate(connection: sqlite3.Connection) -> None:
             connection.execute("ROLLBACK")
             raise LedgerError(f"the ledger was written by a newer publisher (schema {version}, this one knows "
                               f"{SCHEMA_VERSION}); upgrade publisher")
+        if version == SCHEMA_VERSION:  # marked current but tables are missing: make them
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    connection.execute(statement)
         if version < SCHEMA_VERSION:
             old = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reviews'").fetchone()
             for statement in (_MIGRATE_0_TO_1 if old else SCHEMA).split(";"):

@@ -6,6 +6,7 @@ Outputs: ``article.html`` (body HTML, ready to paste into the editor), ``images/
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -32,9 +33,10 @@ def check(ctx: RenderContext) -> None:
     """Everything the build would refuse: title and digest limits, the article's size, the cover."""
     _limits(ctx)
     channel: WechatChannel = ctx.channel_config  # type: ignore[assignment]
+    lead = "images/lead.jpg" if ctx.story.images else None
     page = templates.render(ctx.site, channel.template or TEMPLATE,
-                            **template_context(ctx, lead_image="images/lead.jpg" if ctx.story.images else None,
-                                               author=channel.author or ctx.account))
+                            **template_context(ctx, lead_image=lead, author=channel.author or ctx.account))
+    page = _local_body_images(ctx, page, [], lead, copy=False)
     _check_size(ctx, channel, ctx.localize(article_body(page)))
     _cover_text(ctx, channel)
 
@@ -94,8 +96,9 @@ def article_body(page: str) -> str:
     return "\n".join(line.strip() for line in body.strip().splitlines() if line.strip()) + "\n"
 
 
-def _local_body_images(ctx: RenderContext, page: str, files: list[str], lead: str | None) -> str:
-    """Copy images the Markdown body references and point ``src`` at the copies."""
+def _local_body_images(ctx: RenderContext, page: str, files: list[str], lead: str | None, copy: bool = True) -> str:
+    """Copy images the Markdown body references and point ``src`` at the copies (``copy=False``:
+    only the names, as ``check`` measures the article)."""
     counter = iter(range(1, 1000))
 
     def replace(match: re.Match) -> str:
@@ -105,10 +108,11 @@ def _local_body_images(ctx: RenderContext, page: str, files: list[str], lead: st
         if re.match(r"^[a-z]+:", src):
             raise ctx.error_at(src, f"image {src!r}: WeChat removes external images; put the file "
                                     f"beside the story")
-        path = ctx.story.body_images.get(src)
+        path = ctx.story.body_images.get(html.unescape(src))
         if path is None:
-            raise ctx.error_at(src, f"image {src!r} not found beside the story or under assets/")
-        local = _copy_image(path, ctx.folder, f"images/body-{next(counter)}", files)
+            raise ctx.error_at(html.unescape(src), f"image {src!r} not found beside the story or under assets/")
+        stem = f"images/body-{next(counter)}"
+        local = _copy_image(path, ctx.folder, stem, files) if copy else f"{stem}.jpg"
         return f"{match.group(1)}{local}{match.group(3)}"
 
     return _IMG_SRC.sub(replace, page)
@@ -118,7 +122,7 @@ def _copy_image(source: Path, folder: Path, stem: str, files: list[str]) -> str:
     """Save an image as JPEG no wider than 1080 px and under 1 MB (WeChat's body image rules)."""
     image = inputs.open_image(source)
     if image.width > MAX_IMAGE_WIDTH:
-        image = image.resize((MAX_IMAGE_WIDTH, round(image.height * MAX_IMAGE_WIDTH / image.width)),
+        image = image.resize((MAX_IMAGE_WIDTH, max(1, round(image.height * MAX_IMAGE_WIDTH / image.width))),
                              Image.Resampling.LANCZOS)
     data = b""
     for quality in (88, 80, 70, 60, 50):
