@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from publisher.config import SiteConfig
@@ -34,8 +35,11 @@ def scaffold(site: Path, config: SiteConfig, kind: str, title: str, slug: str | 
     if not source.is_file() or not source.resolve().is_relative_to((site / "templates").resolve()):
         source = PACKAGE_ARCHETYPES / f"{kind}.md"
     # Sandboxed like every site template: an archetype is the site's file, not the program's code.
-    text = SandboxedEnvironment(keep_trailing_newline=True).from_string(source.read_text(encoding="utf-8")).render(
-        title=title.replace('"', "\u201d"), date=today.isoformat())
+    try:
+        text = SandboxedEnvironment(keep_trailing_newline=True).from_string(source.read_text(encoding="utf-8")).render(
+            title=title.replace('"', "\u201d"), date=today.isoformat())
+    except jinja2.TemplateError as exc:
+        raise PublisherError(f"{source}: the archetype template fails: {exc}") from None
     if not section.resolve().is_relative_to((site / "content").resolve()):
         raise PublisherError(f"{section} leads outside the site's content/; refused")
     section.mkdir(parents=True, exist_ok=True)
