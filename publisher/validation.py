@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from publisher.i18n import CHINESE, _, language
+from publisher.i18n import CHINESE, N_, _, language
 
-DATE_FORMS = "2021-04-08, 2021/4/8, 2021年4月8日"
-"""The ways a date may be written (front matter reads all three)."""
+DATE_FORMS = N_("2021-04-08, 2021/4/8 or 2021年4月8日")
+"""The ways a date may be written (front matter reads all three); translate with ``_()`` where shown."""
 
 _TYPE_TAGS = re.compile(r"^(str|int|float|bool|date|datetime|list\[.*\]|dict\[.*\]|function-\w+\[.*\]|none)$")
 
@@ -26,7 +26,8 @@ def shown(value: Any, limit: int = 60) -> str:
 
 def clean(loc: tuple) -> tuple:
     """The key path without pydantic's union-member tags (``voice.str`` → ``voice``)."""
-    return tuple(part for part in loc if not (isinstance(part, str) and _TYPE_TAGS.match(part)))
+    return tuple(part for index, part in enumerate(loc)
+                 if not (index and isinstance(part, str) and _TYPE_TAGS.match(part)))
 
 
 def first_per_place(errors: list[dict]) -> list[dict]:
@@ -43,8 +44,8 @@ def first_per_place(errors: list[dict]) -> list[dict]:
 
 
 def allowed(expected: str, aliases: dict[str, str] | None = None) -> str:
-    """``'draft' or 'ready'`` (pydantic's ``expected``) as ``draft | ready``; with Chinese names in
-    Chinese (``draft（草稿） | ready（待发）``)."""
+    """``'draft' or 'ready'`` (pydantic's ``expected``) as ``draft | ready``; with the Chinese names
+    (``aliases``: English value → Chinese) in Chinese: ``draft（草稿） | ready（待发）``."""
     values = re.findall(r"'((?:[^'\\]|\\.)*)'", expected) or [expected]
     chinese = language() == CHINESE
     return " | ".join(f"{v}（{aliases[v]}）" if chinese and aliases and v in aliases else v for v in values)
@@ -79,10 +80,10 @@ def describe(err: dict, key: str, aliases: dict[str, str] | None = None) -> str:
                  "starting with a letter or digit").format(key=key, value=value)
     if kind.startswith("datetime_"):
         return _("{key}: {value} is not a date or time; write it like {forms} or 2021-04-08 08:00").format(
-            key=key, value=value, forms=DATE_FORMS)
+            key=key, value=value, forms=_(DATE_FORMS))
     if kind.startswith("date_"):
         return _("{key}: {value} is not a date; write it like {forms}").format(key=key, value=value,
-                                                                               forms=DATE_FORMS)
+                                                                               forms=_(DATE_FORMS))
     if kind == "greater_than":
         return _("{key}: should be greater than {limit}, got {value}").format(key=key, limit=ctx.get("gt"),
                                                                               value=value)

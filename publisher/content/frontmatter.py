@@ -202,7 +202,7 @@ def _construct(loader: Any, root: yaml.Node) -> Any:
         except Exception:
             if node.tag.endswith(":timestamp"):
                 raise _node_error(node, _("{value!r} is not a valid date or time; write it like {forms}").format(
-                    value=node.value, forms=DATE_FORMS)) from None
+                    value=node.value, forms=_(DATE_FORMS))) from None
             raise _node_error(node, _("{value!r} is not a valid {what}").format(
                 value=node.value, what=_tag_name(node.tag))) from None
     raise _node_error(root, _("the front matter cannot be read as YAML values"))

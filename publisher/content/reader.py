@@ -276,6 +276,6 @@ def _field_errors(shown: str, parsed: frontmatter.Parsed, exc: ValidationError) 
             message = _("{key}: {message}").format(key=key, message=reason) if loc else reason
         else:
             field = next((p for p in reversed(loc) if isinstance(p, str)), "")
-            message = describe(err, key, ALIASES.get(field))
+            message = describe(err, key, {v: k for k, v in ALIASES.get(field, {}).items()})
         out.append(Diagnostic(shown, line, col, message))
     return out
