@@ -23,6 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from publisher.i18n import _
+
 TEMP_PREFIX = ".tmp-"
 _OWNED = re.compile(r"^\.tmp-(\d+)-[0-9a-z_]{8}-")
 _UMASK = os.umask(0)
@@ -116,8 +118,8 @@ def output_lock(folder: Path) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "?"
-            print(f"{shown(key)} is in use by PID {holder} (another build, preview or publish); waiting for it…",
-                  file=sys.stderr, flush=True)
+            print(_("{folder} is in use by PID {pid} (another build, preview or publish); waiting for it…").format(
+                folder=shown(key), pid=holder), file=sys.stderr, flush=True)
             fcntl.flock(handle, fcntl.LOCK_EX)
         handle.seek(0)
         handle.truncate()

@@ -28,6 +28,7 @@ from publisher.content.hashing import content_hash, fresh_hash
 from publisher.content.reader import read_site
 from publisher.content.story import Story
 from publisher.errors import ConfigError, ContentError, Diagnostic, PublisherError, TemplateError
+from publisher.i18n import CHINESE, _, language
 from publisher.render import channels as registry
 from publisher.render import inputs
 from publisher.render.base import RenderContext
@@ -94,6 +95,8 @@ class BuildResult:
     warnings: list[Diagnostic]
     stories: list[Story] = field(default_factory=list)
     """The valid stories the build worked from (after ``accept``)."""
+    types: dict[str, str] = field(default_factory=dict)
+    """Each configured channel's type (``weibo``…), for showing channels by the name the team uses."""
 
     @property
     def ok(self) -> bool:
@@ -109,17 +112,19 @@ def check_output(site: Path, out: Path) -> None:
     be the site, a folder above it, a folder holding stories, or one of the site's own folders."""
     site, out = site.resolve(), out.resolve()
     if out == site or site.is_relative_to(out):
-        raise OutputError(f"output folder {out} is the site or a folder above it; choose a folder of its own, "
-                          f"e.g. {site / 'output'}")
+        raise OutputError(_("output folder {out} is the site or a folder above it; choose a folder of its own, "
+                            "e.g. {example}").format(out=out, example=site / "output"))
     if out.exists() and not out.is_dir():
-        raise OutputError(f"output folder {out} is a file; choose a folder")
+        raise OutputError(_("output folder {out} is a file; choose a folder").format(out=out))
     if out == site / ".publisher":
-        raise OutputError(f"output folder {out} is the program's own folder; choose another folder")
+        raise OutputError(_("output folder {out} is the program's own folder; choose another folder").format(out=out))
     if (out / "content").is_dir() or (out / "config.toml").is_file():
-        raise OutputError(f"output folder {out} holds a site (content/ or config.toml); choose another folder")
+        raise OutputError(_("output folder {out} holds a site (content/ or config.toml); choose another "
+                            "folder").format(out=out))
     for own in ("content", "templates", "assets"):
         if out.is_relative_to(site / own):
-            raise OutputError(f"output folder {out} is inside the site's {own}/; choose another folder")
+            raise OutputError(_("output folder {out} is inside the site's {folder}/; choose another folder").format(
+                out=out, folder=own))
 
 
 def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = (), drafts: bool = False,
@@ -245,7 +250,8 @@ def _build(site: Path, config: SiteConfig, out: Path, only: set[str], drafts: bo
         result.save(out)
     finally:
         journal.close()
-    return BuildResult(result, dict(summary), errors, warnings, stories)
+    return BuildResult(result, dict(summary), errors, warnings, stories,
+                       {name: channel.type for name, channel in config.channels.items()})
 
 
 def _rendition(job: Job, outcome: Outcome, config: SiteConfig) -> manifest.Rendition:
@@ -380,12 +386,14 @@ def _describe_failure(job: Job, outcome: Outcome, exc: Exception) -> None:
     except ContentError as exc:
         outcome.errors = exc.diagnostics
     except TemplateError as exc:
-        outcome.errors = [Diagnostic(job.shown_path, 1, 1, f"{exc} (rendering {job.channel})")]
+        outcome.errors = [Diagnostic(job.shown_path, 1, 1, _("{error} (rendering {channel})").format(
+            error=exc, channel=job.channel))]
     except PublisherError as exc:
         outcome.errors = [Diagnostic(job.shown_path, 1, 1, str(exc))]
     except Exception as exc:  # a bug must not stop the other renditions; say where it happened
-        outcome.errors = [Diagnostic(job.shown_path, 1, 1, f"internal error rendering {job.channel} {job.key}: "
-                                     f"{exc.__class__.__name__}: {exc} (please report this)")]
+        outcome.errors = [Diagnostic(job.shown_path, 1, 1, _(
+            "internal error rendering {channel} {key}: {error} (please report this)").format(
+            channel=job.channel, key=job.key, error=f"{exc.__class__.__name__}: {exc}"))]
 
 
 def _mark_review_state(site: Path, config: SiteConfig, stories: list[Story],
@@ -449,11 +457,16 @@ def _unchanged(path: Path, recorded: list | None) -> bool:
 
 
 def format_summary(result: BuildResult) -> list[str]:
+    """One line a channel: ``weibo: 15 rendered, 0 unchanged, 0 failed, 5.8s`` (in Chinese the channel
+    by the team's name for it: ``微博：渲染 15，未变 0，失败 0，用时 5.8 秒``)."""
+    from publisher import labels
+
     lines = []
     for channel, s in sorted(result.summary.items()):
-        lines.append(f"{channel}: {s.rendered} rendered, {s.unchanged} unchanged, {s.failed} failed, "
-                     f"{s.seconds:.1f}s")
+        shown = labels.channel(channel, result.types.get(channel, "")) if language() == CHINESE else channel
+        lines.append(_("{channel}: {rendered} rendered, {unchanged} unchanged, {failed} failed, {seconds:.1f}s").format(
+            channel=shown, rendered=s.rendered, unchanged=s.unchanged, failed=s.failed, seconds=s.seconds))
     if not lines:
-        lines.append("nothing to build (no ready stories; --drafts builds drafts too)")
+        lines.append(_("nothing to build (no ready stories; --drafts builds drafts too)"))
     return lines
 

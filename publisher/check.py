@@ -7,6 +7,7 @@ from pathlib import Path
 from publisher.config import SiteConfig
 from publisher.content.reader import read_site, story_files
 from publisher.errors import ConfigError, ContentError, Diagnostic, PublisherError
+from publisher.i18n import _
 from publisher.render import channels as registry
 from publisher.render import fonts
 from publisher.render.base import RenderContext
@@ -34,9 +35,9 @@ def drawn_config_problems(site: Path, config: SiteConfig) -> list[Diagnostic]:
         missing = fonts.missing_glyphs(value, language)
         if missing:
             line, col = toml_key_line(text, keys)
-            problems.append(Diagnostic(str(path), line, col, f"{'.'.join(keys)}: the font has no glyph for "
-                                                             f"{missing[0]!r} (U+{ord(missing[0]):04X}); it would be "
-                                                             f"drawn as an empty box"))
+            problems.append(Diagnostic(str(path), line, col, _(
+                "{key}: the font has no glyph for {char!r} (U+{code:04X}); it would be drawn as an empty "
+                "box").format(key=".".join(keys), char=missing[0], code=ord(missing[0]))))
     return problems
 
 

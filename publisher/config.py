@@ -23,7 +23,9 @@ from pydantic import (
 )
 
 from publisher.errors import ConfigError, Diagnostic
+from publisher.i18n import _
 from publisher.sourcepos import toml_error, toml_key_line, toml_limits
+from publisher.validation import describe, first_per_place
 
 Language = Literal["zh-Hans", "zh-Hant"]
 Kind = Literal["officer", "deed", "antifraud"]
@@ -42,7 +44,8 @@ def _colour(value: str) -> str:
     try:
         ImageColor.getrgb(value)
     except (ValueError, AttributeError):
-        raise ValueError(f"{value!r} is not a colour; write it like \"#0d2c5e\" or \"white\"") from None
+        raise ValueError(_("{value!r} is not a colour; write it like \"#0d2c5e\" or \"white\"").format(
+            value=value)) from None
     return value
 
 
@@ -265,10 +268,12 @@ class Screen(Schema):
     @model_validator(mode="after")
     def _text_fits_the_screen(self) -> Screen:
         if self.min_text > min(self.width, self.height):
-            raise ValueError(f"min_text {self.min_text} px is larger than the {self.width}x{self.height} screen; "
-                             f"no line of text would fit")
+            raise ValueError(_("min_text {min_text} px is larger than the {width}x{height} screen; no line of "
+                               "text would fit").format(min_text=self.min_text, width=self.width,
+                                                        height=self.height))
         if self.max_text and self.max_text < self.min_text:
-            raise ValueError(f"max_text {self.max_text} is smaller than min_text {self.min_text}")
+            raise ValueError(_("max_text {max_text} is smaller than min_text {min_text}").format(
+                max_text=self.max_text, min_text=self.min_text))
         return self
 
     @property
@@ -303,9 +308,9 @@ class Safety(Schema):
     def _distinct_stages(cls, stages: list[str]) -> list[str]:
         stages = [stage.strip() for stage in stages]
         if any(not stage for stage in stages):
-            raise ValueError("a review stage is empty")
+            raise ValueError(_("a review stage is empty"))
         if len(set(stages)) != len(stages):
-            raise ValueError("review stages must differ from each other")
+            raise ValueError(_("review stages must differ from each other"))
         return stages
 
 
@@ -320,7 +325,8 @@ class Reviewer(Schema):
     def _plain_name(cls, name: str) -> str:
         name = name.strip()
         if not name or any(not ch.isprintable() for ch in name):
-            raise ValueError(f"reviewer name {name!r}: write the person's name, without invisible characters")
+            raise ValueError(_("reviewer name {name!r}: write the person's name, without invisible "
+                               "characters").format(name=name))
         return name
     stages: list[str] = Field(min_length=1)
     """The review stages this person may approve (and reject at), e.g. ``["复审"]``."""
@@ -420,15 +426,17 @@ class SiteConfig(Schema):
         for reviewer in reviewers:
             same = _person_key(reviewer.name)
             if same in seen:
-                raise ValueError(f"{reviewer.name} and {seen[same]} are the same name (written differently); each "
-                                 f"reviewer is listed once, with all their stages")
+                raise ValueError(_("{name} and {other} are the same name (written differently); each reviewer "
+                                   "is listed once, with all their stages").format(name=reviewer.name,
+                                                                                   other=seen[same]))
             seen[same] = reviewer.name
         safety = info.data.get("safety")
         stages = safety.stages if safety else []
         for reviewer in reviewers:
             unknown = [stage for stage in reviewer.stages if stage not in stages]
             if unknown:
-                raise ValueError(f"{reviewer.name} holds unknown stage {unknown[0]!r} (stages: {', '.join(stages)})")
+                raise ValueError(_("{name} holds unknown stage {stage!r} (stages: {stages})").format(
+                    name=reviewer.name, stage=unknown[0], stages=", ".join(stages)))
         return reviewers
 
     def screen(self, name: str) -> Screen | None:
@@ -462,21 +470,23 @@ def load_config(site: Path) -> tuple[SiteConfig, str]:
     (hashed into every rendition). Raises ConfigError with key path and line."""
     path = site / "config.toml"
     if not path.is_file():
-        raise ConfigError(Diagnostic(str(path), 1, 1, "config.toml not found (is --site right?)"))
+        raise ConfigError(Diagnostic(str(path), 1, 1, _("config.toml not found (is --site right?)")))
     try:
         raw = path.read_bytes()
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
-        raise ConfigError(Diagnostic(str(path), line, 1, f"config.toml is not UTF-8 text (byte {exc.start}); "
-                                                         f"save it as UTF-8")) from None
+        raise ConfigError(Diagnostic(str(path), line, 1, _("config.toml is not UTF-8 text (byte {byte}); save it "
+                                                           "as UTF-8").format(byte=exc.start))) from None
     except OSError as exc:
-        raise ConfigError(Diagnostic(str(path), 1, 1, f"cannot read config.toml: {exc.strerror}")) from None
+        raise ConfigError(Diagnostic(str(path), 1, 1, _("cannot read config.toml: {reason}").format(
+            reason=exc.strerror))) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message, line, col = toml_error(exc)
-        raise ConfigError(Diagnostic(str(path), line, col, f"invalid TOML: {message}")) from None
+        raise ConfigError(Diagnostic(str(path), line, col, _("invalid TOML: {message}").format(
+            message=message))) from None
     except (ValueError, RecursionError) as exc:
         message, line, col = toml_limits(text, exc, first_line=1)
         raise ConfigError(Diagnostic(str(path), line, col, message)) from None
@@ -490,7 +500,8 @@ def load_config(site: Path) -> tuple[SiteConfig, str]:
             if name not in config.channels:
                 line, col = toml_key_line(text, ("kinds", kind, "channels"))
                 problems.append(Diagnostic(str(path), line, col,
-                                           f"kinds.{kind}.channels: unknown channel {name!r}"))
+                                           _("kinds.{kind}.channels: unknown channel {name!r}").format(
+                                               kind=kind, name=name)))
     for name, channel in config.channels.items():
         if channel.type == "wechat":
             problems += _one_mass_send_a_day(path, text, name, channel.slots)
@@ -498,16 +509,18 @@ def load_config(site: Path) -> tuple[SiteConfig, str]:
             if target not in config.targets:
                 line, col = toml_key_line(text, ("channels", name, "deliver" if target in channel.deliver
                                                  else "notify"))
-                problems.append(Diagnostic(str(path), line, col, f"channels.{name}: unknown target {target!r}"))
+                problems.append(Diagnostic(str(path), line, col, _("channels.{name}: unknown target {target!r}").format(
+                    name=name, target=target)))
     seen: set[str] = set()
     for index, screen in enumerate(config.screens):
         if screen.deliver and screen.deliver not in config.targets:
             line, col = _nth_table_line(text, "screens", index)
-            problems.append(Diagnostic(str(path), line, col, f"screens.{screen.name}: unknown target "
-                                                             f"{screen.deliver!r}"))
+            problems.append(Diagnostic(str(path), line, col, _("screens.{name}: unknown target {target!r}").format(
+                name=screen.name, target=screen.deliver)))
         if screen.name in seen:
             line, col = _nth_table_line(text, "screens", index)
-            problems.append(Diagnostic(str(path), line, col, f"screens: the name {screen.name!r} is used twice"))
+            problems.append(Diagnostic(str(path), line, col, _("screens: the name {name!r} is used twice").format(
+                name=screen.name)))
         seen.add(screen.name)
     for keys, value in ((("safety", "wording"), config.safety.wording), (("safety", "ledger"), config.safety.ledger),
                         (("publish", "output"), config.publish.output),
@@ -516,15 +529,16 @@ def load_config(site: Path) -> tuple[SiteConfig, str]:
         if not where.is_relative_to(site.resolve()) or where == site.resolve() or \
                 where.is_relative_to((site / "content").resolve()):
             line, col = toml_key_line(text, keys)
-            problems.append(Diagnostic(str(path), line, col, f"{'.'.join(keys)}: {value!r} is outside the site (or "
-                                                             f"is the site or inside content/); it must be a path "
-                                                             f"inside the site"))
+            problems.append(Diagnostic(str(path), line, col, _(
+                "{key}: {value!r} is outside the site (or is the site or inside content/); it must be a path inside "
+                "the site").format(key=".".join(keys), value=value)))
     try:
         from zoneinfo import ZoneInfo
         ZoneInfo(config.timezone)
     except Exception:
         line, col = toml_key_line(text, ("timezone",))
-        problems.append(Diagnostic(str(path), line, col, f"timezone: unknown time zone {config.timezone!r}"))
+        problems.append(Diagnostic(str(path), line, col, _("timezone: unknown time zone {zone!r}").format(
+            zone=config.timezone)))
     if problems:
         raise ConfigError(*problems)
     return config, text
@@ -543,12 +557,13 @@ def _one_mass_send_a_day(path: Path, text: str, name: str, slots: list[str]) -> 
     problems = []
     for times in by_day.values():
         if len(set(times)) > 1:
-            problems.append(Diagnostic(str(path), line, col, f"channels.{name}.slots: WeChat allows one mass send "
-                                       "a day; give slots on the same day the same time (they go out together)"))
+            problems.append(Diagnostic(str(path), line, col, _(
+                "channels.{name}.slots: WeChat allows one mass send a day; give slots on the same day the same "
+                "time (they go out together)").format(name=name)))
             break
         if len(times) > 8:
-            problems.append(Diagnostic(str(path), line, col, f"channels.{name}.slots: a WeChat mass send holds "
-                                       "at most 8 articles"))
+            problems.append(Diagnostic(str(path), line, col, _(
+                "channels.{name}.slots: a WeChat mass send holds at most 8 articles").format(name=name)))
             break
     return problems
 
@@ -566,23 +581,26 @@ def _nth_table_line(text: str, name: str, index: int) -> tuple[int, int]:
 
 def _diagnostics(path: Path, text: str, exc: ValidationError) -> list[Diagnostic]:
     out = []
-    for err in exc.errors():
+    for err in first_per_place(exc.errors()):
         keys = _clean_loc(tuple(err["loc"]))
         line, col = toml_key_line(text, keys)
         if len(keys) >= 2 and keys[0] == "screens" and isinstance(keys[1], int):
             line, col = _nth_table_line(text, "screens", keys[1])
             if len(keys) >= 3:
                 line, col = _key_after(text, line, str(keys[2]))
-        dotted = ".".join(str(k) for k in keys) or "(top level)"
-        message = err["msg"]
+        dotted = ".".join(str(k) for k in keys) or _("(top level)")
         if err["type"] == "extra_forbidden":
-            message = "unknown key"
+            message = _("{key}: unknown key").format(key=dotted)
         elif err["type"] == "union_tag_invalid":
-            message = (f"unknown channel type {err.get('input', {}).get('type')!r} "
-                       f"(known: {', '.join(CHANNEL_TYPES)})")
+            message = _("{key}: unknown channel type {type!r} (known: {known})").format(
+                key=dotted, type=(err.get("input") or {}).get("type"), known=", ".join(CHANNEL_TYPES))
         elif err["type"] == "union_tag_not_found":
-            message = f"missing 'type' ({', '.join(CHANNEL_TYPES)})"
-        out.append(Diagnostic(str(path), line, col, f"{dotted}: {message}"))
+            message = _("{key}: missing 'type' ({known})").format(key=dotted, known=", ".join(CHANNEL_TYPES))
+        elif err["type"] == "missing":
+            message = _("{key}: missing required key").format(key=dotted)
+        else:
+            message = describe(err, dotted)
+        out.append(Diagnostic(str(path), line, col, message))
     return out
 
 

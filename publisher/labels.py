@@ -5,7 +5,18 @@ from __future__ import annotations
 
 import re
 
+CHANNEL_TYPES = {"weibo": "微博", "wechat": "微信公众号", "douyin": "抖音", "led": "LED 屏"}
+KINDS = {"officer": "民警风采", "deed": "为民服务", "antifraud": "反诈宣传"}
 DAYS = {"mon": "周一", "tue": "周二", "wed": "周三", "thu": "周四", "fri": "周五", "sat": "周六", "sun": "周日"}
+
+
+def channel(name: str, kind: str) -> str:
+    """A channel as the team calls it: 微博 for the channel ``weibo`` of type weibo; a channel named
+    otherwise keeps its name beside its type (``微博（weibo_county）``)."""
+    label = CHANNEL_TYPES.get(kind)
+    if label is None:
+        return name
+    return label if name == kind else f"{label}（{name}）"
 
 
 def review(label: str) -> str:

@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from publisher import atomic, manifest, preview_fonts
+from publisher import atomic, labels, manifest, preview_fonts
 from publisher.build import BuildResult, build, check_output
 from publisher.config import SiteConfig
 from publisher.content.story import Story
 from publisher.errors import PublisherError
 from publisher.render import templates
 
-KIND_NAMES = {"officer": "民警风采", "deed": "为民服务", "antifraud": "反诈宣传"}
-CHANNEL_NAMES = {"weibo": "微博", "wechat": "微信公众号", "douyin": "抖音", "led": "LED 屏"}
+KIND_NAMES = labels.KINDS
+CHANNEL_NAMES = labels.CHANNEL_TYPES
 
 
 @dataclass

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from publisher.config import SiteConfig, load_config
 from publisher.errors import PublisherError
+from publisher.i18n import _
 from publisher.preview import generate
 
 log = logging.getLogger("publisher")
@@ -44,10 +45,12 @@ def serve(site: Path, config: SiteConfig, out: Path, port: int) -> int:
     try:
         server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     except OSError as exc:
-        raise PublisherError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror} (try --port)") from None
+        raise PublisherError(_("cannot serve on 127.0.0.1:{port}: {reason} (try --port)").format(
+            port=port, reason=exc.strerror)) from None
     stop = threading.Event()
     threading.Thread(target=_watch, args=(site, config, out, stop), daemon=True).start()
-    log.info("preview at http://127.0.0.1:%d/preview/index.html (Ctrl+C stops)", server.server_address[1])
+    log.info(_("preview at {url} (Ctrl+C stops)").format(
+        url=f"http://127.0.0.1:{server.server_address[1]}/preview/index.html"))
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
@@ -67,19 +70,20 @@ def _watch(site: Path, config: SiteConfig, out: Path, stop: threading.Event) -> 
         seen = current
         started = time.perf_counter()
         try:
-            config, _ = load_config(site)
+            config, _source = load_config(site)
             # Text and image channels first, so the page shows the edit at once; videos and LED
             # loops (seconds to encode) follow, and the page reloads again when they are ready.
             quick = [name for name, c in config.channels.items() if c.type in QUICK]
             if quick and len(quick) < len(config.channels):
                 generate(site, config, out, channels=quick)
-                log.info("text and images rebuilt in %.1fs; now video and LED", time.perf_counter() - started)
+                log.info(_("text and images rebuilt in {seconds:.1f}s; now video and LED").format(
+                    seconds=time.perf_counter() - started))
             generate(site, config, out)
-            log.info("rebuilt in %.1fs", time.perf_counter() - started)
+            log.info(_("rebuilt in {seconds:.1f}s").format(seconds=time.perf_counter() - started))
         except PublisherError as exc:
-            log.error("rebuild failed: %s", exc)
+            log.error(_("rebuild failed: {error}").format(error=exc))
         except Exception:
-            log.exception("rebuild failed")
+            log.exception(_("rebuild failed"))
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

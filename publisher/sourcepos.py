@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from publisher.i18n import N_, _
+
 _TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _KEY = re.compile(r'^\s*("[^"]+"|[A-Za-z0-9_.\-]+)\s*=')
 
@@ -68,16 +70,47 @@ def toml_limits(source: str, exc: Exception, first_line: int = 2) -> tuple[str, 
     number = re.search(r"\d{100,}", source)
     if number:
         line, col = line_col(source, number.start())
-        return f"a number of {len(number.group())} digits; quote it if it is text", line + first_line - 1, col
+        return (_("a number of {digits} digits; quote it if it is text").format(digits=len(number.group())),
+                line + first_line - 1, col)
     deep = re.search(r"[\[{]{20,}", source)
     index = deep.start() if deep else 0
     line, col = line_col(source, index)
-    return f"the value cannot be read ({exc.__class__.__name__}): nested too deep", line + first_line - 1, col
+    return (_("the value cannot be read ({error}): nested too deep").format(error=exc.__class__.__name__),
+            line + first_line - 1, col)
 
 
 def toml_error(exc: Exception) -> tuple[str, int, int]:
     """(message, line, col) of a tomllib error; Python 3.11 only puts them in the text."""
     text = str(exc.args[0]) if exc.args else str(exc)
     if m := _TOML_AT.search(text):
-        return text[:m.start()], int(m.group(1)), int(m.group(2))
-    return text, 1, 1
+        return _toml_problem(text[:m.start()]), int(m.group(1)), int(m.group(2))
+    return _toml_problem(text), 1, 1
+
+
+TOML_PROBLEMS = (
+    N_("Invalid value"),
+    N_("Invalid statement"),
+    N_("Expected '=' after a key in a key/value pair"),
+    N_("Expected newline or end of document after a statement"),
+    N_("Cannot overwrite a value"),
+    N_("Unclosed array"),
+    N_("Unclosed inline table"),
+    N_("Unterminated string"),
+    N_("Invalid initial character for a key part"),
+    N_("Invalid date or datetime"),
+    N_("Expected ']' at the end of a table declaration"),
+    N_("Expected ']]' at the end of an array declaration"),
+    N_("Unescaped '\\' in a string"),
+    N_("Invalid hex value"),
+)
+"""tomllib's fixed messages (English), translated for the reader; the others are shown as tomllib says them."""
+
+
+def _toml_problem(text: str) -> str:
+    if text in TOML_PROBLEMS:
+        return _(text)
+    if m := re.fullmatch(r"Cannot declare (.+) twice", text):
+        return _("the table {table} is declared twice; keep one").format(table=m.group(1))
+    if m := re.fullmatch(r"Illegal character (.+)", text):
+        return _("a character TOML does not allow here: {char}").format(char=m.group(1))
+    return text

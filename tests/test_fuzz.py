@@ -237,8 +237,7 @@ YAML_CASES = [
     ("nested-500-block", BASE + "\nextra:\n" + "".join("  " * (i + 1) + f"k{i}:\n" for i in range(500)), None),
     ("duplicate-status", BASE.replace("status: ready", "status: draft\nstatus: ready"), 6),
     ("duplicate-nested", BASE + "\nofficer: {name: 王五, name: 李四}", 6),
-    pytest.param("full-width-colon", BASE + "\nsummary：好", 6, marks=pytest.mark.xfail(
-        strict=False, reason="reported at the line after (7:1, the closing ---): libyaml's problem mark")),
+    ("full-width-colon", BASE + "\nsummary：好", 6),
     ("tab-indent", BASE + "\n\tsummary: x", 6),
     ("lone-dash", BASE + "\n-", 6),
 ]
@@ -280,7 +279,6 @@ def test_control_character_ascii_only(site, cli):
     assert_error_at(check(cli, site), "site/content/deeds/bad.md:5:11", "U+0007")
 
 
-@pytest.mark.xfail(strict=False, reason="reported at 7:1 (the line after) by libyaml's problem mark")
 def test_full_width_colon_reported_at_its_own_line(site, cli):
     story(site, BASE + "\nsummary：好\ntopics: [a]")
     assert_error_at(check(cli, site), "site/content/deeds/bad.md:6:")

@@ -15,6 +15,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from publisher.config import SiteConfig
 from publisher.errors import PublisherError
+from publisher.i18n import _
 
 PACKAGE_ARCHETYPES = Path(__file__).resolve().parent.parent / "archetypes"
 
@@ -22,15 +23,16 @@ PACKAGE_ARCHETYPES = Path(__file__).resolve().parent.parent / "archetypes"
 def scaffold(site: Path, config: SiteConfig, kind: str, title: str, slug: str | None = None) -> Path:
     """Write the new story and return its path. Never overwrites an existing story."""
     if not title.strip():
-        raise PublisherError("the title is empty")
+        raise PublisherError(_("the title is empty"))
     today = dt.datetime.now(ZoneInfo(config.timezone)).date()
     section = site / "content" / config.section_for(kind)  # type: ignore[arg-type]
     slug = slug or _default_slug(title, today, section)
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_\-]*", slug):
-        raise PublisherError(f"slug {slug!r}: use letters, digits, '-' and '_' (it becomes a file name)")
+        raise PublisherError(_("slug {slug!r}: use letters, digits, '-' and '_' (it becomes a file name)").format(
+            slug=slug))
     path = section / f"{slug}.md"
     if path.exists() or (section / slug).exists():
-        raise PublisherError(f"{path} already exists")
+        raise PublisherError(_("{path} already exists").format(path=path))
     source = site / "templates" / "archetypes" / f"{kind}.md"
     if not source.is_file() or not source.resolve().is_relative_to((site / "templates").resolve()):
         source = PACKAGE_ARCHETYPES / f"{kind}.md"
@@ -41,7 +43,7 @@ def scaffold(site: Path, config: SiteConfig, kind: str, title: str, slug: str | 
     except jinja2.TemplateError as exc:
         raise PublisherError(f"{source}: the archetype template fails: {exc}") from None
     if not section.resolve().is_relative_to((site / "content").resolve()):
-        raise PublisherError(f"{section} leads outside the site's content/; refused")
+        raise PublisherError(_("{section} leads outside the site's content/; refused").format(section=section))
     section.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as handle:  # never overwrites, even a story made meanwhile
         handle.write(text)

@@ -6,13 +6,16 @@ columns in the story file, so errors point at the key the user typed.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
+from publisher.i18n import N_, _
 from publisher.sourcepos import toml_error, toml_key_line, toml_limits
+from publisher.validation import DATE_FORMS
 
 try:
     _YamlLoader = yaml.CSafeLoader
@@ -52,12 +55,12 @@ def parse(text: str) -> Parsed:
     lines = text.split("\n")
     fence = lines[0].rstrip("\r ") if lines else ""
     if fence not in ("---", "+++"):
-        raise FrontMatterError("a story must start with front matter: '---' (YAML) or '+++' (TOML)")
+        raise FrontMatterError(_("a story must start with front matter: '---' (YAML) or '+++' (TOML)"))
     for end in range(1, len(lines)):
         if lines[end].rstrip("\r ") == fence:
             break
     else:
-        raise FrontMatterError(f"front matter opened with {fence!r} on line 1 is never closed")
+        raise FrontMatterError(_("front matter opened with {fence!r} on line 1 is never closed").format(fence=fence))
     source = "\n".join(lines[1:end])
     body = "\n".join(lines[end + 1:])
     if fence == "---":
@@ -74,7 +77,52 @@ MAX_DEPTH = 16
 MAX_NUMBER_DIGITS = 40
 
 
+YAML_PROBLEMS = (
+    N_("could not find expected ':'"),
+    N_("mapping values are not allowed in this context"),
+    N_("did not find expected ',' or ']'"),
+    N_("did not find expected ',' or '}'"),
+    N_("found a tab character that violates indentation"),
+    N_("found character that cannot start any token"),
+    N_("did not find expected key"),
+    N_("did not find expected node content"),
+    N_("did not find expected '-' indicator"),
+    N_("found unexpected end of stream"),
+    N_("block sequence entries are not allowed in this context"),
+    N_("found unknown escape character"),
+    N_("did not find expected comment or line break"),
+    N_("found undefined tag handle"),
+)
+"""libyaml's usual complaints (English), translated for the reader; others are shown as libyaml says them."""
+
+_FULL_WIDTH_COLON = re.compile(r"^\s*-?\s*[A-Za-z_][A-Za-z0-9_]*[ \t]*(：)")
+_FULL_WIDTH_DASH = re.compile(r"^[ \t]*([－—–])[ \t]*\S")
+_EMPTY_KEY = re.compile(r"^[ \t]*-?[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*:[ \t]*(#.*)?$")
+
+
+def _keyboard_slip(source: str, last_line: int | None = None, colons: bool = True) -> FrontMatterError | None:
+    """A Chinese keyboard's punctuation where YAML wants ASCII, at its own line (YAML itself reports the
+    line after): ``summary：好`` (a full-width colon after a key), ``－ 项目`` (a full-width dash starting a
+    list item under an empty ``key:``). Only lines up to ``last_line`` (where YAML failed) count."""
+    lines = source.split("\n")
+    for index, line in enumerate(lines):
+        number = index + 2  # the opening fence is line 1
+        if last_line is not None and number > last_line:
+            break
+        if colons and (match := _FULL_WIDTH_COLON.match(line)):
+            return FrontMatterError(_("line {line} uses a Chinese colon「：」; write an English colon「:」").format(
+                line=number), number, match.start(1) + 1)
+        if (match := _FULL_WIDTH_DASH.match(line)) and index and _EMPTY_KEY.match(lines[index - 1]):
+            return FrontMatterError(_("line {line} starts a list item with a Chinese dash「{dash}」; write an "
+                                      "English dash and a space「- 」").format(line=number, dash=match.group(1)),
+                                    number, match.start(1) + 1)
+    return None
+
+
 def _parse_yaml(source: str) -> tuple[dict, dict[tuple, Position]]:
+    slip = _keyboard_slip(source, colons=False)
+    if slip is not None:
+        raise slip
     try:
         loader = _YamlLoader(source)
         try:
@@ -87,17 +135,23 @@ def _parse_yaml(source: str) -> tuple[dict, dict[tuple, Position]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 2, mark.column + 1) if mark else (1, 1)
-        raise FrontMatterError(f"malformed YAML front matter: {exc.problem or exc.context}", line, col) from None
+        slip = _keyboard_slip(source, line)
+        if slip is not None:
+            raise slip from None
+        problem = exc.problem or exc.context or ""
+        problem = _(problem) if problem in YAML_PROBLEMS else problem
+        raise FrontMatterError(_("malformed YAML front matter: {problem}").format(problem=problem), line,
+                               col) from None
     except yaml.reader.ReaderError as exc:
         # libyaml counts bytes; the first character it refuses is the one it names.
         found = source.find(chr(exc.character)) if isinstance(exc.character, int) else -1
         line, col = _line_col(source, found if found >= 0 else exc.position)
-        raise FrontMatterError(f"the front matter holds a character YAML does not allow "
-                               f"(U+{exc.character:04X}); remove it", line, col) from None
+        raise FrontMatterError(_("the front matter holds a character YAML does not allow (U+{code:04X}); "
+                                 "remove it").format(code=exc.character), line, col) from None
     except yaml.YAMLError as exc:
-        raise FrontMatterError(f"malformed YAML front matter: {exc}", 2, 1) from None
+        raise FrontMatterError(_("malformed YAML front matter: {problem}").format(problem=exc), 2, 1) from None
     if not isinstance(data, dict):
-        raise FrontMatterError("front matter must be a mapping of keys to values", 2, 1)
+        raise _keyboard_slip(source) or FrontMatterError(_("front matter must be a mapping of keys to values"), 2, 1)
     positions: dict[tuple, Position] = {}
     _yaml_positions(node, (), positions)
     return data, positions
@@ -108,11 +162,11 @@ def _check_nodes(node: yaml.Node, depth: int, seen: set[int]) -> None:
     bytes of them expand to gigabytes), nesting deeper than :data:`MAX_DEPTH`, duplicate keys
     (the second would silently win), and absurdly long numbers."""
     if id(node) in seen:
-        raise _node_error(node, "YAML anchors and aliases (&name, *name) are not allowed in front matter; "
-                                "write the value out")
+        raise _node_error(node, _("YAML anchors and aliases (&name, *name) are not allowed in front matter; "
+                                  "write the value out"))
     seen.add(id(node))
     if depth > MAX_DEPTH:
-        raise _node_error(node, f"front matter nested more than {MAX_DEPTH} levels deep")
+        raise _node_error(node, _("front matter nested more than {depth} levels deep").format(depth=MAX_DEPTH))
     if isinstance(node, yaml.MappingNode):
         keys: dict[str, yaml.Node] = {}
         for key, value in node.value:
@@ -120,14 +174,16 @@ def _check_nodes(node: yaml.Node, depth: int, seen: set[int]) -> None:
             if isinstance(key, yaml.ScalarNode):
                 if key.value in keys:
                     first = keys[key.value].start_mark.line + 2
-                    raise _node_error(key, f"duplicate key {key.value!r} (first on line {first}); keep one")
+                    raise _node_error(key, _("duplicate key {key!r} (first on line {first}); keep one").format(
+                        key=key.value, first=first))
                 keys[key.value] = key
             _check_nodes(value, depth + 1, seen)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
             _check_nodes(item, depth + 1, seen)
     elif node.tag.endswith((":int", ":float")) and len(node.value) > MAX_NUMBER_DIGITS:
-        raise _node_error(node, f"a number of {len(node.value)} digits; quote it if it is text")
+        raise _node_error(node, _("a number of {digits} digits; quote it if it is text").format(
+            digits=len(node.value)))
 
 
 def _construct(loader: Any, root: yaml.Node) -> Any:
@@ -144,8 +200,12 @@ def _construct(loader: Any, root: yaml.Node) -> Any:
         except yaml.constructor.ConstructorError as exc:
             raise _node_error(node, f"{exc.problem or exc}") from None
         except Exception:
-            raise _node_error(node, f"{node.value!r} is not a valid {_tag_name(node.tag)}") from None
-    raise _node_error(root, "the front matter cannot be read as YAML values")
+            if node.tag.endswith(":timestamp"):
+                raise _node_error(node, _("{value!r} is not a valid date or time; write it like {forms}").format(
+                    value=node.value, forms=_(DATE_FORMS))) from None
+            raise _node_error(node, _("{value!r} is not a valid {what}").format(
+                value=node.value, what=_tag_name(node.tag))) from None
+    raise _node_error(root, _("the front matter cannot be read as YAML values"))
 
 
 def _nodes(node: yaml.Node):
@@ -162,8 +222,11 @@ def _nodes(node: yaml.Node):
 
 def _tag_name(tag: str) -> str:
     name = tag.rsplit(":", 1)[-1]
-    return {"timestamp": "date or time", "int": "whole number", "float": "number", "bool": "true/false"}.get(
-        name, name)
+    return _(TAG_NAMES[name]) if name in TAG_NAMES else name
+
+
+TAG_NAMES = {"timestamp": N_("date or time"), "int": N_("whole number"), "float": N_("number"),
+             "bool": N_("true/false")}
 
 
 def _node_error(node: yaml.Node, message: str) -> FrontMatterError:
@@ -194,7 +257,8 @@ def _parse_toml(source: str) -> tuple[dict, dict[tuple, Position]]:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
         message, line, col = toml_error(exc)
-        raise FrontMatterError(f"malformed TOML front matter: {message}", line + 1, col) from None
+        raise FrontMatterError(_("malformed TOML front matter: {message}").format(message=message), line + 1,
+                               col) from None
     except (ValueError, RecursionError) as exc:  # a 4,300-digit number, nesting thousands deep
         raise FrontMatterError(*toml_limits(source, exc)) from None
     positions: dict[tuple, Position] = {}

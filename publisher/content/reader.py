@@ -19,12 +19,14 @@ from pydantic import ValidationError
 
 from publisher.config import SiteConfig
 from publisher.content import frontmatter
-from publisher.content.story import FrontMatter, Story
+from publisher.content.story import ALIASES, FrontMatter, Story
 from publisher.errors import ContentError, Diagnostic
+from publisher.i18n import N_, _
 from publisher.render import fonts
 from publisher.safety import guard, names, wording
 from publisher.safety.people import masked_name
 from publisher.sourcepos import line_col, shown_path
+from publisher.validation import describe, first_per_place
 
 _BIDI_CONTROLS = {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp"}
@@ -92,15 +94,16 @@ def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Sto
         raise ContentError.at(shown, f"the story file is {size / 1e6:.1f} MB; a story is at most "
                                      f"{MAX_STORY_BYTES / 1e6:.0f} MB of text (images and audio go beside it as files)")
     if not path.resolve().is_relative_to(site.resolve()):
-        raise ContentError.at(shown, "this story is a link to a file outside the site; only files inside the "
-                                     "site are read (copy the story into content/)")
+        raise ContentError.at(shown, _("this story is a link to a file outside the site; only files inside the "
+                                       "site are read (copy the story into content/)"))
     try:
         raw = path.read_bytes()
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ContentError.at(shown, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
+        raise ContentError.at(shown, _("not UTF-8 text (byte {byte}); save the file as UTF-8").format(
+            byte=exc.start)) from None
     except OSError as exc:
-        raise ContentError.at(shown, f"cannot read: {exc.strerror}") from None
+        raise ContentError.at(shown, _("cannot read: {reason}").format(reason=exc.strerror)) from None
     try:
         parsed = frontmatter.parse(text)
     except frontmatter.FrontMatterError as exc:
@@ -121,14 +124,15 @@ def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Sto
     for index, name in enumerate(channels):
         if name not in config.channels:
             line, col = parsed.position("channels", index)
-            known = ", ".join(config.channels) or "none configured"
-            problems.append(Diagnostic(shown, line, col, f"unknown channel {name!r} (known: {known})"))
+            known = ", ".join(config.channels) or _("none configured")
+            problems.append(Diagnostic(shown, line, col, _("unknown channel {name!r} (known: {known})").format(
+                name=name, known=known) + _comma_hint(name)))
     known_screens = {screen.name for screen in config.screens}
     for index, name in enumerate(meta.screens or []):
         if name not in known_screens:
             line, col = parsed.position("screens", index)
-            problems.append(Diagnostic(shown, line, col, f"unknown screen {name!r} (known: "
-                                                         f"{', '.join(sorted(known_screens)) or 'none configured'})"))
+            problems.append(Diagnostic(shown, line, col, _("unknown screen {name!r} (known: {known})").format(
+                name=name, known=", ".join(sorted(known_screens)) or _("none configured")) + _comma_hint(name)))
     images = []
     for index, name in enumerate(meta.images):
         line, col = parsed.position("images", index)
@@ -171,16 +175,29 @@ def resolve_file(site: Path, folder: Path, name: str, suffixes: set[str], what: 
             candidate = (base / name).resolve()
             found = candidate.is_relative_to(site_root) and candidate.is_file()
         except (OSError, ValueError, RuntimeError) as exc:  # a name too long, a NUL byte, a link loop…
-            raise ValueError(f"{what} {name[:40]!r}… not found: no file can have this name "
-                             f"({exc.__class__.__name__})") from None
+            raise ValueError(_("{what} {name!r}… not found: no file can have this name ({error})").format(
+                what=_(WHAT[what]), name=name[:40], error=exc.__class__.__name__)) from None
         if not candidate.is_relative_to(site_root):
-            raise ValueError(f"{what} {name!r} is outside the site; refused")
+            raise ValueError(_("{what} {name!r} is outside the site; refused").format(what=_(WHAT[what]), name=name))
         if found:
             if candidate.suffix.lower() not in suffixes:
-                raise ValueError(f"{what} {name!r} is not an {what} file ({candidate.suffix or 'no suffix'}; "
-                                 f"expected {', '.join(sorted(suffixes))})")
+                raise ValueError(_("{what} {name!r} is not an {what} file ({suffix}; expected {expected})").format(
+                    what=_(WHAT[what]), name=name, suffix=candidate.suffix or _("no suffix"),
+                    expected=", ".join(sorted(suffixes))))
             return candidate
-    raise ValueError(f"{what} {name!r} not found beside the story or under assets/")
+    raise ValueError(_("{what} {name!r} not found beside the story or under assets/").format(
+        what=_(WHAT[what]), name=name) + _comma_hint(name))
+
+
+WHAT = {"image": N_("image"), "audio": N_("audio")}
+"""The kinds of file a story names, as messages say them."""
+
+
+def _comma_hint(name: str) -> str:
+    """A hint when a list item holds a Chinese comma: ``[weibo，wechat]`` is one item to YAML."""
+    if "，" in name or "、" in name:
+        return _(" (a Chinese comma '，' or '、' joins two items into one: separate them with an English comma ',')")
+    return ""
 
 
 def _undeclared_people(text: str, meta: FrontMatter, shown: str) -> list[Diagnostic]:
@@ -230,7 +247,7 @@ def _verify_image(path: Path, name: str) -> None:
     stat = path.stat()
     problem = _image_problem(path, stat.st_mtime_ns, stat.st_size)
     if problem:
-        raise ValueError(f"image {name!r} {problem}")
+        raise ValueError(_("image {name!r} {problem}").format(name=name, problem=problem))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -244,12 +261,14 @@ def _image_problem(path: Path, mtime_ns: int, size: int) -> str | None:
         with Image.open(path) as image:
             width, height = image.size
             if width * height > MAX_IMAGE_PIXELS:
-                return (f"is {width}x{height} pixels ({width * height / 1e6:.0f} megapixels), over the limit of "
-                        f"{MAX_IMAGE_PIXELS / 1e6:.0f}; make it smaller")
+                return _("is {width}x{height} pixels ({megapixels:.0f} megapixels), over the limit of {limit:.0f}; "
+                         "make it smaller").format(width=width, height=height, megapixels=width * height / 1e6,
+                                                   limit=MAX_IMAGE_PIXELS / 1e6)
             image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
             image.load()
     except Exception as exc:  # Pillow raises many kinds for a damaged file
-        return f"is unreadable or corrupt ({exc.__class__.__name__}: {str(exc)[:80]})"
+        return _("is unreadable or corrupt ({error})").format(
+            error=f"{exc.__class__.__name__}: {str(exc)[:80]}")
     return None
 
 
@@ -262,28 +281,25 @@ def missing_glyph_problems(story: Story, shown: str, language: str) -> list[Diag
                 continue
             seen.add(ch)
             line, col = story.locate(ch)
-            problems.append(Diagnostic(shown, line, col,
-                                       f"the font has no glyph for {ch!r} (U+{ord(ch):04X}) in story "
-                                       f"{story.id}; it would be drawn as an empty box"))
+            problems.append(Diagnostic(shown, line, col, _(
+                "the font has no glyph for {char!r} (U+{code:04X}) in story {story}; it would be drawn as an empty "
+                "box").format(char=ch, code=ord(ch), story=story.id)))
     return problems
 
 
 def _field_errors(shown: str, parsed: frontmatter.Parsed, exc: ValidationError) -> list[Diagnostic]:
     out = []
-    for err in exc.errors():
+    for err in first_per_place(exc.errors()):
         loc = tuple(err["loc"])
         line, col = parsed.position(*loc) if loc else (1, 1)
         key = ".".join(str(p) for p in loc)
         if err["type"] == "extra_forbidden":
-            message = f"unknown key {key!r} (put free-form keys under 'extra:')"
-        elif err["type"] == "missing":
-            message = f"missing required key {key!r}"
-        elif err["type"] == "literal_error":
-            message = f"{key}: {err['msg']}, got {err.get('input')!r}"
-        elif loc:
-            message = f"{key}: {err['msg']}"
+            message = _("unknown key {key!r} (put free-form keys under 'extra:')").format(key=key)
+        elif err["type"] in ("value_error", "assertion_error"):
+            reason = str((err.get("ctx") or {}).get("error", err["msg"])).removeprefix("Value error, ")
+            message = _("{key}: {message}").format(key=key, message=reason) if loc else reason
         else:
-            message = err["msg"].removeprefix("Value error, ")
-        out.append(Diagnostic(shown, line, col, message.replace("Value error, ", "")))
+            field = next((p for p in reversed(loc) if isinstance(p, str)), "")
+            message = describe(err, key, {v: k for k, v in ALIASES.get(field, {}).items()})
+        out.append(Diagnostic(shown, line, col, message))
     return out
-

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from publisher.config import Kind
 from publisher.content import markup
 from publisher.content.frontmatter import Parsed
+from publisher.i18n import _
 from publisher.sourcepos import line_col
 
 DAY_NAMES = {
@@ -25,6 +26,40 @@ DAY_NAMES = {
     "星期六": "sat", "星期日": "sun", "星期天": "sun",
     "1": "mon", "2": "tue", "3": "wed", "4": "thu", "5": "fri", "6": "sat", "7": "sun",
 }
+
+KIND_NAMES = {"民警风采": "officer", "为民服务": "deed", "反诈宣传": "antifraud"}
+"""``kind:`` may be written in Chinese."""
+STATUS_NAMES = {"草稿": "draft", "待发": "ready"}
+ROLE_NAMES = {"受害人": "victim", "证人": "witness", "未成年人": "minor", "嫌疑人": "suspect", "民警": "officer",
+              "群众": "public"}
+ALIASES = {"kind": KIND_NAMES, "status": STATUS_NAMES, "role": ROLE_NAMES}
+"""Chinese names of the English values, by key (messages list both)."""
+
+_CHINESE_DATE = re.compile(r"\s*(\d{4})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|/\s*(\d{1,2})\s*/\s*(\d{1,2}))"
+                           r"(?:\s*(?:T|\s)\s*(\d{1,2})\s*[:：点时]\s*(\d{1,2})\s*(?:[:：分]\s*(\d{1,2})\s*秒?)?)?\s*")
+
+
+def chinese_name(value: Any, names: dict[str, str]) -> Any:
+    """The English value of a Chinese name (``民警风采`` → ``officer``); anything else as it is."""
+    return names.get(value.strip(), value) if isinstance(value, str) else value
+
+
+def written_date(value: Any) -> Any:
+    """``2021年4月8日``, ``2021/4/8`` (and ``2021年4月8日 08:00``) as a date (or a time); anything else
+    as it is, for the field's own parsing (and its message)."""
+    if not isinstance(value, str):
+        return value
+    match = _CHINESE_DATE.fullmatch(value)
+    if not match:
+        return value
+    year, m1, d1, m2, d2, hour, minute, second = match.groups()
+    try:
+        day = dt.date(int(year), int(m1 or m2), int(d1 or d2))
+        if hour is None:
+            return day
+        return dt.datetime.combine(day, dt.time(int(hour), int(minute), int(second or 0)))
+    except ValueError:
+        return value
 
 
 class _Strict(BaseModel):
@@ -60,16 +95,22 @@ class Person(_Strict):
     name: str = Field(min_length=1)
     """The name as written in the story."""
     role: Literal["victim", "witness", "minor", "suspect", "officer", "public"]
-    """victim | witness | minor | suspect | officer | public. Only officers are published by name."""
+    """victim | witness | minor | suspect | officer | public (or 受害人 | 证人 | 未成年人 | 嫌疑人 | 民警 |
+    群众). Only officers are published by name."""
     publish: bool = False
     """Publish this non-officer's full name (needs a ``reason``: consent, a commendation…)."""
     reason: str = ""
     """Why the name may be published."""
 
+    @field_validator("role", mode="before")
+    @classmethod
+    def _chinese_role(cls, value: Any) -> Any:
+        return chinese_name(value, ROLE_NAMES)
+
     @model_validator(mode="after")
     def _publishing_needs_a_reason(self) -> Person:
         if self.publish and not self.reason.strip():
-            raise ValueError(f"people: publishing {self.name}'s name needs a reason")
+            raise ValueError(_("people: publishing {name}'s name needs a reason").format(name=self.name))
         return self
 
 
@@ -89,7 +130,7 @@ class Sensitive(_Strict):
     @model_validator(mode="after")
     def _allowing_needs_a_reason(self) -> Sensitive:
         if self.allow and not self.reason.strip():
-            raise ValueError(f"pii: allowing {self.value!r} needs a reason")
+            raise ValueError(_("pii: allowing {value!r} needs a reason").format(value=self.value))
         return self
 
 
@@ -97,7 +138,7 @@ class FrontMatter(_Strict):
     title: str = Field(min_length=1)
     """Headline."""
     kind: Kind
-    """officer | deed | antifraud."""
+    """officer | deed | antifraud (or 民警风采 | 为民服务 | 反诈宣传)."""
     date: dt.date
     """Date of the story (the deed or the profile)."""
     summary: str = ""
@@ -109,7 +150,7 @@ class FrontMatter(_Strict):
     images: list[str] = []
     """Images, relative to the story (bundle) or to assets/. The first is the lead image."""
     status: Literal["draft", "ready"] = "draft"
-    """draft stories are built only with --drafts and never published."""
+    """draft stories are built only with --drafts and never published (or 草稿 | 待发)."""
     publish_after: dt.datetime | dt.date | None = None
     """Not published before this date/time."""
     expire_after: dt.datetime | dt.date | None = None
@@ -137,6 +178,26 @@ class FrontMatter(_Strict):
     extra: dict[str, Any] = {}
     """Free-form keys for templates."""
 
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _chinese_kind(cls, value: Any) -> Any:
+        return chinese_name(value, KIND_NAMES)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _chinese_status(cls, value: Any) -> Any:
+        return chinese_name(value, STATUS_NAMES)
+
+    @field_validator("date", "publish_after", "expire_after", mode="before")
+    @classmethod
+    def _chinese_dates(cls, value: Any) -> Any:
+        return written_date(value)
+
+    @field_validator("days", mode="before")
+    @classmethod
+    def _day_numbers(cls, days: Any) -> Any:
+        return [str(d) if isinstance(d, int) else d for d in days] if isinstance(days, list) else days
+
     @field_validator("days")
     @classmethod
     def _known_days(cls, days: list[str] | None) -> list[str] | None:
@@ -146,7 +207,8 @@ class FrontMatter(_Strict):
         for day in days:
             key = str(day).strip().lower()
             if key not in DAY_NAMES:
-                raise ValueError(f"unknown day {day!r}; use mon tue wed thu fri sat sun (or 周一 … 周日)")
+                raise ValueError(_("unknown day {day!r}; use mon tue wed thu fri sat sun (or 周一 … 周日)").format(
+                    day=day))
             normalized.append(DAY_NAMES[key])
         return normalized
 
@@ -157,10 +219,10 @@ class FrontMatter(_Strict):
             return None
         match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", hours)
         if not match:
-            raise ValueError(f"hours {hours!r}: write a daily window like \"07:00-22:00\"")
+            raise ValueError(_("hours {hours!r}: write a daily window like \"07:00-22:00\"").format(hours=hours))
         h1, m1, h2, m2 = (int(g) for g in match.groups())
         if not (0 <= h1 <= 24 and 0 <= h2 <= 24 and m1 < 60 and m2 < 60) or (h1, m1) == (h2, m2):
-            raise ValueError(f"hours {hours!r}: not a valid window")
+            raise ValueError(_("hours {hours!r}: not a valid window").format(hours=hours))
         return f"{h1:02d}:{m1:02d}-{h2:02d}:{m2:02d}"
 
     @field_validator("topics")
@@ -168,15 +230,18 @@ class FrontMatter(_Strict):
     def _topics_are_bare(cls, topics: list[str]) -> list[str]:
         for topic in topics:
             if not topic.strip():
-                raise ValueError("a topic is empty")
+                raise ValueError(_("a topic is empty"))
             if "#" in topic or re.search(r"\s", topic):
-                raise ValueError(f"topic {topic!r}: write it without '#' and without spaces")
+                raise ValueError(_("topic {topic!r}: write it without '#' and without spaces").format(topic=topic))
+            if "，" in topic or "、" in topic:
+                raise ValueError(_("topic {topic!r}: separate topics with an English comma ',' (not '，' or "
+                                   "'、')").format(topic=topic))
         return topics
 
     @model_validator(mode="after")
     def _officer_needs_officer(self) -> FrontMatter:
         if self.kind == "officer" and self.officer is None:
-            raise ValueError("an officer story needs an 'officer:' mapping with at least 'name'")
+            raise ValueError(_("an officer story needs an 'officer:' mapping with at least 'name'"))
         return self
 
 
