@@ -84,7 +84,7 @@ def open_own(path: Path, mode: str = "a+") -> IO[str]:
         fd = os.open(path, flags, 0o644)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise OSError(errno.ELOOP, "a symbolic link stands where publisher keeps its own file; remove it",
+            raise OSError(errno.ELOOP, _("a symbolic link stands where publisher keeps its own file; remove it"),
                           str(path)) from None
         raise
     return os.fdopen(fd, mode, encoding="utf-8")

@@ -238,9 +238,9 @@ def _build(site: Path, config: SiteConfig, out: Path, only: set[str], drafts: bo
 
         refused = [job for job in todo if not atomic.confined(out, out / job.channel / job.key)]
         for job in refused:
-            finish(job, Outcome(job.key, job.channel, errors=[Diagnostic(
-                job.shown_path, 1, 1, f"{job.channel}/{job.key} in the output is, or lies under, a symbolic link; "
-                                      f"refused (remove the link from {out})")]))
+            message = _("{folder} in the output is, or lies under, a symbolic link; refused (remove the link from "
+                        "{out})").format(folder=f"{job.channel}/{job.key}", out=out)
+            finish(job, Outcome(job.key, job.channel, errors=[Diagnostic(job.shown_path, 1, 1, message)]))
         refused_ids = {id(job) for job in refused}
         _run([job for job in todo if id(job) not in refused_ids], jobs, executor, progress, finish)
         _mark_review_state(site, config, stories, kept + fresh)

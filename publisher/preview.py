@@ -20,6 +20,7 @@ from publisher.build import BuildResult, build, check_output
 from publisher.config import SiteConfig
 from publisher.content.story import Story
 from publisher.errors import PublisherError
+from publisher.i18n import _
 from publisher.render import templates
 
 KIND_NAMES = labels.KINDS
@@ -52,7 +53,8 @@ def generate(site: Path, config: SiteConfig, out: Path, result: BuildResult | No
     site, out = site.resolve(), out.resolve()
     check_output(site, out)
     if not atomic.confined(out, out / "preview"):
-        raise PublisherError(f"{out / 'preview'} is a symbolic link; refused (remove it: the preview is written there)")
+        raise PublisherError(_("{folder} is a symbolic link; refused (remove it: the preview is written there)").format(
+            folder=out / "preview"))
     with atomic.output_lock(out):
         return _generate(site, config, out, result, day, channels)
 
@@ -180,7 +182,7 @@ def _week(site: Path, config: SiteConfig, stories: list[Story], now: dt.datetime
                 continue
             posted = queue.posted(connection, name) if connection is not None else set()
             ready = [s for s in stories if s.meta.status == "ready"]
-            posts, _ = batch.fill(ready, name, channel.slots, week, ZoneInfo(config.timezone), posted)
+            posts, _empty = batch.fill(ready, name, channel.slots, week, ZoneInfo(config.timezone), posted)
             filled = {p.slot: p.story for p in posts}
             channels[name] = [{"slot": slot, "story": filled.get(slot),
                                "review": review.state(connection, filled[slot], config.safety.stages,

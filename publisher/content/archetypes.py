@@ -41,7 +41,8 @@ def scaffold(site: Path, config: SiteConfig, kind: str, title: str, slug: str | 
         text = SandboxedEnvironment(keep_trailing_newline=True).from_string(source.read_text(encoding="utf-8")).render(
             title=title.replace('"', "\u201d"), date=today.isoformat())
     except jinja2.TemplateError as exc:
-        raise PublisherError(f"{source}: the archetype template fails: {exc}") from None
+        raise PublisherError(_("{path}: the archetype template fails: {error}").format(
+            path=source, error=exc)) from None
     if not section.resolve().is_relative_to((site / "content").resolve()):
         raise PublisherError(_("{section} leads outside the site's content/; refused").format(section=section))
     section.mkdir(parents=True, exist_ok=True)

@@ -65,8 +65,9 @@ def read_site(site: Path, config: SiteConfig) -> tuple[list[Story], list[Diagnos
     for story_id, path in files:
         if ids.count(story_id) > 1:
             other = next(p for i, p in files if i == story_id and p != path)
-            problems.append(Diagnostic(shown_path(path), 1, 1, f"two stories have the id {story_id}: this file and "
-                                                               f"{shown_path(other)}; rename or remove one"))
+            problems.append(Diagnostic(shown_path(path), 1, 1, _(
+                "two stories have the id {id}: this file and {other}; rename or remove one").format(
+                id=story_id, other=shown_path(other))))
             continue
         try:
             story = read_story(site, story_id, path, config)
@@ -84,15 +85,16 @@ def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Sto
     site, path = site.resolve(), Path(os.path.abspath(path))
     shown = shown_path(path)
     if any(not ch.isprintable() or unicodedata.bidirectional(ch) in _BIDI_CONTROLS for ch in story_id):
-        raise ContentError.at(shown, "the file name holds a line break, an invisible or a direction-changing "
-                                     "character; rename the file with letters, digits, - and _")
+        raise ContentError.at(shown, _("the file name holds a line break, an invisible or a direction-changing "
+                                       "character; rename the file with letters, digits, - and _"))
     try:
         size = path.stat().st_size
     except OSError:
         size = 0
     if size > MAX_STORY_BYTES:
-        raise ContentError.at(shown, f"the story file is {size / 1e6:.1f} MB; a story is at most "
-                                     f"{MAX_STORY_BYTES / 1e6:.0f} MB of text (images and audio go beside it as files)")
+        raise ContentError.at(shown, _("the story file is {size:.1f} MB; a story is at most {most:.0f} MB of text "
+                                       "(images and audio go beside it as files)").format(
+            size=size / 1e6, most=MAX_STORY_BYTES / 1e6))
     if not path.resolve().is_relative_to(site.resolve()):
         raise ContentError.at(shown, _("this story is a link to a file outside the site; only files inside the "
                                        "site are read (copy the story into content/)"))
