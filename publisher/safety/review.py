@@ -118,13 +118,13 @@ def check_may_decide(reviewers: list[Reviewer], stages: list[str], current: Revi
         raise ReviewError(_("--by: say who decides (a name from [[reviewers]] in config.toml)"))
     person = next((r for r in reviewers if r.name == name), None)
     if person is None:
-        listed = ", ".join(r.name for r in reviewers) or _("none yet")
+        listed = _listing(r.name for r in reviewers) or _("none yet")
         raise ReviewError(_("{name} is not a reviewer in config.toml (reviewers: {listed}); add a [[reviewers]] "
                             "table with name and stages").format(name=name, listed=listed))
     if decision == "approve":
         if stage not in stages:
-            raise ReviewError(_("unknown stage {stage!r} (stages: {stages})").format(stage=stage,
-                                                                                      stages=", ".join(stages)))
+            raise ReviewError(_("unknown stage {stage!r} (stages: {stages})").format(
+                stage=stage, stages=_listing(stages)))
         if current.approved:
             raise ReviewError(_("{story} is already approved at every stage").format(story=current.story))
         if stage != current.waiting_for:
@@ -132,7 +132,7 @@ def check_may_decide(reviewers: list[Reviewer], stages: list[str], current: Revi
                 story=current.story, stage=stage, waiting=current.waiting_for))
         if stage not in person.stages:
             raise ReviewError(_("{name} may approve {stages}, not {stage}").format(
-                name=name, stages=", ".join(person.stages), stage=stage))
+                name=name, stages=_listing(person.stages), stage=stage))
         if name in current.approvers:
             done = current.passed[current.approvers.index(name)]
             raise ReviewError(_("{name} already approved {done} of this version; each stage needs a different "
@@ -142,9 +142,14 @@ def check_may_decide(reviewers: list[Reviewer], stages: list[str], current: Revi
         later = stages[stages.index(at):]
         if not set(person.stages) & set(later):
             raise ReviewError(_("{name} may decide at {stages}; the story waits for {waiting}").format(
-                name=name, stages=", ".join(person.stages), waiting=at))
+                name=name, stages=_listing(person.stages), waiting=at))
     elif decision == "withdraw" and stages[-1] not in person.stages:
         raise ReviewError(_("only a {stage} reviewer may withdraw a story (撤稿)").format(stage=stages[-1]))
+
+
+def _listing(names) -> str:
+    """Names or stages in a message: 初审, 复审 (in Chinese 初审、复审)."""
+    return _(", ").join(names)
 
 
 def approve(ledger: sqlite3.Connection, story: Story, config: SiteConfig, stage: str, reviewer: str, note: str,
