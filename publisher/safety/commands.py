@@ -39,7 +39,7 @@ def cmd_review(args: argparse.Namespace) -> int:
             else:
                 for row in rows:
                     account = f" ({row['os_user']})" if row["os_user"] else ""
-                    decision = _(DECISIONS.get(row["decision"], row["decision"]))
+                    decision = _word(DECISIONS, row["decision"])
                     print(f"{row['at']}  {row['story']}  {row['stage']}  {decision}  {row['reviewer']}{account}"
                           f"{'  ' + row['note'] if row['note'] else ''}")
             return EXIT_OK
@@ -47,7 +47,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         print_diagnostics(errors)
         for story in stories:
             current = review.state(connection, story, stages, config.reviewers)
-            status = _(STATUSES.get(story.meta.status, story.meta.status))
+            status = _word(STATUSES, story.meta.status)
             print(f"{story.id:32s} {_pad(status, 6)} {current.label}")
         return EXIT_CONTENT if errors else EXIT_OK
     if args.action is None:
@@ -120,6 +120,11 @@ def _withdraw(args: argparse.Namespace, config: SiteConfig) -> int:
 
 def _error(message: str) -> None:
     print(_("error: {message}").format(message=message), file=sys.stderr)
+
+
+def _word(words: dict[str, str], key: str) -> str:
+    """``key`` (a decision, a status) in the reader's language; as it is when ``words`` has no entry."""
+    return _(words[key]) if key in words else key
 
 
 def _pad(text: str, width: int) -> str:

@@ -150,7 +150,7 @@ def mask(finding: Finding, id_mode: str = "keep") -> str:
         compact = re.sub(r"[·\s]", "", text).upper()
         return f"{compact[:2]}***{compact[-2:]}"
     if finding.kind == "email":
-        user, _, domain = text.partition("@")
+        user, _at, domain = text.partition("@")
         return f"{user[:1]}***@{domain}"
     return "***"
 

@@ -109,7 +109,7 @@ def leaks(meta: FrontMatter, body: str, original: FrontMatter) -> list[Leak]:
                 if form and _occurs(flat, published.simplified(published.dense(form)), alone):
                     found.append(Leak(where, published.dense(form), _(
                         "the name of a {role} ({masked}) is written in a form that cannot be masked (split by "
-                        "markup, for instance); write it as plain text").format(role=_(ROLES.get(role, role)),
+                        "markup, for instance); write it as plain text").format(role=_(ROLES[role]),
                                                                                 masked=masked_name(name))))
                     break
     return found
