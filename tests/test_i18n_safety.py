@@ -108,6 +108,13 @@ def test_review_states_in_chinese(chinese):
         "已被王局长撤稿（当事人要求撤下），待初审"
 
 
+def test_the_stored_review_state_is_english_in_any_language(chinese):
+    """manifest.json keeps ``label_source`` (compared with "approved", worded in Chinese by the preview)."""
+    assert _state(passed=list(STAGES), approvers=["甲", "乙", "丙"]).label_source == "approved"
+    assert _state(rejected={"reviewer": "王局长", "note": "数字有误"}, changed_after_approval=True).label_source == \
+        "changed after approval; rejected by 王局长 (数字有误); waiting for 初审"
+
+
 def test_review_states_stay_english_in_english():
     assert _state(passed=list(STAGES), approvers=["甲", "乙", "丙"]).label == "approved"
     assert _state(rejected={"reviewer": "王局长", "note": "数字有误"}).label == \

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,7 +22,7 @@ from publisher.config import Reviewer, SiteConfig
 from publisher.content.hashing import content_hash, file_hash
 from publisher.content.story import Story
 from publisher.errors import PublisherError
-from publisher.i18n import _
+from publisher.i18n import N_, _
 
 
 class ReviewError(PublisherError):
@@ -55,17 +56,26 @@ class ReviewState:
     def label(self) -> str:
         """Where the story stands, in the reader's language: ``rejected by 王局长 (数字有误); waiting for
         初审``, 被王局长退回（数字有误），待初审 (``review list``, notices, why a delivery is held)."""
+        return self._describe(_)
+
+    @property
+    def label_source(self) -> str:
+        """The same in English, whatever the language: what is stored (manifest.json) and compared
+        (``"approved"``); :func:`publisher.labels.review` words it in Chinese for the preview."""
+        return self._describe(str)
+
+    def _describe(self, translate: Callable[[str], str]) -> str:
         if self.approved:
-            return _("approved")
-        label = _("waiting for {stage}").format(stage=self.waiting_for)
+            return translate(N_("approved"))
+        label = translate(N_("waiting for {stage}")).format(stage=self.waiting_for)
         if self.rejected:
-            label = _("rejected by {reviewer} ({note}); {state}").format(
+            label = translate(N_("rejected by {reviewer} ({note}); {state}")).format(
                 reviewer=self.rejected["reviewer"], note=self.rejected["note"], state=label)
         if self.withdrawn:
-            label = _("withdrawn by {reviewer} ({note}); {state}").format(
+            label = translate(N_("withdrawn by {reviewer} ({note}); {state}")).format(
                 reviewer=self.withdrawn["reviewer"], note=self.withdrawn["note"], state=label)
         if self.changed_after_approval:
-            label = _("changed after approval; {state}").format(state=label)
+            label = translate(N_("changed after approval; {state}")).format(state=label)
         return label
 
 
