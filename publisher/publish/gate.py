@@ -75,7 +75,7 @@ class Gate:
         state = review.state_of(self.ledger, story_id, digest, self.config.safety.stages,
                                      self.config.reviewers)
         if not state.approved:
-            return f"未通过三审：{state.label_zh}"
+            return f"未通过三审：{state.label}"
         if story.meta.status != "ready":
             return "稿件已改回草稿"
         if not in_window(story, now):

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 from pathlib import Path
 
 from publisher.cli import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, load_site, print_diagnostics
 from publisher.config import SiteConfig
+from publisher.i18n import N_, _
+
+DECISIONS = {"approve": N_("approve"), "reject": N_("reject"), "withdraw": N_("withdraw")}
+"""A ledger decision as ``review log`` shows it (the ledger and ``--csv`` keep the English word)."""
+STATUSES = {"draft": N_("draft"), "ready": N_("ready")}
+"""A story's ``status:`` as ``review list`` shows it."""
 
 
 def cmd_review(args: argparse.Namespace) -> int:
@@ -32,18 +39,19 @@ def cmd_review(args: argparse.Namespace) -> int:
             else:
                 for row in rows:
                     account = f" ({row['os_user']})" if row["os_user"] else ""
-                    print(f"{row['at']}  {row['story']}  {row['stage']}  {row['decision']}  {row['reviewer']}{account}"
+                    decision = _word(DECISIONS, row["decision"])
+                    print(f"{row['at']}  {row['story']}  {row['stage']}  {decision}  {row['reviewer']}{account}"
                           f"{'  ' + row['note'] if row['note'] else ''}")
             return EXIT_OK
         stories, errors = read_site(args.site, config)
         print_diagnostics(errors)
         for story in stories:
             current = review.state(connection, story, stages, config.reviewers)
-            print(f"{story.id:32s} {story.meta.status:6s} {current.label}")
+            status = _word(STATUSES, story.meta.status)
+            print(f"{story.id:32s} {_pad(status, 6)} {current.label}")
         return EXIT_CONTENT if errors else EXIT_OK
     if args.action is None:
-        print("error: say approve, reject or withdraw (publisher review STORY approve --stage 初审 --by NAME)",
-              file=sys.stderr)
+        _error(_("say approve, reject or withdraw (publisher review STORY approve --stage 初审 --by NAME)"))
         return EXIT_USAGE
     if args.action == "withdraw":
         return _withdraw(args, config)
@@ -54,15 +62,15 @@ def cmd_review(args: argparse.Namespace) -> int:
     try:
         if args.action == "approve":
             if not args.stage:
-                print("error: --stage is required to approve", file=sys.stderr)
+                _error(_("--stage is required to approve"))
                 return EXIT_USAGE
             result = review.approve(connection, story, config, args.stage, args.by, args.note, _os_user())
         else:
             result = review.reject(connection, story, config, args.by, args.note, _os_user())
     except review.ReviewError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return EXIT_USAGE
-    print(f"{story.id}: {result.label}")
+    print(_("{story}: {state}").format(story=story.id, state=result.label))
     return EXIT_OK
 
 
@@ -93,20 +101,36 @@ def _withdraw(args: argparse.Namespace, config: SiteConfig) -> int:
                                    (story_id, story_id)).fetchone()
         if known is None:
             connection.close()
-            print(f"error: no story {args.target!r} (ids look like deeds/huzheng-365)", file=sys.stderr)
+            _error(_("no story {target!r} (ids look like deeds/huzheng-365)").format(target=args.target))
             return EXIT_USAGE
     try:
         review.withdraw(connection, story_id, digest, config, args.by, args.note, _os_user())
     except review.ReviewError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return EXIT_USAGE
     finally:
         connection.close()
-    print(f"{story_id}: withdrawn; it will not be delivered again until approved afresh")
+    print(_("{story}: withdrawn; it will not be delivered again until approved afresh").format(story=story_id))
     publisher = Publisher(args.site, config, clock_from_environment(ZoneInfo(config.timezone)))
-    for line in publisher.withdraw(story_id, f"已被{args.by.strip()}撤稿（{args.note.strip()}）"):
+    reason = _("withdrawn by {reviewer} ({note})").format(reviewer=args.by.strip(), note=args.note.strip())
+    for line in publisher.withdraw(story_id, reason):
         print(line)
     return EXIT_OK
+
+
+def _error(message: str) -> None:
+    print(_("error: {message}").format(message=message), file=sys.stderr)
+
+
+def _word(words: dict[str, str], key: str) -> str:
+    """``key`` (a decision, a status) in the reader's language; as it is when ``words`` has no entry."""
+    return _(words[key]) if key in words else key
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` padded to ``width`` columns on screen (a Chinese character takes two)."""
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - used)
 
 
 def _os_user() -> str:
@@ -135,12 +159,12 @@ def _find_story(args: argparse.Namespace, config: SiteConfig):
 
     found = _story_file(args)
     if found is None:
-        print(f"error: no story {args.target!r} (ids look like deeds/huzheng-365)", file=sys.stderr)
+        _error(_("no story {target!r} (ids look like deeds/huzheng-365)").format(target=args.target))
         return None
     story_id, path = found
     try:
         return read_story(args.site, story_id, path, config)
     except ContentError as exc:
         print_diagnostics(exc.diagnostics)
-        print(f"error: fix {story_id} before it is reviewed", file=sys.stderr)
+        _error(_("fix {story} before it is reviewed").format(story=story_id))
         return None

@@ -78,9 +78,11 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from publisher.i18n import _
 from publisher.safety.people import COMPOUND_SURNAMES
 
 ROLES = "victim, witness, minor, suspect, officer, public"
+"""The ``people:`` roles, as :func:`suggestion` lists them (its Chinese glosses each, in this order)."""
 
 # The most common single-character surnames (about 90% of the population), leaving out a few
 # that are mostly function words or verbs in running text (和 时 平 来 都 国 全 应 原 海 门 相 信 由 但 解).
@@ -153,7 +155,8 @@ class NameFinding:
 
 def suggestion(name: str) -> str:
     """The hint shown with a finding."""
-    return f'"{name}" may be a person\'s name: declare under people: with a role ({ROLES})'
+    return _("\"{name}\" may be a person's name: declare under people: with a role ({roles})").format(
+        name=name, roles=ROLES)
 
 
 # --- the segmenter, loaded on first use -----------------------------------------------------------
@@ -200,7 +203,7 @@ def distinctive_given_name(name: str) -> str:
     given = _given(name)
     if len(given) < 2:
         return ""
-    tag, _ = _load()
+    tag, _in_dictionary = _load()
     tokens = tag(given)
     return given if len(tokens) == 1 and tokens[0][1] in _NAME_TAGS else ""
 

@@ -11,6 +11,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from publisher.i18n import N_, _
+
 HOTLINES = {"110", "119", "120", "122", "12345", "96110", "12110", "12389", "12337"}
 
 _ID18 = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3})([\dXx])(?![0-9A-Za-z])")
@@ -49,11 +51,14 @@ class Finding:
 
     @property
     def description(self) -> str:
-        return DESCRIPTIONS[self.kind]
+        """What it is, in the reader's language (an ID number, 身份证号…)."""
+        return _(DESCRIPTIONS[self.kind])
 
 
-DESCRIPTIONS = {"id": "an ID number", "mobile": "a mobile phone number", "landline": "a landline number",
-                "card": "a bank card number", "plate": "a licence plate", "email": "an e-mail address"}
+DESCRIPTIONS = {"id": N_("an ID number"), "mobile": N_("a mobile phone number"),
+                "landline": N_("a landline number"), "card": N_("a bank card number"),
+                "plate": N_("a licence plate"), "email": N_("an e-mail address")}
+"""Marked for the catalog; translated where shown (:attr:`Finding.description`)."""
 
 
 def id_check_digit(first17: str) -> str:
@@ -145,7 +150,7 @@ def mask(finding: Finding, id_mode: str = "keep") -> str:
         compact = re.sub(r"[·\s]", "", text).upper()
         return f"{compact[:2]}***{compact[-2:]}"
     if finding.kind == "email":
-        user, _, domain = text.partition("@")
+        user, _at, domain = text.partition("@")
         return f"{user[:1]}***@{domain}"
     return "***"
 

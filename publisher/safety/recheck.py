@@ -16,6 +16,7 @@ from typing import Any
 
 from publisher.content import markup
 from publisher.content.story import FrontMatter
+from publisher.i18n import N_, _
 from publisher.safety import pii, published
 from publisher.safety.names import after_surname, distinctive_given_name
 from publisher.safety.people import hidden_people, kept_names, masked_name
@@ -90,8 +91,9 @@ def leaks(meta: FrontMatter, body: str, original: FrontMatter) -> list[Leak]:
                 continue
             shown = pii.mask(finding)
             if located.key in declared:
-                found.append(Leak(where, published.dense(finding.text), f"{finding.description} ({shown}) is "
-                                  f"{_UNMASKABLE}", located.key))
+                found.append(Leak(where, published.dense(finding.text), _(
+                    "{what} ({masked}) is written in a form that cannot be masked (split by markup, for instance); "
+                    "write it as plain text").format(what=finding.description, masked=shown), located.key))
             else:
                 found.append(Leak(where, published.dense(finding.text), undeclared(finding), located.key))
         flat = published.simplified(published.dense(text))
@@ -99,13 +101,16 @@ def leaks(meta: FrontMatter, body: str, original: FrontMatter) -> list[Leak]:
             flat = flat.replace(published.simplified(published.dense(name)), "\n")
         for value in hidden:
             if published.simplified(published.dense(value)) in flat:
-                found.append(Leak(where, published.dense(value), f"a value listed under 'pii:' (***) is "
-                                  f"{_UNMASKABLE}"))
+                found.append(Leak(where, published.dense(value), _(
+                    "a value listed under 'pii:' (***) is written in a form that cannot be masked (split by markup, "
+                    "for instance); write it as plain text")))
         for name, role in names.items():
             for form, alone in ((name, False), (distinctive_given_name(name), True)):
                 if form and _occurs(flat, published.simplified(published.dense(form)), alone):
-                    found.append(Leak(where, published.dense(form), f"the name of a {role} "
-                                      f"({masked_name(name)}) is {_UNMASKABLE}"))
+                    found.append(Leak(where, published.dense(form), _(
+                        "the name of a {role} ({masked}) is written in a form that cannot be masked (split by "
+                        "markup, for instance); write it as plain text").format(role=_(ROLES[role]),
+                                                                                masked=masked_name(name))))
                     break
     return found
 
@@ -121,11 +126,12 @@ def _occurs(flat: str, needle: str, alone: bool) -> bool:
     return False
 
 
-_UNMASKABLE = ("written in a form that cannot be masked (split by markup, for instance); write it as plain "
-               "text")
+ROLES = {"victim": N_("victim"), "witness": N_("witness"), "minor": N_("minor"), "suspect": N_("suspect"),
+         "officer": N_("officer"), "public": N_("public")}
+"""``people:`` roles as a message names them (受害人, 证人…); the keys are what a story writes."""
 
 
 def undeclared(finding: pii.Finding) -> str:
-    return (f"looks like {finding.description} ({pii.mask(finding)}): personal information must not be "
-            f"published; write it masked, or list it under 'pii:' (masked in every output, or allow: true "
-            f"with a reason)")
+    return _("looks like {what} ({masked}): personal information must not be published; write it masked, or "
+             "list it under 'pii:' (masked in every output, or allow: true with a reason)").format(
+        what=finding.description, masked=pii.mask(finding))

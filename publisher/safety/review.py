@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ from publisher.config import Reviewer, SiteConfig
 from publisher.content.hashing import content_hash, file_hash
 from publisher.content.story import Story
 from publisher.errors import PublisherError
+from publisher.i18n import N_, _
 
 
 class ReviewError(PublisherError):
@@ -52,29 +54,28 @@ class ReviewState:
 
     @property
     def label(self) -> str:
-        if self.approved:
-            return "approved"
-        label = f"waiting for {self.waiting_for}"
-        if self.rejected:
-            label = f"rejected by {self.rejected['reviewer']} ({self.rejected['note']}); " + label
-        if self.withdrawn:
-            label = f"withdrawn by {self.withdrawn['reviewer']} ({self.withdrawn['note']}); " + label
-        if self.changed_after_approval:
-            label = "changed after approval; " + label
-        return label
+        """Where the story stands, in the reader's language: ``rejected by 王局长 (数字有误); waiting for
+        初审``, 被王局长退回（数字有误），待初审 (``review list``, notices, why a delivery is held)."""
+        return self._describe(_)
 
     @property
-    def label_zh(self) -> str:
-        """Where the story stands, in the team's words (for ``status`` and notices)."""
+    def label_source(self) -> str:
+        """The same in English, whatever the language: what is stored (manifest.json) and compared
+        (``"approved"``); :func:`publisher.labels.review` words it in Chinese for the preview."""
+        return self._describe(str)
+
+    def _describe(self, translate: Callable[[str], str]) -> str:
         if self.approved:
-            return "已通过三审"
-        label = f"待{self.waiting_for}"
+            return translate(N_("approved"))
+        label = translate(N_("waiting for {stage}")).format(stage=self.waiting_for)
         if self.rejected:
-            label = f"被{self.rejected['reviewer']}退回（{self.rejected['note']}），" + label
+            label = translate(N_("rejected by {reviewer} ({note}); {state}")).format(
+                reviewer=self.rejected["reviewer"], note=self.rejected["note"], state=label)
         if self.withdrawn:
-            label = f"已被{self.withdrawn['reviewer']}撤稿（{self.withdrawn['note']}），" + label
+            label = translate(N_("withdrawn by {reviewer} ({note}); {state}")).format(
+                reviewer=self.withdrawn["reviewer"], note=self.withdrawn["note"], state=label)
         if self.changed_after_approval:
-            label = "审核通过后稿件被修改，" + label
+            label = translate(N_("changed after approval; {state}")).format(state=label)
         return label
 
 
@@ -124,33 +125,41 @@ def check_may_decide(reviewers: list[Reviewer], stages: list[str], current: Revi
     a later one; withdrawing (撤稿) needs the last stage."""
     name = name.strip()
     if not name:
-        raise ReviewError("--by: say who decides (a name from [[reviewers]] in config.toml)")
+        raise ReviewError(_("--by: say who decides (a name from [[reviewers]] in config.toml)"))
     person = next((r for r in reviewers if r.name == name), None)
     if person is None:
-        listed = ", ".join(r.name for r in reviewers) or "none yet"
-        raise ReviewError(f"{name} is not a reviewer in config.toml (reviewers: {listed}); add a [[reviewers]] "
-                          f"table with name and stages")
+        listed = _listing(r.name for r in reviewers) or _("none yet")
+        raise ReviewError(_("{name} is not a reviewer in config.toml (reviewers: {listed}); add a [[reviewers]] "
+                            "table with name and stages").format(name=name, listed=listed))
     if decision == "approve":
         if stage not in stages:
-            raise ReviewError(f"unknown stage {stage!r} (stages: {', '.join(stages)})")
+            raise ReviewError(_("unknown stage {stage!r} (stages: {stages})").format(
+                stage=stage, stages=_listing(stages)))
         if current.approved:
-            raise ReviewError(f"{current.story} is already approved at every stage")
+            raise ReviewError(_("{story} is already approved at every stage").format(story=current.story))
         if stage != current.waiting_for:
-            raise ReviewError(f"{current.story} cannot be approved at {stage} yet: it is waiting for "
-                              f"{current.waiting_for}")
+            raise ReviewError(_("{story} cannot be approved at {stage} yet: it is waiting for {waiting}").format(
+                story=current.story, stage=stage, waiting=current.waiting_for))
         if stage not in person.stages:
-            raise ReviewError(f"{name} may approve {', '.join(person.stages)}, not {stage}")
+            raise ReviewError(_("{name} may approve {stages}, not {stage}").format(
+                name=name, stages=_listing(person.stages), stage=stage))
         if name in current.approvers:
             done = current.passed[current.approvers.index(name)]
-            raise ReviewError(f"{name} already approved {done} of this version; each stage needs a different "
-                              f"reviewer (三审: three pairs of eyes)")
+            raise ReviewError(_("{name} already approved {done} of this version; each stage needs a different "
+                                "reviewer (三审: three pairs of eyes)").format(name=name, done=done))
     elif decision == "reject":
         at = current.waiting_for or stages[-1]
         later = stages[stages.index(at):]
         if not set(person.stages) & set(later):
-            raise ReviewError(f"{name} may decide at {', '.join(person.stages)}; the story waits for {at}")
+            raise ReviewError(_("{name} may decide at {stages}; the story waits for {waiting}").format(
+                name=name, stages=_listing(person.stages), waiting=at))
     elif decision == "withdraw" and stages[-1] not in person.stages:
-        raise ReviewError(f"only a {stages[-1]} reviewer may withdraw a story (撤稿)")
+        raise ReviewError(_("only a {stage} reviewer may withdraw a story (撤稿)").format(stage=stages[-1]))
+
+
+def _listing(names) -> str:
+    """Names or stages in a message: 初审, 复审 (in Chinese 初审、复审)."""
+    return _(", ").join(names)
 
 
 def approve(ledger: sqlite3.Connection, story: Story, config: SiteConfig, stage: str, reviewer: str, note: str,
@@ -167,7 +176,7 @@ def reject(ledger: sqlite3.Connection, story: Story, config: SiteConfig, reviewe
            os_user: str = "") -> ReviewState:
     stages = config.safety.stages
     if not note.strip():
-        raise ReviewError("a rejection needs a --note saying what to change")
+        raise ReviewError(_("a rejection needs a --note saying what to change"))
     current = state(ledger, story, stages, config.reviewers)
     check_may_decide(config.reviewers, stages, current, "reject", reviewer)
     _record(ledger, story.id, current.waiting_for or stages[-1], "reject", reviewer, note, current.content_hash,
@@ -180,7 +189,7 @@ def withdraw(ledger: sqlite3.Connection, story_id: str, current_hash: str, confi
     """撤稿: pull a story at any time; it is not delivered again until approved afresh."""
     stages = config.safety.stages
     if not note.strip():
-        raise ReviewError("a withdrawal needs a --note saying why")
+        raise ReviewError(_("a withdrawal needs a --note saying why"))
     current = state_of(ledger, story_id, current_hash, stages, config.reviewers)
     check_may_decide(config.reviewers, stages, current, "withdraw", reviewer)
     _record(ledger, story_id, stages[-1], "withdraw", reviewer, note, current_hash, config.timezone, os_user)

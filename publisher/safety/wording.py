@@ -19,6 +19,7 @@ from pathlib import Path
 
 from publisher.config import SiteConfig
 from publisher.errors import ConfigError, Diagnostic
+from publisher.i18n import _
 from publisher.sourcepos import line_col, toml_error
 
 PACKAGED = Path(__file__).with_name("wording.toml")
@@ -48,13 +49,15 @@ def _load(path: Path, mtime_ns: int, size: int) -> tuple[Rule, ...]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         message, line, col = toml_error(exc)
-        raise ConfigError(Diagnostic(str(path), line, col, f"invalid TOML: {message}")) from None
+        text = _("invalid TOML: {message}").format(message=message)
+        raise ConfigError(Diagnostic(str(path), line, col, text)) from None
     rules = []
     for index, entry in enumerate(data.get("rule", [])):
         unknown = set(entry) - {"find", "suggest", "level", "note", "unless"}
         if unknown or not entry.get("find") or entry.get("level", "warning") not in ("warning", "error"):
-            raise ConfigError(Diagnostic(str(path), 1, 1, f"rule {index + 1}: needs 'find', an optional 'suggest', "
-                                                           f"'level' warning|error, 'note' and 'unless'"))
+            raise ConfigError(Diagnostic(str(path), 1, 1, _(
+                "rule {number}: needs 'find', an optional 'suggest', 'level' warning|error, 'note' and 'unless'")
+                .format(number=index + 1)))
         rules.append(Rule(entry["find"], entry.get("suggest", ""), entry.get("level", "warning"),
                           entry.get("note", ""), tuple(entry.get("unless", []))))
     return tuple(rules)
@@ -70,10 +73,12 @@ def check(text: str, site: Path, config: SiteConfig, shown: str) -> list[Diagnos
             if any(_covers(text, index, rule.find, longer) for longer in rule.unless):
                 continue
             line, col = line_col(text, index)
-            message = f"「{rule.find}」"
-            message += f" should be 「{rule.suggest}」" if rule.suggest else " must not be used"
+            if rule.suggest:
+                message = _("「{word}」 should be 「{suggestion}」").format(word=rule.find, suggestion=rule.suggest)
+            else:
+                message = _("「{word}」 must not be used").format(word=rule.find)
             if rule.note:
-                message += f" ({rule.note})"
+                message = _("{message} ({note})").format(message=message, note=rule.note)
             found.append(Diagnostic(shown, line, col, message, rule.level))
     return found
 
