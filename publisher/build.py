@@ -404,7 +404,8 @@ def _mark_review_state(site: Path, config: SiteConfig, stories: list[Story],
 
     connection = ledger.connect(site, config, create=False)
     try:
-        labels = {s.id: review.state(connection, s, config.safety.stages, config.reviewers).label for s in stories}
+        labels = {s.id: review.state(connection, s, config.safety.stages, config.reviewers).label_source
+                  for s in stories}
     finally:
         if connection is not None:
             connection.close()

@@ -186,7 +186,7 @@ def _week(site: Path, config: SiteConfig, stories: list[Story], now: dt.datetime
             filled = {p.slot: p.story for p in posts}
             channels[name] = [{"slot": slot, "story": filled.get(slot),
                                "review": review.state(connection, filled[slot], config.safety.stages,
-                                                      config.reviewers).label if slot in filled else ""}
+                                                      config.reviewers).label_source if slot in filled else ""}
                               for slot in slot_times(channel.slots, week, ZoneInfo(config.timezone))]
     finally:
         if connection is not None:
