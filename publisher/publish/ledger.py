@@ -11,6 +11,7 @@ from pathlib import Path
 
 from publisher.config import SiteConfig
 from publisher.errors import PublisherError
+from publisher.i18n import _
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS reviews (
@@ -90,9 +91,10 @@ def connect(site: Path, config: SiteConfig, create: bool = True) -> sqlite3.Conn
         connection.execute("PRAGMA synchronous=FULL")
         _migrate(connection)
     except sqlite3.DatabaseError as exc:
-        raise LedgerError(f"{path} cannot be used as the ledger ({exc}). Restore the last backup "
-                          f"(publisher backup; see README, 'The ledger') or move the file aside to start a new "
-                          f"ledger (review decisions and deliveries would then be forgotten)") from None
+        raise LedgerError(_("{path} cannot be used as the ledger ({error}). Restore the last backup "
+                            "(publisher backup; see README, 'The ledger') or move the file aside to start a new "
+                            "ledger (review decisions and deliveries would then be forgotten)").format(
+            path=path, error=exc)) from None
     return connection
 
 
@@ -103,7 +105,7 @@ def backup(site: Path, config: SiteConfig, destination: Path) -> Path:
 
     source = connect(site, config, create=False)
     if source is None:
-        raise LedgerError(f"there is no ledger yet at {path_of(site, config)}")
+        raise LedgerError(_("there is no ledger yet at {path}").format(path=path_of(site, config)))
     if destination.is_dir():
         destination = destination / f"ledger-{dt.datetime.now():%Y%m%d-%H%M%S}.sqlite"
     temp = destination.with_name(f".tmp-{destination.name}")
@@ -128,8 +130,8 @@ def _migrate(connection: sqlite3.Connection) -> None:
         version = connection.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             connection.execute("ROLLBACK")
-            raise LedgerError(f"the ledger was written by a newer publisher (schema {version}, this one knows "
-                              f"{SCHEMA_VERSION}); upgrade publisher")
+            raise LedgerError(_("the ledger was written by a newer publisher (schema {version}, this one knows "
+                                "{known}); upgrade publisher").format(version=version, known=SCHEMA_VERSION))
         if version < SCHEMA_VERSION:
             old = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reviews'").fetchone()
             for statement in (_MIGRATE_0_TO_1 if old else SCHEMA).split(";"):
