@@ -130,7 +130,7 @@ def render_day(day: ScreenDay, config: SiteConfig, folder: Path, progress: bool 
             run = ticker.build(texts, screen, led, language)
             for segment, story in zip(run.segments, stories, strict=True):
                 items.append({"story": segment.story or None, "title": localize(story.meta.title) if story else "",
-                              "slides": [n for n, _lines in slides_of(story)], "seconds": round(run.seconds(segment), 3),
+                              "slides": [n for n, _text in slides_of(story)], "seconds": round(run.seconds(segment), 3),
                               "urgent": segment.urgent, "hash": story.source_hash if story else "",
                               "text": segment.text})
             duration = run.duration
