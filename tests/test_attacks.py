@@ -192,4 +192,4 @@ def test_a_story_deleted_after_it_went_out_can_be_withdrawn(tmp_path, servers, c
     Path(gone.path).unlink()
     capsys.readouterr()
     assert main(["review", "--site", str(site), gone.id, "withdraw", "--by", "王局长", "--note", "当事人要求"]) == 0
-    assert "请人工撤下" in capsys.readouterr().out
+    assert "take down by hand" in capsys.readouterr().out

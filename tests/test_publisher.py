@@ -318,7 +318,7 @@ def test_weekly_batch_package_and_posts_at_their_slots(tmp_path, servers):
     assert csv_lines[0] == "slot,story,title,folder,files,text"
     ics = (week / "batch.ics").read_text(encoding="utf-8")
     assert ics.count("BEGIN:VEVENT") == 3 and "DTSTART:20210419T020000Z" in ics
-    assert any("下周待发 3 条" in r["body"]["markdown"]["content"] for r in robot.requests)
+    assert any("3 posts for next week" in r["body"]["markdown"]["content"] for r in robot.requests)
 
     assert publisher.deliver_due() == 0  # nothing is due before its slot
     clock.now = dt.datetime(2021, 4, 19, 10, 1, tzinfo=TZ)
@@ -326,7 +326,7 @@ def test_weekly_batch_package_and_posts_at_their_slots(tmp_path, servers):
     first = data["posts"][0]
     assert (site / "team/weibo/2021-W16" / first["folder"] / "post.txt").is_file()
     posted = [r for r in robot.requests if first["title"] in r["body"]["markdown"]["content"]
-              and "发布时间" in r["body"]["markdown"]["content"]]
+              and "Slot: " in r["body"]["markdown"]["content"]]
     assert len(posted) == 1
     assert publisher.deliver_due() == 0
     publisher.weekly_job("weibo", "2021-W16")  # writing the batch again never re-queues what is queued
@@ -344,7 +344,7 @@ def test_missed_slot_is_reported_not_posted_late(tmp_path, servers):
     missed = queue.rows(publisher.ledger, "state = 'missed'")
     assert {m.target for m in missed} == {"team", "robot"}
     assert not (site / "team/weibo").exists()
-    assert any("错过发布时间" in r["body"]["markdown"]["content"] for r in robot.requests)
+    assert any("Posting time missed" in r["body"]["markdown"]["content"] for r in robot.requests)
 
 
 def test_a_post_that_failed_at_its_slot_is_missed_after_the_grace_not_posted_days_late(tmp_path, servers):
@@ -516,7 +516,7 @@ def test_daemon_end_to_end_with_a_compressed_clock(tmp_path, servers):
     assert (ftp.root / "screens/square/2021-04-19/loop.mp4").is_file()
     posts = sorted(p.name for p in team.iterdir())
     assert len(posts) == 1 and posts[0].startswith("01-mon-1000")
-    assert any("发布时间" in r["body"]["markdown"]["content"] for r in robot.requests)
+    assert any("Slot: " in r["body"]["markdown"]["content"] for r in robot.requests)
     assert sum(1 for line in output.splitlines() if " delivered " in line) >= 4
 
 

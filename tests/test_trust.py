@@ -41,14 +41,14 @@ def test_a_story_rejected_after_its_batch_is_held_at_its_slot(tmp_path, servers,
     assert not (site / "team/weibo").exists()
     held = queue.rows(publisher.ledger, "state = 'held'")
     assert {h.target for h in held} == {"team", "robot"}
-    assert all("未通过三审" in h.last_error and "数字有误" in h.last_error for h in held)
-    assert not any(first["title"] in r["body"]["markdown"]["content"] and "发布时间" in r["body"]["markdown"]["content"]
+    assert all("not approved (三审)" in h.last_error and "数字有误" in h.last_error for h in held)
+    assert not any(first["title"] in r["body"]["markdown"]["content"] and "Slot: " in r["body"]["markdown"]["content"]
                    for r in robot.requests)
-    assert any("暂停投递" in r["body"]["markdown"]["content"] for r in robot.requests)
+    assert any("held back" in r["body"]["markdown"]["content"] for r in robot.requests)
     capsys.readouterr()
     assert main(["status", "--site", str(site)]) == 0
     out = capsys.readouterr().out
-    assert "Held (not sent; see the reason): 2" in out and "未通过三审" in out
+    assert "Held (not sent; see the reason): 2" in out and "not approved (三审)" in out
 
 
 def test_a_story_edited_after_its_batch_is_held(tmp_path, servers):
@@ -59,7 +59,7 @@ def test_a_story_edited_after_its_batch_is_held(tmp_path, servers):
     clock.now = dt.datetime(2021, 4, 19, 10, 1, tzinfo=TZ)
     assert publisher.deliver_due() == 0
     assert {h.last_error for h in queue.rows(publisher.ledger, "state = 'held'")} == {
-        f"{first['story']}：稿件在排入后被修改，须重新三审"}
+        f"{first['story']}: the story was edited after it was queued; it must be reviewed (三审) again"}
 
 
 def test_a_batch_file_changed_after_writing_is_held(tmp_path, servers):
@@ -89,7 +89,7 @@ def test_a_story_past_its_expiry_is_held_even_within_the_grace_period(tmp_path, 
     clock.now = dt.datetime(2021, 4, 19, 10, 45, tzinfo=TZ)  # the slot was missed by 45 min: still in grace
     assert publisher.deliver_due() == 0
     reasons = {h.last_error for h in queue.rows(publisher.ledger, "state = 'held'")}
-    assert reasons == {f"{posts[0].story.id}：不在稿件的发布时段内（已过期或尚未到发布时间）"}
+    assert reasons == {f"{posts[0].story.id}: outside the story's publishing window (expired, or not yet due)"}
 
 
 # -- 撤稿 ------------------------------------------------------------------------------------
@@ -119,7 +119,7 @@ def test_withdrawal_remakes_todays_loops_without_the_story_and_lists_what_to_tak
     assert "deeds/found-elderly" not in square.read_text(encoding="utf-8")
     out = capsys.readouterr().out
     if posted == "deeds/found-elderly":
-        assert "请人工撤下" in out
+        assert "take down by hand" in out
     # Queued posts of the story are held, and it is never delivered again until approved afresh.
     later = queue.rows(publisher.ledger, "key = 'deeds/found-elderly' AND state = 'scheduled'")
     assert later == []

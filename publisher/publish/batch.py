@@ -17,6 +17,7 @@ from pathlib import Path
 
 from publisher import atomic
 from publisher.content.story import Story
+from publisher.i18n import _
 from publisher.publish.timing import slot_times
 
 TEXT_FILES = ("post.txt", "caption.txt", "article.json")
@@ -116,8 +117,9 @@ def _ics(rows: list[dict], channel: str, week: str, account: str) -> str:
         end = start + dt.timedelta(minutes=15)
         lines += ["BEGIN:VEVENT", f"UID:{channel}-{week}-{row['story'].replace('/', '-')}@publisher",
                   f"DTSTAMP:{stamp}", f"DTSTART:{start:%Y%m%dT%H%M%SZ}", f"DTEND:{end:%Y%m%dT%H%M%SZ}",
-                  "SUMMARY:" + _escape(f"发布（{channel}）：{row['title']}"),
-                  f"DESCRIPTION:{_escape(row['text'][:1500] + chr(10) + '文件夹：' + row['folder'])}",
+                  "SUMMARY:" + _escape(_("Post ({channel}): {title}").format(channel=channel, title=row["title"])),
+                  "DESCRIPTION:" + _escape(row["text"][:1500] + "\n" + _("Folder: {folder}").format(
+                      folder=row["folder"])),
                   "BEGIN:VALARM", "ACTION:DISPLAY", "TRIGGER:-PT10M", f"DESCRIPTION:{_escape(row['title'])}",
                   "END:VALARM", "END:VEVENT"]
     lines.append("END:VCALENDAR")

@@ -7,6 +7,7 @@ import sys
 
 from publisher.cli import EXIT_OK, EXIT_USAGE, load_site, log_to_stderr
 from publisher.config import SiteConfig
+from publisher.i18n import _
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -31,7 +32,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
             if config.channels[name].type == "led":
                 publisher.led_job(name, publisher.now().date())
     done = publisher.deliver_due(chosen, dry_run=args.dry_run)
-    print(f"{done} delivered" if not args.dry_run else "dry run: nothing changed")
+    print(_("{count} delivered").format(count=done) if not args.dry_run else _("dry run: nothing changed"))
     return EXIT_OK
 
 
@@ -49,15 +50,15 @@ def cmd_batch(args: argparse.Namespace) -> int:
     try:
         week_start(week)
     except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_("error: {message}").format(message=exc), file=sys.stderr)
         return EXIT_USAGE
     chosen = args.channel or [n for n, c in config.channels.items() if c.slots]
     for name in chosen:
         if name not in config.channels or not config.channels[name].slots:
-            print(f"error: channel {name!r} has no slots in config.toml", file=sys.stderr)
+            print(_("error: channel {name!r} has no slots in config.toml").format(name=name), file=sys.stderr)
             return EXIT_USAGE
         posts = publisher.weekly_job(name, week)
-        print(f"{name} {week}: {len(posts)} posts")
+        print(_("{channel} {week}: {count} posts").format(channel=name, week=week, count=len(posts)))
     return EXIT_OK
 
 
@@ -70,26 +71,28 @@ def cmd_status(args: argparse.Namespace) -> int:
     config = load_site(args)
     publisher = Publisher(args.site, config, clock_from_environment(_tz(config)))
     ledger = publisher.ledger
-    sections = [("Queued", "state IN ('scheduled', 'claimed')"),
-                ("Held (not sent; see the reason)", "state = 'held'"),
-                ("Unconfirmed (a person must check)", "state = 'unconfirmed'"), ("Failed", "state = 'failed'"),
-                ("Missed slots (not posted late)", "state = 'missed'"), ("Last deliveries", "state = 'delivered'")]
-    for title, where in sections:
-        found = queue.rows(ledger, where, limit=10 if title.startswith("Last") else 100)
-        print(f"{title}: {len(found)}")
+    sections = [(_("Queued"), "state IN ('scheduled', 'claimed')", 100),
+                (_("Held (not sent; see the reason)"), "state = 'held'", 100),
+                (_("Unconfirmed (a person must check)"), "state = 'unconfirmed'", 100),
+                (_("Failed"), "state = 'failed'", 100),
+                (_("Missed slots (not posted late)"), "state = 'missed'", 100),
+                (_("Last deliveries"), "state = 'delivered'", 10)]
+    for title, where, limit in sections:
+        found = queue.rows(ledger, where, limit=limit)
+        print(_("{title}: {count}").format(title=title, count=len(found)))
         for item in found:
-            extra = f"  attempts {item.attempts}" if item.state != "held" else ""
+            extra = "  " + _("attempts {count}").format(count=item.attempts) if item.state != "held" else ""
             extra += f"  {item.last_error}" if item.last_error else ""
             print(f"  #{item.id:<5} {item.due_at.astimezone(publisher.tz):%Y-%m-%d %H:%M}  {item.label}{extra}")
     withdrawn = review.withdrawn_stories(ledger)
     gone = take_down(ledger, set(withdrawn))
     if gone:
-        print(f"To take down by hand (withdrawn after they went out): {len(gone)}")
+        print(_("To take down by hand (withdrawn after they went out): {count}").format(count=len(gone)))
         for item in gone:
             print(f"  #{item.id:<5} {item.channel} {item.payload.get('destination', item.key)} → {item.target}  "
-                  f"{item.payload.get('title', '')}  撤稿：{withdrawn[item.key]['reviewer']} "
-                  f"{withdrawn[item.key]['note']}")
-    print("Next jobs:")
+                  f"{item.payload.get('title', '')}  " + _("withdrawn by {reviewer}: {note}").format(
+                      reviewer=withdrawn[item.key]["reviewer"], note=withdrawn[item.key]["note"]))
+    print(_("Next jobs:"))
     for name, due in publisher.next_due_times():
         print(f"  {name:10s} {due:%Y-%m-%d %H:%M}")
     now = publisher.now()
@@ -100,9 +103,13 @@ def cmd_status(args: argparse.Namespace) -> int:
                               "AND state = 'delivered'", (name,)).fetchone()[0]
         quiet = (now - queue.parse(last)).days if last else None
         if quiet is None or quiet >= config.publish.quiet_days:
-            since = f"for {quiet} days" if quiet is not None else "yet"
-            print(f"warning: {name} has published nothing {since}; accounts silent for two weeks fail "
-                  f"government new-media inspections")
+            if quiet is None:
+                text = _("warning: {channel} has published nothing yet; accounts silent for two weeks fail "
+                         "government new-media inspections")
+            else:
+                text = _("warning: {channel} has published nothing for {days} days; accounts silent for two weeks "
+                         "fail government new-media inspections")
+            print(text.format(channel=name, days=quiet))
     return EXIT_OK
 
 
@@ -114,9 +121,11 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     publisher = Publisher(args.site, config)
     outcome = "delivered" if args.delivered else "retry"
     if not queue.resolve(publisher.ledger, args.delivery, outcome, publisher.now()):
-        print(f"error: delivery #{args.delivery} is not unconfirmed, failed or missed", file=sys.stderr)
+        print(_("error: delivery #{number} is not unconfirmed, failed or missed").format(number=args.delivery),
+              file=sys.stderr)
         return EXIT_USAGE
-    print(f"#{args.delivery}: {'marked delivered' if args.delivered else 'queued again'}")
+    done = _("marked delivered") if args.delivered else _("queued again")
+    print(_("#{number}: {outcome}").format(number=args.delivery, outcome=done))
     return EXIT_OK
 
 

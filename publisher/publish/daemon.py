@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import schedule
 
 from publisher.config import SiteConfig
+from publisher.i18n import _
 from publisher.publish.runner import Publisher
 
 log = logging.getLogger("publisher")
@@ -43,22 +44,24 @@ def run(site: Path, config: SiteConfig, clock: Callable[[], dt.datetime] | None 
     publisher = Publisher(site, config, clock or clock_from_environment(tz))
 
     def stop(signum: int, _frame: object) -> None:
-        log.info("received %s: stopping after the delivery under way", signal.Signals(signum).name)
+        log.info(_("received {signal}: stopping after the delivery under way").format(
+            signal=signal.Signals(signum).name))
         publisher.stopping = True
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log.info("publisher started for %s (ledger %s)", site.resolve(), config.safety.ledger)
+    log.info(_("publisher started for {site} (ledger {ledger})").format(site=site.resolve(),
+                                                                        ledger=config.safety.ledger))
     publisher.start()
     scheduler = schedule.Scheduler()
     scheduler.every(config.publish.tick_seconds).seconds.do(_safe_tick, publisher)
     _safe_tick(publisher)  # catch up at once
     for name, due in publisher.next_due_times():
-        log.info("next %s job at %s", name, due.strftime("%Y-%m-%d %H:%M"))
+        log.info(_("next {channel} job at {time}").format(channel=name, time=due.strftime("%Y-%m-%d %H:%M")))
     while not publisher.stopping:
         scheduler.run_pending()
         time.sleep(min(1.0, config.publish.tick_seconds / 4))
-    log.info("publisher stopped")
+    log.info(_("publisher stopped"))
     return 0
 
 
@@ -66,4 +69,4 @@ def _safe_tick(publisher: Publisher) -> None:
     try:
         publisher.tick()
     except Exception:  # one bad pass must not end the daemon; the next tick tries again
-        log.exception("tick failed")
+        log.exception(_("tick failed"))

@@ -10,7 +10,7 @@ before it is sent, against the site as it is now:
 - the files about to be sent are byte for byte the ones queued (checksums in the payload);
 - the rendition is still the current one for its story and channel.
 
-A delivery that fails is ``held`` with the reason, in Chinese, for ``status`` and the notice.
+A delivery that fails is ``held`` with the reason, in the team's language, for ``status`` and the notice.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from publisher.config import SiteConfig
 from publisher.content.hashing import content_hash, fresh_hash
 from publisher.content.reader import read_site
 from publisher.content.story import Story
+from publisher.i18n import _
 from publisher.publish.batch import in_window
 from publisher.publish.queue import Delivery
 from publisher.safety import review
@@ -44,7 +45,7 @@ class Gate:
 
     def stories(self) -> dict[str, Story]:
         if self._stories is None:
-            found, _ = read_site(self.site, self.config)
+            found, _problems = read_site(self.site, self.config)
             self._stories = {story.id: story for story in found}
         return self._stories
 
@@ -52,34 +53,36 @@ class Gate:
         """Why ``item`` must not be sent now, or None when it may go."""
         carried = item.payload.get("stories")
         if carried is None:
-            return "投递记录缺少稿件审核信息（由旧版本排入），请重新生成后投递"
+            return _("the delivery does not say which reviewed stories it carries (queued by an older version); "
+                     "render it again, then deliver it")
         for story_id, digest in carried.items():
             problem = self._story_problem(story_id, digest, now)
             if problem:
-                return f"{story_id}：{problem}"
+                return _("{story}: {problem}").format(story=story_id, problem=problem)
         folder = Path(item.payload.get("folder", ""))
         for name, digest in item.payload.get("checksums", {}).items():
             path = folder / name
             if not path.is_file() or fresh_hash(path) != digest:
-                return f"待发文件 {name} 与排入时不一致（被改动或缺失），未投递"
+                return _("file {name} is not what was queued (changed or missing); not delivered").format(name=name)
         if not self._still_current(item):
-            return "该渠道的渲染结果已更新（模板或设置改动），请重新生成批次后投递"
+            return _("the channel's rendition has changed since (templates or settings edited); write the batch "
+                     "again, then deliver it")
         return None
 
     def _story_problem(self, story_id: str, digest: str, now: dt.datetime) -> str | None:
         story = self.stories().get(story_id)
         if story is None:
-            return "稿件已删除，或存在错误无法读取（运行 publisher check 查看）"
+            return _("the story was deleted or has errors and cannot be read (run publisher check)")
         if content_hash(story) != digest:
-            return "稿件在排入后被修改，须重新三审"
+            return _("the story was edited after it was queued; it must be reviewed (三审) again")
         state = review.state_of(self.ledger, story_id, digest, self.config.safety.stages,
                                      self.config.reviewers)
         if not state.approved:
-            return f"未通过三审：{state.label}"
+            return _("not approved (三审): {state}").format(state=state.label)
         if story.meta.status != "ready":
-            return "稿件已改回草稿"
+            return _("the story was set back to draft")
         if not in_window(story, now):
-            return "不在稿件的发布时段内（已过期或尚未到发布时间）"
+            return _("outside the story's publishing window (expired, or not yet due)")
         return None
 
     def _still_current(self, item: Delivery) -> bool:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from publisher.config import SiteConfig
 from publisher.errors import PublisherError
+from publisher.i18n import _
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS reviews (
@@ -94,9 +95,10 @@ def connect(site: Path, config: SiteConfig, create: bool = True) -> sqlite3.Conn
         if problem != "ok":
             raise sqlite3.DatabaseError(f"damaged: {problem}")
     except sqlite3.DatabaseError as exc:
-        raise LedgerError(f"{path} cannot be used as the ledger ({exc}). Restore the last backup "
-                          f"(publisher backup; see README, 'The ledger') or move the file aside to start a new "
-                          f"ledger (review decisions and deliveries would then be forgotten)") from None
+        raise LedgerError(_("{path} cannot be used as the ledger ({error}). Restore the last backup "
+                            "(publisher backup; see README, 'The ledger') or move the file aside to start a new "
+                            "ledger (review decisions and deliveries would then be forgotten)").format(
+            path=path, error=exc)) from None
     return connection
 
 
@@ -107,15 +109,16 @@ def backup(site: Path, config: SiteConfig, destination: Path) -> Path:
 
     source = connect(site, config, create=False)
     if source is None:
-        raise LedgerError(f"there is no ledger yet at {path_of(site, config)}")
+        raise LedgerError(_("there is no ledger yet at {path}").format(path=path_of(site, config)))
     if destination.is_dir():
         destination = destination / f"ledger-{dt.datetime.now():%Y%m%d-%H%M%S}.sqlite"
     if destination.exists() or destination.is_symlink():
         source.close()
-        raise LedgerError(f"{destination} exists; give a new file name or a folder (a backup never overwrites)")
+        raise LedgerError(_("{path} exists; give a new file name or a folder (a backup never overwrites)").format(
+            path=destination))
     if not destination.parent.is_dir():
         source.close()
-        raise LedgerError(f"folder {destination.parent} does not exist; create it first")
+        raise LedgerError(_("folder {path} does not exist; create it first").format(path=destination.parent))
     temp = destination.with_name(f".tmp-{destination.name}")
     try:
         target = sqlite3.connect(temp)
@@ -124,7 +127,7 @@ def backup(site: Path, config: SiteConfig, destination: Path) -> Path:
         target.close()
         os.link(temp, destination)  # never replaces a file that appeared meanwhile
     except (sqlite3.Error, OSError) as exc:
-        raise LedgerError(f"could not write the backup to {destination}: {exc}") from None
+        raise LedgerError(_("could not write the backup to {path}: {error}").format(path=destination, error=exc)) from None
     finally:
         source.close()
         temp.unlink(missing_ok=True)
@@ -142,8 +145,8 @@ def _migrate(connection: sqlite3.Connection) -> None:
         version = connection.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             connection.execute("ROLLBACK")
-            raise LedgerError(f"the ledger was written by a newer publisher (schema {version}, this one knows "
-                              f"{SCHEMA_VERSION}); upgrade publisher")
+            raise LedgerError(_("the ledger was written by a newer publisher (schema {version}, this one knows "
+                                "{known}); upgrade publisher").format(version=version, known=SCHEMA_VERSION))
         if version == SCHEMA_VERSION:  # marked current but tables are missing: make them
             for statement in SCHEMA.split(";"):
                 if statement.strip():

@@ -15,6 +15,8 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
+from publisher.i18n import _
+
 BACKOFF = (dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minutes=30))
 
 
@@ -147,7 +149,8 @@ def missed(ledger: sqlite3.Connection, now: dt.datetime, grace: dt.timedelta) ->
         for item in late:
             ledger.execute("UPDATE deliveries SET state = 'missed', last_error = ? "
                            "WHERE id = ? AND state = 'scheduled'",
-                           (f"slot {item.due_at.isoformat()} missed by more than {grace}", item.id))
+                           (_("slot {slot} missed by more than {grace}").format(slot=item.due_at.isoformat(),
+                                                                              grace=grace), item.id))
     return late
 
 
@@ -165,7 +168,7 @@ def recover(ledger: sqlite3.Connection, idempotent: dict[str, bool]) -> list[tup
                 changes.append((item, "scheduled"))
             else:
                 ledger.execute("UPDATE deliveries SET state = 'unconfirmed', last_error = ? WHERE id = ?",
-                               ("interrupted while delivering: the target may or may not have it", item.id))
+                               (_("interrupted while delivering: the target may or may not have it"), item.id))
                 changes.append((item, "unconfirmed"))
     return changes
 
@@ -174,9 +177,9 @@ def resolve(ledger: sqlite3.Connection, delivery_id: int, outcome: str, now: dt.
     """A person says what happened to an unconfirmed (or failed) delivery: delivered, or retry."""
     with ledger:
         if outcome == "delivered":
-            cursor = ledger.execute("UPDATE deliveries SET state = 'delivered', delivered_at = ?, last_error = "
-                                    "'confirmed by a person' WHERE id = ? AND state IN ('unconfirmed', 'failed')",
-                                    (stamp(now), delivery_id))
+            cursor = ledger.execute("UPDATE deliveries SET state = 'delivered', delivered_at = ?, last_error = ? "
+                                    "WHERE id = ? AND state IN ('unconfirmed', 'failed')",
+                                    (stamp(now), _("confirmed by a person"), delivery_id))
         else:
             cursor = ledger.execute("UPDATE deliveries SET state = 'scheduled', attempts = 0, next_try_at = NULL, "
                                     "due_at = ? WHERE id = ? AND state IN ('unconfirmed', 'failed', 'missed')",

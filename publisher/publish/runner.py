@@ -18,6 +18,7 @@ from publisher.build import build
 from publisher.config import SiteConfig
 from publisher.content.hashing import content_hash, fresh_hash
 from publisher.content.story import Story
+from publisher.i18n import _
 from publisher.publish import batch, ledger, queue, targets
 from publisher.publish.gate import Gate, checksums
 from publisher.publish.timing import iso_week, last_due, next_due
@@ -52,7 +53,7 @@ class Publisher:
         result = build(self.site, self.config, self.out, only=channels, jobs=self.jobs, day=day or self.now().date(),
                        accept=self.approved)
         for problem in result.errors:
-            log.warning("render: %s", problem)
+            log.warning(_("render: {problem}").format(problem=problem))
         return result
 
     # -- jobs --------------------------------------------------------------------------------
@@ -60,10 +61,13 @@ class Publisher:
         """What a (re)start resolves: claims left behind by a crash."""
         idempotent = {name: target.idempotent for name, target in self.targets.items()}
         for item, state in queue.recover(self.ledger, idempotent):
-            log.warning("recovered %s: interrupted delivery is now %s", item.label, state)
+            log.warning(_("recovered {delivery}: interrupted delivery is now {state}").format(
+                delivery=item.label, state=state))
             if state == "unconfirmed":
-                self.notice(item.channel, "投递结果待确认",
-                            f"{item.label} 投递中断，无法确认是否已送达。请核实后运行 publisher resolve {item.id}")
+                self.notice(item.channel, _("Delivery unconfirmed"),
+                            _("{delivery}: the delivery was interrupted; it cannot be known whether it arrived. "
+                              "Check, then run publisher resolve {number}").format(delivery=item.label,
+                                                                                   number=item.id))
 
     def run_due_jobs(self, channels: set[str] | None = None) -> None:
         """Every channel job whose time has come since it last ran (catch-up after downtime)."""
@@ -97,16 +101,18 @@ class Publisher:
             files = [f.split("/", 3)[3] for f in rendition.files]
             payload = {"folder": str(folder), "files": files, "checksums": checksums(folder, files),
                        "stories": {s: content_hash(by_id[s]) for s in rendition.stories if s in by_id},
-                       "destination": rendition.story, "title": f"{screen.title or screen.name} {day} 循环节目"}
+                       "destination": rendition.story,
+                       "title": _("{screen} {day} loop").format(screen=screen.title or screen.name, day=day)}
             if queue.enqueue(self.ledger, channel, screen.deliver, rendition.story, rendition.hash, "loop",
                              self.now(), payload):
                 queued.append(rendition.story)
-                log.info("queued %s loop %s → %s", channel, rendition.story, screen.deliver)
-        log.info("led %s: %d screen loops queued, %d already delivered or queued", day, len(queued),
-                 len([s for s in self.config.screens if s.deliver]) - len(queued))
+                log.info(_("queued {channel} loop {loop} → {target}").format(
+                    channel=channel, loop=rendition.story, target=screen.deliver))
+        log.info(_("led {day}: {queued} screen loops queued, {already} already delivered or queued").format(
+            day=day, queued=len(queued), already=len([s for s in self.config.screens if s.deliver]) - len(queued)))
         for target in {s.deliver for s in self.config.screens if s.deliver}:
             for removed in self.targets[target].prune(targets.expired_loops(self.ledger, self.targets[target], day)):
-                log.info("pruned %s from %s", removed, target)
+                log.info(_("pruned {folder} from {target}").format(folder=removed, target=target))
         return queued
 
     def weekly_job(self, channel: str, week: str) -> list[batch.Post]:
@@ -120,16 +126,19 @@ class Publisher:
             if self._intact(rendition):
                 rendered.add(rendition.story)
             else:
-                log.error("batch %s: %s was changed after it was rendered; left out", channel, rendition.folder)
-                self.notice(channel, "渲染结果被改动", f"{rendition.title}（{rendition.folder}）在生成后被改动，"
-                                                   f"未排入批次。请重新运行 publisher build 后再生成批次。")
+                log.error(_("batch {channel}: {folder} was changed after it was rendered; left out").format(
+                    channel=channel, folder=rendition.folder))
+                self.notice(channel, _("Rendered files changed"),
+                            _("{title} ({folder}) was changed after it was rendered and is not in the batch. "
+                              "Run publisher build again, then write the batch again.").format(
+                                title=rendition.title, folder=rendition.folder))
         stories = [s for s in result.stories if s.id in rendered]  # the build kept only approved ones
         by_id = {s.id: s for s in stories}
         # Slots already given out (an earlier run of this week's batch) keep their story.
         taken = [(item.due_at.astimezone(self.tz), item.key)
                  for item in queue.week_posts(self.ledger, channel, week, self.tz)]
         kept = [batch.Post(slot, by_id[key]) for slot, key in taken if key in by_id and key in rendered]
-        used = Counter(slot for slot, _ in taken)  # several slots may share a time (one WeChat mass send)
+        used = Counter(slot for slot, _key in taken)  # several slots may share a time (one WeChat mass send)
         free = []
         for slot in settings.slots:
             moment = _slot_time(slot, week, self.tz)
@@ -157,11 +166,13 @@ class Publisher:
                                                       "post", post.slot, payload):
                 item = queue.rows(self.ledger, "channel = ? AND target = ? AND key = ?",
                                   (channel, BATCH_ONLY, post.story.id), limit=1)[0]
-                queue.delivered(self.ledger, item, self.now(), "in the weekly batch")
-        log.info("batch %s %s: %d posts, %d empty slots → %s", channel, week, len(posts), len(empty), folder)
+                queue.delivered(self.ledger, item, self.now(), _("in the weekly batch"))
+        log.info(_("batch {channel} {week}: {posts} posts, {empty} empty slots → {folder}").format(
+            channel=channel, week=week, posts=len(posts), empty=len(empty), folder=folder))
         digest = [f"- {p.slot:%m-%d %a %H:%M}　{p.story.meta.title}" for p in posts]
-        digest += [f"- {slot:%m-%d %a %H:%M}　（空缺：没有已审核的稿件）" for slot in empty]
-        self.notice(channel, f"{account} 下周待发 {len(posts)} 条（{week}）", "\n".join(digest) or "本周无待发稿件")
+        digest += [f"- {slot:%m-%d %a %H:%M}　" + _("(empty: no approved story)") for slot in empty]
+        self.notice(channel, _("{account}: {count} posts for next week ({week})").format(
+            account=account, count=len(posts), week=week), "\n".join(digest) or _("nothing to post this week"))
         return posts
 
     # -- deliveries --------------------------------------------------------------------------
@@ -177,10 +188,13 @@ class Publisher:
         now = self.now()
         if not dry_run:
             for late in queue.missed(self.ledger, now, dt.timedelta(minutes=self.config.publish.grace_minutes)):
-                log.warning("missed %s: slot %s passed; not posted late", late.label, late.due_at)
-                self.notice(late.channel, "错过发布时间",
-                            f"{late.payload.get('title', late.key)} 原定 {late.payload.get('slot', '')} 发布，"
-                            f"已超过宽限时间，未补发。请人工决定是否发布（publisher resolve {late.id} --retry）。")
+                log.warning(_("missed {delivery}: slot {slot} passed; not posted late").format(
+                    delivery=late.label, slot=late.due_at))
+                self.notice(late.channel, _("Posting time missed"),
+                            _("{title} was due at {slot}; the grace period has passed and it was not posted late. "
+                              "Decide whether to post it (publisher resolve {number} --retry).").format(
+                                title=late.payload.get("title", late.key), slot=late.payload.get("slot", ""),
+                                number=late.id))
         done, remade = 0, False
         gate = Gate(self.site, self.config, self.ledger, self.out)
         for item in queue.due(self.ledger, now, channels):
@@ -188,8 +202,12 @@ class Publisher:
                 break
             reason = gate.reason(item, self.now())
             if dry_run:
-                print(f"would {'hold' if reason else 'deliver'} {item.label} (due {item.due_at:%Y-%m-%d %H:%M})"
-                      f"{': ' + reason if reason else ''}")
+                due = f"{item.due_at:%Y-%m-%d %H:%M}"
+                if reason:
+                    print(_("would hold {delivery} (due {due}): {reason}").format(delivery=item.label, due=due,
+                                                                                 reason=reason))
+                else:
+                    print(_("would deliver {delivery} (due {due})").format(delivery=item.label, due=due))
                 continue
             if reason:
                 self._hold(item, reason)
@@ -202,34 +220,42 @@ class Publisher:
             target = self.targets.get(item.target)
             try:
                 if target is None:
-                    raise targets.DeliveryError(f"target {item.target!r} is not in config.toml")
+                    raise targets.DeliveryError(_("target {target!r} is not in config.toml").format(
+                        target=item.target))
                 note = target.deliver(item)
             except targets.UnknownOutcome as exc:
                 queue.unconfirmed(self.ledger, item.id, str(exc))
-                log.error("unconfirmed %s: %s", item.label, exc)
-                self.notice(item.channel, "投递结果待确认",
-                            f"{item.label}：{exc}。请核实后运行 publisher resolve {item.id}")
+                log.error(_("unconfirmed {delivery}: {error}").format(delivery=item.label, error=exc))
+                self.notice(item.channel, _("Delivery unconfirmed"),
+                            _("{delivery}: {error}. Check, then run publisher resolve {number}").format(
+                                delivery=item.label, error=exc, number=item.id))
                 continue
             except targets.DeliveryError as exc:
                 state = queue.failed_attempt(self.ledger, item, self.now(), str(exc))
-                log.error("failed %s (attempt %d): %s; %s", item.label, item.attempts + 1, exc,
-                          "will retry" if state == "scheduled" else "giving up")
+                if state == "scheduled":
+                    text = _("failed {delivery} (attempt {attempt}): {error}; will retry")
+                else:
+                    text = _("failed {delivery} (attempt {attempt}): {error}; giving up")
+                log.error(text.format(delivery=item.label, attempt=item.attempts + 1, error=exc))
                 if state == "failed":
-                    self.notice(item.channel, "投递失败", f"{item.label} 多次重试仍失败：{exc}")
+                    self.notice(item.channel, _("Delivery failed"),
+                                _("{delivery} still fails after several retries: {error}").format(
+                                    delivery=item.label, error=exc))
                 continue
             queue.delivered(self.ledger, item, self.now(), note)
             done += 1
-            log.info("delivered %s: %s", item.label, note)
+            log.info(_("delivered {delivery}: {note}").format(delivery=item.label, note=note))
             if item.kind == "loop":
-                self.notice(item.channel, "LED 节目已投递", f"{item.payload.get('title', item.key)} → {item.target}")
+                self.notice(item.channel, _("LED loop delivered"),
+                            f"{item.payload.get('title', item.key)} → {item.target}")
         return done, remade
 
     def _hold(self, item: queue.Delivery, reason: str) -> None:
         queue.held(self.ledger, item.id, reason)
-        log.warning("held %s: %s", item.label, reason)
-        what = "LED 节目" if item.kind == "loop" else "待发稿件"
-        self.notice(item.channel, f"{what}已暂停投递",
-                    f"{item.payload.get('title', item.key)}（{item.target}）：{reason}")
+        log.warning(_("held {delivery}: {reason}").format(delivery=item.label, reason=reason))
+        title = _("LED loop held back") if item.kind == "loop" else _("Post held back")
+        self.notice(item.channel, title, _("{title} ({target}): {reason}").format(
+            title=item.payload.get("title", item.key), target=item.target, reason=reason))
 
     def _intact(self, rendition) -> bool:
         """Every file of a rendition still holds what the build wrote (read now, no cache)."""
@@ -240,11 +266,12 @@ class Publisher:
                 return False
         return True
 
-    def withdraw(self, story: str, reason: str = "已撤稿") -> list[str]:
+    def withdraw(self, story: str, reason: str | None = None) -> list[str]:
         """After 撤稿: hold everything still to come that carries the story, make today's LED loops
         again without it and deliver them at once; return what people must take down by hand."""
-        for item in queue.hold_story(self.ledger, story, f"{story}：{reason}"):
-            log.warning("held %s: withdrawn", item.label)
+        reason = reason or _("withdrawn (撤稿)")
+        for item in queue.hold_story(self.ledger, story, _("{story}: {problem}").format(story=story, problem=reason)):
+            log.warning(_("held {delivery}: withdrawn").format(delivery=item.label))
         today = self.now().date()
         for name, channel in self.config.channels.items():
             if channel.type == "led" and channel.schedule:
@@ -252,8 +279,9 @@ class Publisher:
                 self.deliver_due({name})
         lines = []
         for item in take_down(self.ledger, {story}):
-            lines.append(f"请人工撤下：{item.channel} {item.payload.get('destination', item.key)} → {item.target}"
-                         f"（{item.payload.get('title', item.key)}）")
+            lines.append(_("take down by hand: {channel} {destination} → {target} ({title})").format(
+                channel=item.channel, destination=item.payload.get("destination", item.key), target=item.target,
+                title=item.payload.get("title", item.key)))
         return lines
 
     def notice(self, channel: str, title: str, text: str) -> None:
@@ -279,7 +307,7 @@ def take_down(ledger, stories: set[str]) -> list[queue.Delivery]:
     after a withdrawal a person must take them down on the platform."""
     if not stories:
         return []
-    marks = ", ".join("?" for _ in stories)
+    marks = ", ".join("?" * len(stories))
     return queue.rows(ledger, f"kind = 'post' AND state = 'delivered' AND key IN ({marks})", tuple(sorted(stories)),
                       limit=1000)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from publisher.i18n import _
+
 WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
             "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
             "周一": 0, "周二": 1, "周三": 2, "周四": 3, "周五": 4, "周六": 5, "周日": 6}
@@ -14,7 +16,7 @@ _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 def _clock(text: str) -> dt.time:
     match = _CLOCK.match(text)
     if not match:
-        raise ValueError(f"{text!r} is not a time like 05:30")
+        raise ValueError(_("{value!r} is not a time like 05:30").format(value=text))
     return dt.time(int(match.group(1)), int(match.group(2)))
 
 
@@ -22,7 +24,7 @@ def parse_schedule(text: str) -> tuple[int | None, dt.time]:
     """``"daily 05:30"`` → (None, 05:30); ``"monday 09:00"`` → (0, 09:00)."""
     parts = text.strip().lower().split()
     if len(parts) != 2 or (parts[0] != "daily" and parts[0] not in WEEKDAYS):
-        raise ValueError(f"schedule {text!r}: write \"daily 05:30\" or \"monday 09:00\"")
+        raise ValueError(_("schedule {value!r}: write \"daily 05:30\" or \"monday 09:00\"").format(value=text))
     return (None if parts[0] == "daily" else WEEKDAYS[parts[0]]), _clock(parts[1])
 
 
@@ -30,7 +32,7 @@ def parse_slot(text: str) -> tuple[int, dt.time]:
     """``"wed 12:00"`` → (2, 12:00)."""
     parts = text.strip().lower().split()
     if len(parts) != 2 or parts[0] not in WEEKDAYS:
-        raise ValueError(f"slot {text!r}: write a weekday and a time, like \"wed 12:00\"")
+        raise ValueError(_("slot {value!r}: write a weekday and a time, like \"wed 12:00\"").format(value=text))
     return WEEKDAYS[parts[0]], _clock(parts[1])
 
 
@@ -39,7 +41,7 @@ def last_due(schedule: str, now: dt.datetime) -> dt.datetime:
     weekday, at = parse_schedule(schedule)
     candidate = now.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
     step = dt.timedelta(days=1)
-    for _ in range(8):
+    for _day in range(8):
         if candidate <= now and (weekday is None or candidate.weekday() == weekday):
             return candidate
         candidate -= step
@@ -49,7 +51,7 @@ def last_due(schedule: str, now: dt.datetime) -> dt.datetime:
 def next_due(schedule: str, now: dt.datetime) -> dt.datetime:
     weekday, at = parse_schedule(schedule)
     candidate = now.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
-    for _ in range(9):
+    for _day in range(9):
         if candidate > now and (weekday is None or candidate.weekday() == weekday):
             return candidate
         candidate += dt.timedelta(days=1)
@@ -57,7 +59,7 @@ def next_due(schedule: str, now: dt.datetime) -> dt.datetime:
 
 
 def iso_week(day: dt.date) -> str:
-    year, week, _ = day.isocalendar()
+    year, week, _weekday = day.isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -65,7 +67,7 @@ def week_start(week: str) -> dt.date:
     """Monday of ``2026-W49``."""
     match = re.fullmatch(r"(\d{4})-W(\d{2})", week)
     if not match:
-        raise ValueError(f"{week!r} is not an ISO week like 2026-W49")
+        raise ValueError(_("{value!r} is not an ISO week like 2026-W49").format(value=week))
     return dt.date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from publisher.config import ChannelBase, SiteConfig
 from publisher.content.story import Story
 from publisher.errors import ContentError, Diagnostic
+from publisher.i18n import _
 from publisher.render import chinese, fonts
 from publisher.sourcepos import shown_path
 
@@ -70,8 +71,9 @@ class RenderContext:
             ch = missing[0]
             line, col = self.story.locate(ch)
             raise ContentError(Diagnostic(self.shown_path, line, col,
-                                          f"the font has no glyph for {ch!r} (U+{ord(ch):04X}) in story "
-                                          f"{self.story.id} on channel {self.channel}"))
+                                          _("the font has no glyph for {char!r} (U+{code:04X}) in story {story} "
+                                            "on channel {channel}").format(char=ch, code=ord(ch), story=self.story.id,
+                                                                           channel=self.channel)))
 
 
 def template_context(ctx: RenderContext, **more: object) -> dict[str, object]:

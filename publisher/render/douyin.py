@@ -14,6 +14,7 @@ from pathlib import Path
 from publisher import atomic
 from publisher.config import DouyinChannel
 from publisher.errors import ContentError, Diagnostic
+from publisher.i18n import _
 from publisher.render import inputs, templates
 from publisher.render.base import RenderContext, template_context
 from publisher.render.cards import CardPainter, CardTextTooLong
@@ -42,41 +43,43 @@ def prepare(ctx: RenderContext) -> Prepared:
     story, meta = ctx.story, ctx.story.meta
     title = ctx.localize(meta.title)
     if len(title) > channel.title_limit:
-        raise ctx.error(f"title is {len(title)} characters, over Douyin's limit of {channel.title_limit} by "
-                        f"{len(title) - channel.title_limit}", "title")
+        raise ctx.error(_("title is {length} characters, over Douyin's limit of {limit} by {over}").format(
+            length=len(title), limit=channel.title_limit, over=len(title) - channel.title_limit), "title")
     scenes = script.parse(ctx.localize(story.parsed.body), story.parsed.body_line)
     if not any(scene.sentences for scene in scenes):
-        raise ctx.error("the story has no text to make subtitles from (write the script in the body)")
+        raise ctx.error(_("the story has no text to make subtitles from (write the script in the body)"))
     images: dict[int, Path] = {}
     for index, scene in enumerate(scenes):
         if scene.image:
             path = story.body_images.get(scene.image)
             if path is None:
                 raise ContentError(Diagnostic(ctx.shown_path, scene.image_line, 1,
-                                              f"image {scene.image!r} not found beside the story or under assets/"))
+                                              _("image {src!r} not found beside the story or under assets/").format(
+                                                  src=scene.image)))
             images[index] = path
     voices = _voices(ctx)
     music = _audio_file(ctx, "music", story.media.get("music", [None])[0]) if meta.music else None
     try:
         if isinstance(meta.voice, list):
             if len(meta.voice) != len(scenes):
-                raise ctx.error(f"voice: {len(meta.voice)} files for {len(scenes)} scenes; give one per scene "
-                                f"or a single file for the whole clip", "voice")
+                raise ctx.error(_("voice: {files} files for {scenes} scenes; give one per scene or a single file "
+                                  "for the whole clip").format(files=len(meta.voice), scenes=len(scenes)), "voice")
             plan = timing.per_scene_voice_plan(scenes, channel, [(name, voices[name][1]) for name in meta.voice])
         elif meta.voice:
             plan = timing.voice_plan(scenes, channel, meta.voice, voices[meta.voice][1])
         else:
             plan = timing.reading_plan(scenes, channel)
     except timing.TimingError as exc:
-        raise ctx.error(f"voice-over timing: {exc}", "voice") from None
+        raise ctx.error(_("voice-over timing: {problem}").format(problem=exc), "voice") from None
     if not channel.min_seconds <= plan.duration <= channel.max_seconds:
-        raise ctx.error(f"the clip would last {plan.duration:.1f} s; Douyin clips must last between "
-                        f"{channel.min_seconds:g} s and {channel.max_seconds:g} s")
+        raise ctx.error(_("the clip would last {seconds:.1f} s; Douyin clips must last between {shortest:g} s "
+                          "and {longest:g} s").format(seconds=plan.duration, shortest=channel.min_seconds,
+                                                      longest=channel.max_seconds))
     texts = [title, ctx.localize(ctx.account), *_end_lines(ctx, channel)]
     texts += [scene.heading for scene in scenes] + [cue.text for cue in plan.cues]
     for text in texts:
         ctx.require_glyphs(text)
-    return Prepared(plan, images, {name: path for name, (path, _) in voices.items()}, music, title)
+    return Prepared(plan, images, {name: path for name, (path, _seconds) in voices.items()}, music, title)
 
 
 def render(ctx: RenderContext) -> list[str]:
@@ -96,7 +99,8 @@ def render(ctx: RenderContext) -> list[str]:
     try:
         has_sound = audio.mix(plan, prepared.voices, prepared.music, channel, soundtrack)
     except (OSError, ValueError) as exc:
-        raise ctx.error(f"could not mix the soundtrack: {exc}", "music" if prepared.music else "voice") from None
+        raise ctx.error(_("could not mix the soundtrack: {problem}").format(problem=exc),
+                        "music" if prepared.music else "voice") from None
     cards = Cards(prepared.caption_title, ctx.localize(ctx.account),
                   ctx.localize(KIND_LABELS.get(ctx.story.meta.kind, "")), _end_lines(ctx, channel))
     composer = FrameComposer(plan, channel, ctx.config.theme, ctx.language, cards, prepared.images)
@@ -108,8 +112,8 @@ def render(ctx: RenderContext) -> list[str]:
     soundtrack.unlink(missing_ok=True)
     megabytes = video.stat().st_size / 1e6
     if megabytes > channel.max_megabytes:
-        raise ctx.error(f"video.mp4 is {megabytes:.1f} MB, over Douyin's {channel.max_megabytes:g} MB; "
-                        f"shorten the clip or raise crf")
+        raise ctx.error(_("video.mp4 is {size:.1f} MB, over Douyin's {limit:g} MB; shorten the clip or raise "
+                          "crf").format(size=megabytes, limit=channel.max_megabytes))
     return ["video.mp4", "video.srt", "cover.jpg", "caption.txt", "plan.json"]
 
 
@@ -120,7 +124,8 @@ def _frames(composer: FrameComposer, duration: float, fps: int, label: str, prog
     if progress:
         from tqdm import tqdm
 
-        indices = tqdm(indices, total=count, desc=f"douyin {label}", unit="frame", leave=False, file=sys.stderr)
+        indices = tqdm(indices, total=count, desc=_("douyin {story}").format(story=label), unit="frame", leave=False,
+                       file=sys.stderr)
     for index in indices:
         yield composer.frame(index / fps)
 
@@ -149,9 +154,10 @@ def _duration(ctx: RenderContext, path: Path, name: str, key: tuple) -> float:
     try:
         info = probe(inputs.use(path))
     except ProbeError as exc:
-        raise ctx.error(f"{key[0]} {name!r} is unreadable or not audio ({exc})", *key) from None
+        raise ctx.error(_("{field} {name!r} is unreadable or not audio ({problem})").format(
+            field=key[0], name=name, problem=exc), *key) from None
     if not info.audio or info.duration <= 0:
-        raise ctx.error(f"{key[0]} {name!r} has no audio", *key)
+        raise ctx.error(_("{field} {name!r} has no audio").format(field=key[0], name=name), *key)
     return info.duration
 
 
@@ -164,5 +170,5 @@ def _cover(ctx: RenderContext, prepared: Prepared, path: Path) -> None:
     try:
         card = painter.title_card(prepared.caption_title, ctx.localize(meta.summary), photo)
     except CardTextTooLong as exc:
-        raise ctx.error(f"cover: the {exc.role} text does not fit; shorten it", "title") from None
+        raise ctx.error(_("cover: the {role} text does not fit; shorten it").format(role=exc.role), "title") from None
     card.image.save(path, "JPEG", quality=90)

@@ -15,6 +15,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from publisher import labels
 from publisher.errors import TemplateError
+from publisher.i18n import _
 from publisher.render import inputs
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -36,7 +37,8 @@ class _ConfinedLoader(jinja2.FileSystemLoader):
 
 class TemplateOutside(jinja2.TemplateError):
     def __init__(self, name: str, root: Path):
-        super().__init__(f"template {name!r} is a link that leads outside {root}; refused")
+        super().__init__(_("template {name!r} is a link that leads outside {root}; refused").format(name=name,
+                                                                                                    root=root))
 
 
 class _RecordingEnvironment(SandboxedEnvironment):
@@ -89,12 +91,14 @@ def render(site: Path, name: str, /, **context: object) -> str:
     try:
         return env.get_template(name).render(**context)
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"{exc.filename or name}:{exc.lineno}: template error: {exc.message}") from None
+        raise TemplateError(f"{exc.filename or name}:{exc.lineno}: " + _("template error: {message}").format(
+            message=exc.message)) from None
     except jinja2.UndefinedError as exc:
         where = _template_frame(exc, name)
-        raise TemplateError(f"{where}: template error: {exc.message}") from None
+        raise TemplateError(f"{where}: " + _("template error: {message}").format(message=exc.message)) from None
     except jinja2.TemplateNotFound as exc:
-        raise TemplateError(f"template {exc.name!r} not found in the site's templates/ or the defaults") from None
+        raise TemplateError(_("template {name!r} not found in the site's templates/ or the defaults").format(
+            name=exc.name)) from None
     except TemplateOutside as exc:
         raise TemplateError(str(exc)) from None
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from PIL import ImageDraw, ImageFont
 
+from publisher.i18n import _
 from publisher.render import fonts, linebreak
 
 
@@ -50,7 +51,8 @@ class TextLayout:
 
 class DoesNotFit(Exception):
     def __init__(self, text: str, box: Box, min_size: int):
-        super().__init__(f"text does not fit a {box.width}x{box.height} box even at {min_size}px: {text[:30]}…")
+        super().__init__(_("text does not fit a {width}x{height} box even at {size}px: {text}…").format(
+            width=box.width, height=box.height, size=min_size, text=text[:30]))
 
 
 def layout(text: str, box: Box, size: int, weight: int = 400, language: str = "zh-Hans",

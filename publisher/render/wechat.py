@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw
 
 from publisher import atomic
 from publisher.config import WechatChannel
+from publisher.i18n import _
 from publisher.render import inputs, photos, templates, textbox
 from publisher.render.base import RenderContext, template_context
 from publisher.render.textbox import Box
@@ -45,11 +46,12 @@ def _limits(ctx: RenderContext) -> None:
     channel: WechatChannel = ctx.channel_config  # type: ignore[assignment]
     meta = ctx.story.meta
     if len(meta.title) > channel.title_limit:
-        raise ctx.error(f"title is {len(meta.title)} characters, over WeChat's limit of "
-                        f"{channel.title_limit} by {len(meta.title) - channel.title_limit}", "title")
+        raise ctx.error(_("title is {length} characters, over WeChat's limit of {limit} by {over}").format(
+            length=len(meta.title), limit=channel.title_limit, over=len(meta.title) - channel.title_limit), "title")
     if len(meta.summary) > channel.digest_limit:
-        raise ctx.error(f"summary (the WeChat digest) is {len(meta.summary)} characters, over the limit of "
-                        f"{channel.digest_limit} by {len(meta.summary) - channel.digest_limit}", "summary")
+        raise ctx.error(_("summary (the WeChat digest) is {length} characters, over the limit of {limit} by "
+                          "{over}").format(length=len(meta.summary), limit=channel.digest_limit,
+                                           over=len(meta.summary) - channel.digest_limit), "summary")
 
 
 def render(ctx: RenderContext) -> list[str]:
@@ -82,9 +84,9 @@ def render(ctx: RenderContext) -> list[str]:
 
 def _check_size(ctx: RenderContext, channel: WechatChannel, html: str) -> None:
     if len(html) > channel.html_limit:
-        raise ctx.error(f"WeChat article HTML is {len(html)} characters, over the limit of "
-                        f"{channel.html_limit} by {len(html) - channel.html_limit}; shorten the story "
-                        f"or simplify the template")
+        raise ctx.error(_("WeChat article HTML is {length} characters, over the limit of {limit} by {over}; "
+                          "shorten the story or simplify the template").format(
+            length=len(html), limit=channel.html_limit, over=len(html) - channel.html_limit))
 
 
 def article_body(page: str) -> str:
@@ -106,11 +108,12 @@ def _local_body_images(ctx: RenderContext, page: str, files: list[str], lead: st
         if src == lead:  # the lead photo, already copied
             return match.group(0)
         if re.match(r"^[a-z]+:", src):
-            raise ctx.error_at(src, f"image {src!r}: WeChat removes external images; put the file "
-                                    f"beside the story")
+            raise ctx.error_at(src, _("image {src!r}: WeChat removes external images; put the file beside the "
+                                      "story").format(src=src))
         path = ctx.story.body_images.get(html.unescape(src))
         if path is None:
-            raise ctx.error_at(html.unescape(src), f"image {src!r} not found beside the story or under assets/")
+            raise ctx.error_at(html.unescape(src), _("image {src!r} not found beside the story or under "
+                                                     "assets/").format(src=src))
         stem = f"images/body-{next(counter)}"
         local = _copy_image(path, ctx.folder, stem, files) if copy else f"{stem}.jpg"
         return f"{match.group(1)}{local}{match.group(3)}"
@@ -147,7 +150,7 @@ def _cover_text(ctx: RenderContext, channel: WechatChannel) -> textbox.TextLayou
     try:
         return textbox.fit(title, box, round(height * 0.22), max(14, round(height * 0.07)), 800, ctx.language)
     except textbox.DoesNotFit:
-        raise ctx.error("the title does not fit the WeChat cover; shorten it", "title") from None
+        raise ctx.error(_("the title does not fit the WeChat cover; shorten it"), "title") from None
 
 
 def _draw_cover(ctx: RenderContext, channel: WechatChannel, path: Path) -> None:

@@ -11,6 +11,7 @@ import math
 
 from publisher import atomic
 from publisher.config import WeiboChannel
+from publisher.i18n import _
 from publisher.render import templates
 from publisher.render.base import RenderContext, template_context
 from publisher.render.cards import Card, CardPainter, CardTextTooLong
@@ -33,8 +34,9 @@ def post_text(ctx: RenderContext) -> tuple[str, list[str], int]:
     text = ctx.localize(text)
     length = weibo_length(text.strip())
     if length > channel.limit:
-        raise ctx.error(f"weibo post is {length} characters (Weibo count), over the channel "
-                        f"{ctx.channel!r} limit of {channel.limit} by {length - channel.limit}")
+        raise ctx.error(_("weibo post is {length} characters (Weibo count), over the channel {channel!r} limit "
+                          "of {limit} by {over}").format(length=length, channel=ctx.channel, limit=channel.limit,
+                                                         over=length - channel.limit))
     return text, topics, length
 
 
@@ -79,8 +81,8 @@ def draw_cards(ctx: RenderContext, channel: WeiboChannel) -> list[Card]:
     plan += [("quote", (quote, attribution), ()) for quote in story.body.quotes]
     plan += [("figure", (f.label, f.value, f.unit, meta.title), ("figures", i)) for i, f in enumerate(meta.figures)]
     if len(plan) > channel.max_cards:
-        ctx.warn(f"{len(plan)} cards planned, Weibo takes {channel.max_cards}: the last "
-                 f"{len(plan) - channel.max_cards} are left out")
+        ctx.warn(_("{planned} cards planned, Weibo takes {most}: the last {left} are left out").format(
+            planned=len(plan), most=channel.max_cards, left=len(plan) - channel.max_cards))
         plan = plan[:channel.max_cards]
     cards = []
     for kind, args, key in plan:
@@ -90,8 +92,9 @@ def draw_cards(ctx: RenderContext, channel: WeiboChannel) -> list[Card]:
         try:
             cards.append(getattr(painter, f"{kind}_card")(*localized))
         except CardTextTooLong as exc:
-            raise ctx.error(f"{kind} card: the {exc.role} text does not fit the card even at the smallest "
-                            f"legible size; shorten it: {exc.text[:24]}…", *key) from None
+            raise ctx.error(_("{kind} card: the {role} text does not fit the card even at the smallest legible "
+                              "size; shorten it: {text}…").format(kind=kind, role=exc.role, text=exc.text[:24]),
+                            *key) from None
     return cards
 
 

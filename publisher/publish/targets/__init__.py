@@ -16,6 +16,7 @@ from typing import Protocol
 
 from publisher.config import SiteConfig
 from publisher.content.hashing import fresh_hash
+from publisher.i18n import _
 from publisher.publish import queue
 from publisher.publish.queue import Delivery
 
@@ -67,11 +68,11 @@ def relative_path(text: str) -> str:
     """``text`` if it is a plain relative path inside a target (``square/2021-04-20``); ValueError for
     an absolute path, a drive, ``..`` or ``.``, an empty part, a backslash or a control character."""
     if not isinstance(text, str) or not text:
-        raise ValueError(f"not a relative path: {text!r}")
+        raise ValueError(_("not a relative path: {path!r}").format(path=text))
     if text.startswith("/") or "\\" in text or _DRIVE.match(text) or any(ord(c) < 32 or ord(c) == 127 for c in text):
-        raise ValueError(f"not a relative path: {text!r}")
+        raise ValueError(_("not a relative path: {path!r}").format(path=text))
     if any(part in ("", ".", "..") for part in text.split("/")):
-        raise ValueError(f"not a relative path: {text!r}")
+        raise ValueError(_("not a relative path: {path!r}").format(path=text))
     return text
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from publisher import atomic
 from publisher.config import DirTarget
+from publisher.i18n import _
 from publisher.publish.queue import Delivery
 from publisher.publish.targets import (
     MARKER,
@@ -60,15 +61,15 @@ class FolderTarget:
                     placed += 1
                 files[name] = digest
             if not placed and marker_hashes(held)[-1:] == [delivery.hash]:
-                return "already there"
+                return _("already there")
             held = {"hashes": marker_hashes(held, delivery.hash), "files": files, "key": delivery.key,
                     "delivered_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
             atomic.write_text(marker, json.dumps(held, ensure_ascii=False, indent=2))
         except OSError as exc:
             raise DeliveryError(f"{self.root}: {exc.strerror or exc}") from exc
         if not placed:
-            return "already there"
-        return f"{placed} of {len(names)} files to {folder}"
+            return _("already there")
+        return _("{sent} of {count} files to {place}").format(sent=placed, count=len(names), place=folder)
 
     def notify(self, title: str, text: str) -> None:
         return None
@@ -81,7 +82,7 @@ class FolderTarget:
             try:
                 folder = self.root / relative_path(place)
             except ValueError as exc:
-                log.warning("%s: not pruned: %s", self.name, exc)
+                log.warning(_("{target}: not pruned: {error}").format(target=self.name, error=exc))
                 continue
             inside = [self.root.joinpath(*place.split("/")[:n]) for n in range(1, place.count("/") + 2)]
             if any(p.is_symlink() for p in inside) or not (folder / MARKER).is_file():
@@ -89,10 +90,12 @@ class FolderTarget:
             try:
                 _remove_delivered(folder)
             except OSError as exc:
-                log.warning("%s: could not prune %s: %s", self.name, folder, exc)
+                log.warning(_("{target}: could not prune {folder}: {error}").format(target=self.name, folder=folder,
+                                                                                   error=exc))
                 continue
             if folder.exists():
-                log.warning("%s: kept %s: it holds files the publisher did not deliver", self.name, folder)
+                log.warning(_("{target}: kept {folder}: it holds files the publisher did not deliver").format(
+                    target=self.name, folder=folder))
             else:
                 removed.append(place)
         return removed

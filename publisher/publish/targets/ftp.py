@@ -19,6 +19,7 @@ import posixpath
 from pathlib import Path
 
 from publisher.config import FtpTarget as FtpSettings
+from publisher.i18n import _
 from publisher.publish.queue import Delivery
 from publisher.publish.targets import (
     MARKER,
@@ -43,7 +44,8 @@ class FtpTarget:
     def _connect(self) -> ftplib.FTP:
         password = os.environ.get(self.settings.password_env, "") if self.settings.password_env else ""
         if self.settings.password_env and not password:
-            raise DeliveryError(f"environment variable {self.settings.password_env} (the FTP password) is not set")
+            raise DeliveryError(_("environment variable {name} (the FTP password) is not set").format(
+                name=self.settings.password_env))
         ftp = ftplib.FTP(timeout=self.settings.timeout, encoding="utf-8")
         ftp.connect(self.settings.host, self.settings.port)
         ftp.login(self.settings.user, password)
@@ -84,7 +86,7 @@ class FtpTarget:
                     _rename(ftp, temp, path)
                     sent += 1
                 if not sent and marker_hashes(held)[-1:] == [delivery.hash]:
-                    return "already there"
+                    return _("already there")
                 _write_marker(ftp, marker, {"hashes": marker_hashes(held, delivery.hash), "files": files,
                                             "key": delivery.key})
                 for folder in folders.made:  # temporary files of interrupted uploads of other content
@@ -102,8 +104,9 @@ class FtpTarget:
         except (*ftplib.all_errors, OSError) as exc:
             raise DeliveryError(f"ftp://{self.settings.host}:{self.settings.port}{remote}: {exc or repr(exc)}") from exc
         if not sent:
-            return "already there"
-        return f"{sent} of {len(names)} files to ftp://{self.settings.host}{remote}"
+            return _("already there")
+        return _("{sent} of {count} files to {place}").format(sent=sent, count=len(names),
+                                                              place=f"ftp://{self.settings.host}{remote}")
 
     def notify(self, title: str, text: str) -> None:
         return None
@@ -116,14 +119,14 @@ class FtpTarget:
             try:
                 places.append(relative_path(place))
             except ValueError as exc:
-                log.warning("%s: not pruned: %s", self.name, exc)
+                log.warning(_("{target}: not pruned: {error}").format(target=self.name, error=exc))
         removed: list[str] = []
         if not places:
             return removed
         try:
             ftp = self._connect()
         except (*ftplib.all_errors, OSError, DeliveryError) as exc:
-            log.warning("%s: not pruned: %s", self.name, exc)
+            log.warning(_("{target}: not pruned: {error}").format(target=self.name, error=exc))
             return removed
         try:
             listed: dict[str, set[str]] = {}  # one listing per screen folder, not one command per day
@@ -140,9 +143,10 @@ class FtpTarget:
                 if _remove_delivered(ftp, remote, held):
                     removed.append(place)
                 else:
-                    log.warning("%s: kept %s: it holds files the publisher did not deliver", self.name, remote)
+                    log.warning(_("{target}: kept {folder}: it holds files the publisher did not deliver").format(
+                        target=self.name, folder=remote))
         except (*ftplib.all_errors, OSError) as exc:
-            log.warning("%s: pruning stopped: %s", self.name, exc)
+            log.warning(_("{target}: pruning stopped: {error}").format(target=self.name, error=exc))
         finally:
             try:
                 ftp.quit()

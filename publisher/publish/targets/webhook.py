@@ -22,6 +22,7 @@ import urllib.request
 from pathlib import Path
 
 from publisher.config import WebhookTarget as WebhookSettings
+from publisher.i18n import _
 from publisher.publish.queue import Delivery
 from publisher.publish.targets import DeliveryError, UnknownOutcome
 
@@ -40,19 +41,21 @@ class WebhookTarget:
         title = payload.get("title", delivery.key)
         lines = [f"### {title}"]
         if payload.get("slot"):
-            lines.append(f"> 发布时间：{payload['slot']}　渠道：{delivery.channel}")
+            lines.append("> " + _("Slot: {slot}  Channel: {channel}").format(slot=payload["slot"],
+                                                                              channel=delivery.channel))
         if payload.get("text"):
             lines.append(payload["text"])
         if payload.get("files"):
-            lines.append("文件：" + "、".join(payload["files"][:12]))
+            lines.append(_("Files: {names}").format(names=_(", ").join(payload["files"][:12])))
         self.send(title, "\n\n".join(lines), delivery.id)
-        return "sent"
+        return _("sent")
 
     def notify(self, title: str, text: str) -> None:
         try:
             self.send(title, text)
         except (DeliveryError, UnknownOutcome) as exc:  # a notice never blocks a delivery
-            logging.getLogger("publisher").warning("notice %r to %s not sent: %s", title, self.name, exc)
+            logging.getLogger("publisher").warning(_("notice {title!r} to {target} not sent: {error}").format(
+                title=title, target=self.name, error=exc))
 
     def prune(self, destinations: list[str]) -> list[str]:
         return []
@@ -60,7 +63,8 @@ class WebhookTarget:
     def send(self, title: str, text: str, delivery_id: int | None = None) -> None:
         url = os.environ.get(self.settings.url_env, "")
         if not url:
-            raise DeliveryError(f"environment variable {self.settings.url_env} (the webhook URL) is not set")
+            raise DeliveryError(_("environment variable {name} (the webhook URL) is not set").format(
+                name=self.settings.url_env))
         text = _clip(text, MARKDOWN_LIMIT - 200)
         if self.settings.kind == "wecom":
             body = {"msgtype": "markdown", "markdown": {"content": text}}
@@ -79,17 +83,20 @@ class WebhookTarget:
             raise DeliveryError(f"{self.name}: HTTP {exc.code}") from exc
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, TimeoutError):
-                raise UnknownOutcome(f"{self.name}: no answer within {self.settings.timeout:g}s") from exc
+                raise UnknownOutcome(_("{target}: no answer within {seconds:g}s").format(
+                    target=self.name, seconds=self.settings.timeout)) from exc
             raise DeliveryError(f"{self.name}: {exc.reason}") from exc
         except TimeoutError as exc:
-            raise UnknownOutcome(f"{self.name}: no answer within {self.settings.timeout:g}s") from exc
+            raise UnknownOutcome(_("{target}: no answer within {seconds:g}s").format(
+                target=self.name, seconds=self.settings.timeout)) from exc
         if self.settings.kind in ("wecom", "dingtalk"):
             try:
                 code = json.loads(answer).get("errcode", 0)
             except ValueError:
                 code = -1
             if code != 0:
-                raise DeliveryError(f"{self.name}: the robot answered errcode {code}")
+                raise DeliveryError(_("{target}: the robot answered errcode {code}").format(target=self.name,
+                                                                                           code=code))
 
     def _signed(self, url: str) -> str:
         secret = os.environ.get(self.settings.secret_env, "") if self.settings.secret_env else ""
@@ -116,4 +123,4 @@ def _clip(text: str, limit: int) -> str:
     data = text.encode("utf-8")
     if len(data) <= limit:
         return text
-    return data[:limit].decode("utf-8", "ignore") + "\n\n……（内容过长，已截断）"
+    return data[:limit].decode("utf-8", "ignore") + "\n\n" + _("… (too long; cut here)")

@@ -18,6 +18,7 @@ from publisher import atomic
 from publisher.config import LedChannel, Screen, SiteConfig
 from publisher.content.hashing import content_hash
 from publisher.content.story import Story
+from publisher.i18n import _
 from publisher.render import chinese, fonts
 from publisher.render.led import playlist, ticker
 from publisher.render.led.slides import SlideText, slides_for
@@ -102,7 +103,9 @@ def render_day(day: ScreenDay, config: SiteConfig, folder: Path, progress: bool 
             for text in (item.headline, item.body):
                 missing = fonts.missing_glyphs(text, language)
                 if missing:
-                    raise ValueError(f"the font has no glyph for {missing[0]!r} in {item.story or 'the idle text'}")
+                    where = item.story or _("the idle text")
+                    raise ValueError(_("the font has no glyph for {char!r} in {story}").format(char=missing[0],
+                                                                                             story=where))
             made = []
             for slide in slides_for(item, screen, language):
                 name = f"slide-{sum(len(v) for v in slide_files.values()) + len(made) + 1:03d}.png"
@@ -127,7 +130,7 @@ def render_day(day: ScreenDay, config: SiteConfig, folder: Path, progress: bool 
             run = ticker.build(texts, screen, led, language)
             for segment, story in zip(run.segments, stories, strict=True):
                 items.append({"story": segment.story or None, "title": localize(story.meta.title) if story else "",
-                              "slides": [n for n, _ in slides_of(story)], "seconds": round(run.seconds(segment), 3),
+                              "slides": [n for n, _text in slides_of(story)], "seconds": round(run.seconds(segment), 3),
                               "urgent": segment.urgent, "hash": story.source_hash if story else "",
                               "text": segment.text})
             duration = run.duration

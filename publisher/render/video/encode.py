@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from publisher.i18n import _
+
 
 def ffmpeg() -> str:
     import imageio_ffmpeg
@@ -115,4 +117,4 @@ def encode(frames: Iterable[np.ndarray | bytes], settings: VideoSettings, output
         raise
     stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
     if process.wait() != 0:
-        raise EncodeError(f"ffmpeg failed: {stderr.strip()[-500:]}")
+        raise EncodeError(_("ffmpeg failed: {output}").format(output=stderr.strip()[-500:]))

@@ -8,6 +8,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from publisher.i18n import _
 from publisher.render.video.encode import ffmpeg
 
 
@@ -31,7 +32,7 @@ def probe(path: Path) -> MediaInfo:
     text = result.stderr
     duration = re.search(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)", text)
     if not duration or "Invalid data" in text or "could not find codec" in text.lower():
-        reason = text.strip().splitlines()[-1] if text.strip() else "unknown format"
+        reason = text.strip().splitlines()[-1] if text.strip() else _("unknown format")
         raise ProbeError(reason)
     info = MediaInfo(int(duration.group(1)) * 3600 + int(duration.group(2)) * 60 + float(duration.group(3)))
     if video := re.search(r"Stream #\S+.*?Video: (\w+)[^,]*, (\w+)(\(([^)]*)\))?.*?, (\d+)x(\d+)", text):

@@ -11,6 +11,7 @@ import itertools
 from dataclasses import asdict, dataclass, field
 
 from publisher.config import DouyinChannel
+from publisher.i18n import _
 from publisher.render.video.script import Scene, cue_texts
 
 
@@ -92,11 +93,12 @@ def voice_plan(scenes: list[Scene], channel: DouyinChannel, voice: str, voice_se
     """One recording for the whole clip: it starts after the title card."""
     start = channel.title_seconds
     items = [(index, lines, mark) for index, scene in enumerate(scenes) for lines, mark in _raw_cues(scene, channel)]
-    for _, _, mark in items:
+    for _index, _lines, mark in items:
         if mark is not None and not 0 <= mark < voice_seconds:
-            raise TimingError(f"mark [{_clock(mark)}] is outside the voice-over ({_clock(voice_seconds)} long)")
-    times = _spread([(lines, mark) for _, lines, mark in items], 0.0, voice_seconds)
-    cues = [Cue(start + a, start + b, lines, index) for (index, lines, _), (a, b) in zip(items, times, strict=True)]
+            raise TimingError(_("mark [{mark}] is outside the voice-over ({length} long)").format(
+                mark=_clock(mark), length=_clock(voice_seconds)))
+    times = _spread([(lines, mark) for _index, lines, mark in items], 0.0, voice_seconds)
+    cues = [Cue(start + a, start + b, lines, index) for (index, lines, _mark), (a, b) in zip(items, times, strict=True)]
     for earlier, later in itertools.pairwise(cues):
         earlier.end = max(earlier.start + 0.2, min(earlier.end, later.start - channel.cue_gap))
     planned = []
@@ -118,11 +120,11 @@ def per_scene_voice_plan(scenes: list[Scene], channel: DouyinChannel, voices: li
     planned, cues = [], []
     for index, (scene, (voice, seconds)) in enumerate(zip(scenes, voices, strict=True)):
         raw = _raw_cues(scene, channel)
-        for mark in (m for _, m in raw if m is not None):
+        for mark in (m for _lines, m in raw if m is not None):
             if not 0 <= mark < seconds:
-                raise TimingError(f"mark [{_clock(mark)}] in scene {index + 1} is outside its voice-over "
-                                  f"({_clock(seconds)} long)")
-        for (lines, _), (a, b) in zip(raw, _spread(raw, 0.0, seconds), strict=True):
+                raise TimingError(_("mark [{mark}] in scene {scene} is outside its voice-over ({length} "
+                                    "long)").format(mark=_clock(mark), scene=index + 1, length=_clock(seconds)))
+        for (lines, _mark), (a, b) in zip(raw, _spread(raw, 0.0, seconds), strict=True):
             cues.append(Cue(t + a, t + b, lines, index))
         planned.append(PlannedScene(index, scene.heading, scene.image, t, t + seconds + 0.3, voice))
         t += seconds + 0.3
@@ -134,17 +136,17 @@ def per_scene_voice_plan(scenes: list[Scene], channel: DouyinChannel, voices: li
 def _spread(items: list[tuple[list[str], float | None]], begin: float, end: float) -> list[tuple[float, float]]:
     """Times for cues between ``begin`` and ``end``: marked cues start at their mark, the others
     share the spans between marks in proportion to their length."""
-    anchors = [(i, mark) for i, (_, mark) in enumerate(items) if mark is not None]
+    anchors = [(i, mark) for i, (_lines, mark) in enumerate(items) if mark is not None]
     bounds = [(0, begin)] + [a for a in anchors if a[0] != 0] + [(len(items), end)]
     if anchors and anchors[0][0] == 0:
         bounds[0] = (0, anchors[0][1])
-    for (_, t1), (_, t2) in itertools.pairwise(bounds):
+    for (_first, t1), (_last, t2) in itertools.pairwise(bounds):
         if t2 < t1:
-            raise TimingError("voice-over marks must increase through the script")
+            raise TimingError(_("voice-over marks must increase through the script"))
     times: list[tuple[float, float]] = []
     for (first, t1), (last, t2) in itertools.pairwise(bounds):
         group = items[first:last]
-        weights = [max(1, sum(len(line) for line in lines)) for lines, _ in group]
+        weights = [max(1, sum(len(line) for line in lines)) for lines, _mark in group]
         total = sum(weights) or 1
         t = t1
         for weight in weights:
