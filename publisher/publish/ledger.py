@@ -127,7 +127,8 @@ def backup(site: Path, config: SiteConfig, destination: Path) -> Path:
         target.close()
         os.link(temp, destination)  # never replaces a file that appeared meanwhile
     except (sqlite3.Error, OSError) as exc:
-        raise LedgerError(_("could not write the backup to {path}: {error}").format(path=destination, error=exc)) from None
+        raise LedgerError(_("could not write the backup to {path}: {error}").format(
+            path=destination, error=exc)) from None
     finally:
         source.close()
         temp.unlink(missing_ok=True)
