@@ -387,9 +387,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def log_to_stderr() -> None:
+    """The daemon's log, one line an event: time, level and message, in the team's language."""
     import logging
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    levels = {"DEBUG": _("DEBUG"), "INFO": _("INFO"), "WARNING": _("WARNING"), "ERROR": _("ERROR"),
+              "CRITICAL": _("CRITICAL")}
+
+    class Localized(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            record.level = levels.get(record.levelname, record.levelname)
+            return super().format(record)
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(Localized("%(asctime)s %(level)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
 
 
 def cmd_new(args: argparse.Namespace) -> int:
