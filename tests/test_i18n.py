@@ -236,3 +236,47 @@ def test_underscore_is_not_reused_where_it_translates():
             bad += [f"{path.relative_to(REPO)}:{n.lineno}" for n in ast.walk(tree)
                     if isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store)]
     assert not bad, f"`_` is the translation function here; rename the throwaway variable: {bad}"
+
+
+# --- the remaining commands, each once in Chinese ------------------------------------------------
+
+def test_preview_summary_in_chinese(site, say, chinese, tmp_path):
+    run = say("preview", "--site", site, "--out", tmp_path / "out")
+    assert run.code == 0
+    assert "微博：渲染" in run.out and "rendered" not in run.out
+
+
+def test_backup_in_chinese(site, say, chinese, tmp_path):
+    assert say("review", "--site", site, "deeds/found-elderly", "approve", "--stage", "初审", "--by", "李编辑").code == 0
+    run = say("backup", "--site", site, tmp_path)
+    assert (run.code == 0 and "台账已复制到" in run.out) or "已复制" in run.out
+    run = say("backup", "--site", site, site / "content/deeds/found-elderly.md")
+    assert run.code == 2 and "已存在" in run.err
+
+
+def test_serve_and_run_refusals_in_chinese(site, say, chinese):
+    run = say("serve", "--site", site, "--port", "99999")
+    assert run.code == 2 and "端口" in run.err
+    config = site / "config.toml"
+    extra = '\n[channels.weibo2]\ntype = "weibo"\nschedule = "someday"\n'
+    config.write_text(config.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    run = say("run", "--site", site)
+    assert run.code == 2 and "schedule" in run.err and "error: " in run.err
+    message = run.err.split("error: ", 1)[1]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in message)
+
+
+def test_daemon_log_lines_in_chinese(site, chinese, capsys):
+    import logging
+
+    from publisher.cli import log_to_stderr
+
+    root = logging.getLogger()
+    saved = root.handlers[:]
+    root.handlers.clear()
+    try:
+        log_to_stderr()
+        logging.getLogger("publisher").warning("x")
+        assert " 警告 x" in capsys.readouterr().err
+    finally:
+        root.handlers[:] = saved
