@@ -347,7 +347,8 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
 def _progress_bar(total: int):
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="rendition", file=sys.stderr, leave=False, dynamic_ncols=True)
+    return tqdm(total=total, unit=_("rendition"), desc=_("rendering"), file=sys.stderr, leave=False,
+                dynamic_ncols=True)
 
 
 def render_job(job: Job) -> Outcome:

@@ -281,3 +281,11 @@ def test_daemon_log_lines_in_chinese(site, chinese, capsys):
         assert " 警告 x" in capsys.readouterr().err
     finally:
         root.handlers[:] = saved
+
+
+def test_slots_and_schedules_accept_chinese_weekdays():
+    from publisher.publish.timing import parse_schedule, parse_slot
+
+    assert parse_slot("周一 10:00") == parse_slot("mon 10:00") == parse_slot("星期一 10：00") == parse_slot("周一10:00")
+    assert parse_schedule("每天 05:30") == parse_schedule("daily 05:30")
+    assert parse_schedule("每周一 09:00") == parse_schedule("monday 09:00")

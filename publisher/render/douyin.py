@@ -124,7 +124,7 @@ def _frames(composer: FrameComposer, duration: float, fps: int, label: str, prog
     if progress:
         from tqdm import tqdm
 
-        indices = tqdm(indices, total=count, desc=_("douyin {story}").format(story=label), unit="frame", leave=False,
+        indices = tqdm(indices, total=count, desc=_("douyin {story}").format(story=label), unit=_("frame"), leave=False,
                        file=sys.stderr)
     for index in indices:
         yield composer.frame(index / fps)
