@@ -116,7 +116,8 @@ def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Sto
         raise ContentError(*_field_errors(shown, parsed, exc)) from None
 
     # Masking happens here, once: everything downstream sees only the masked story.
-    meta, masked_body, problems = guard.screen(text, meta, parsed.body, shown, config.safety.id_mask)
+    cache = (site / config.safety.ledger).parent / "cache" / "screen"
+    meta, masked_body, problems = guard.screen_cached(cache, text, meta, parsed.body, shown, config.safety.id_mask)
     parsed = dataclasses.replace(parsed, body=masked_body)
     warnings: list[Diagnostic] = _undeclared_people(text, meta, shown)
     meta = _without_raw_values(meta)

@@ -12,8 +12,14 @@ what is still there was written in a form masking cannot replace, and the story 
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
+import json
+from pathlib import Path
 from typing import Any
 
+from publisher import __version__, atomic, i18n
 from publisher.content import frontmatter
 from publisher.content.story import FrontMatter
 from publisher.errors import Diagnostic
@@ -50,6 +56,39 @@ def screen(raw_text: str, meta: FrontMatter, body: str, shown: str,
             seen.add((line, col, leak.message))
             problems.append(Diagnostic(shown, line, col, leak.message))
     return masked_meta, masked_body, problems
+
+
+def screen_cached(cache: Path | None, raw_text: str, meta: FrontMatter, body: str, shown: str,
+                  id_mode: str = "keep") -> tuple[FrontMatter, str, list[Diagnostic]]:
+    """:func:`screen`, remembered in ``cache`` (a folder of the site's ``.publisher``) by the
+    story's exact text, the masking mode, the language of the messages and the code that
+    screens: the build reads every story every time, and screening is most of that cost."""
+    if cache is None:
+        return screen(raw_text, meta, body, shown, id_mode)
+    key = hashlib.sha256("\0".join((raw_text, id_mode, i18n.language(), _code_version())).encode()).hexdigest()
+    path = cache / key[:2] / f"{key}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        problems = [Diagnostic(shown, p["line"], p["col"], p["message"], p["severity"]) for p in data["problems"]]
+        return FrontMatter.model_validate(data["meta"]), data["body"], problems
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    masked_meta, masked_body, problems = screen(raw_text, meta, body, shown, id_mode)
+    record = {"meta": masked_meta.model_dump(mode="json"), "body": masked_body,
+              "problems": [{"line": p.line, "col": p.col, "message": p.message, "severity": p.severity}
+                           for p in problems]}
+    with contextlib.suppress(OSError):  # a read-only site still builds, only slower
+        atomic.write_text(path, json.dumps(record, ensure_ascii=False))
+    return masked_meta, masked_body, problems
+
+
+@functools.cache
+def _code_version() -> str:
+    """The screening code itself, so that a changed detector never trusts an old verdict."""
+    digest = hashlib.sha256(__version__.encode())
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
 
 
 def masker(meta: FrontMatter, id_mode: str = "keep", markdown: bool = False):
