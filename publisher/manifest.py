@@ -88,7 +88,7 @@ def _rendition(data: object) -> Rendition | None:
         return None
     if not (isinstance(rendition.files, list) and all(isinstance(f, str) for f in rendition.files)):
         return None
-    if not all(isinstance(v, list) for v in (rendition.stories,)) or not isinstance(rendition.inputs, dict) \
+    if not isinstance(rendition.stories, list) or not isinstance(rendition.inputs, dict) \
             or not isinstance(rendition.outputs, dict):
         return None
     return rendition

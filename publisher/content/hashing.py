@@ -33,6 +33,9 @@ def fresh_hash(path: Path) -> str:
 def content_hash(story: Story) -> str:
     """The story file and every file it uses (images, voice, music, images in the body) wherever
     each was found: what reviewers approve, and the story's part of every rendition's identity."""
+    known = story.__dict__.get("_content_hash")
+    if known is not None:  # a Story is read once and never changes: worked out once per read
+        return known
     digest = hashlib.sha256(story.source_hash.encode())
     for path in story.files:
         try:
@@ -40,4 +43,5 @@ def content_hash(story: Story) -> str:
         except ValueError:
             shown = str(path)
         digest.update(f"\0{shown}\0{file_hash(path)}".encode())
-    return digest.hexdigest()
+    story.__dict__["_content_hash"] = digest.hexdigest()
+    return story.__dict__["_content_hash"]

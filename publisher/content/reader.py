@@ -7,6 +7,7 @@ story is left out and the others go on.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import functools
 import hashlib
@@ -61,9 +62,9 @@ def read_site(site: Path, config: SiteConfig) -> tuple[list[Story], list[Diagnos
     stories: list[Story] = []
     problems: list[Diagnostic] = []
     files = story_files(site)
-    ids = [story_id for story_id, _path in files]
+    ids = collections.Counter(story_id for story_id, _path in files)
     for story_id, path in files:
-        if ids.count(story_id) > 1:
+        if ids[story_id] > 1:
             other = next(p for i, p in files if i == story_id and p != path)
             problems.append(Diagnostic(shown_path(path), 1, 1, _(
                 "two stories have the id {id}: this file and {other}; rename or remove one").format(

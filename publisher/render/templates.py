@@ -19,7 +19,6 @@ from publisher.i18n import _
 from publisher.render import inputs
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-SHARED = "_shared"
 
 
 class _ConfinedLoader(jinja2.FileSystemLoader):

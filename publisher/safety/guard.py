@@ -27,8 +27,6 @@ from publisher.safety import published, recheck
 from publisher.safety.masking import Masker
 from publisher.sourcepos import line_col
 
-_IDENTIFIERS = recheck.IDENTIFIERS
-
 
 def screen(raw_text: str, meta: FrontMatter, body: str, shown: str,
            id_mode: str = "keep") -> tuple[FrontMatter, str, list[Diagnostic]]:
@@ -91,10 +89,6 @@ def _code_version() -> str:
     return digest.hexdigest()
 
 
-def masker(meta: FrontMatter, id_mode: str = "keep", markdown: bool = False):
-    """A function that masks one string the way this story asks (``markdown``: the body)."""
-    mask = Masker(meta, id_mode)
-    return lambda text: mask(text, markdown)
 
 
 class _Places:
@@ -149,7 +143,7 @@ class _Places:
 def _mask_fields(data: dict[str, Any], mask: Masker) -> dict[str, Any]:
     out = {}
     for key, value in data.items():
-        if key in _IDENTIFIERS or value is None:
+        if key in recheck.IDENTIFIERS or value is None:
             out[key] = value
         elif key == "officer" and isinstance(value, dict):  # the officer is published by name
             out[key] = {k: (mask(v, names=False) if k == "name" else _walk(v, mask)) for k, v in value.items()}

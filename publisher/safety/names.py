@@ -79,7 +79,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from publisher.i18n import _
-from publisher.safety.people import COMPOUND_SURNAMES
+from publisher.safety.people import COMPOUND_SURNAMES, surname
 
 ROLES = "victim, witness, minor, suspect, officer, public"
 """The ``people:`` roles, as :func:`suggestion` lists them (its Chinese glosses each, in this order)."""
@@ -215,8 +215,7 @@ def after_surname(text: str, at: int) -> bool:
 
 def _given(name: str) -> str:
     name = name.strip()
-    surname = name[:2] if len(name) > 2 and name[:2] in COMPOUND_SURNAMES else name[:1]
-    return name[len(surname):]
+    return name[len(surname(name)):]
 
 
 def find_undeclared(text: str, declared: Iterable[str]) -> list[NameFinding]:
@@ -289,7 +288,6 @@ def _person_context(text: str, tokens: list[tuple[int, str, str]], i: int,
         # 群众高喊, 群众安全感: after a collective noun a word is as often what they did or felt as a
         # name, so a dictionary word there needs a more telling context (受害人, 名叫, 老人…).
         return tokens[i - 1][1] not in COLLECTIVE
-    return bool(after) and after[0][1] in PERSON_AFTER
     return bool(after) and after[0][1] in PERSON_AFTER
 
 

@@ -26,19 +26,6 @@ def masked_name(name: str) -> str:
     return f"{surname(name)}某"
 
 
-def given_name(name: str) -> str:
-    """The given name when it is distinctive enough to mask on its own (2+ characters), else ''."""
-    name = name.strip()
-    given = name[len(surname(name)):]
-    return given if len(given) >= 2 else ""
-
-
-def mask_names(text: str, names: list[str]) -> str:
-    """Replace every full occurrence of each name, longest first (so 王小明 wins over 王小)."""
-    for name in sorted(names, key=len, reverse=True):
-        if name:
-            text = text.replace(name, masked_name(name))
-    return text
 
 
 def hidden_people(meta: FrontMatter) -> dict[str, str]:

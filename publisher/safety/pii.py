@@ -154,17 +154,3 @@ def mask(finding: Finding, id_mode: str = "keep") -> str:
         return f"{user[:1]}***@{domain}"
     return "***"
 
-
-def mask_text(text: str, allowed: set[str], id_mode: str = "keep", markdown: bool = False) -> str:
-    """``text`` with every finding masked except the ``allowed`` values. In Markdown the mask's
-    asterisks are escaped, so 138****5678 is not read as emphasis."""
-    pieces, last = [], 0
-    for finding in find(text):
-        if finding.text in allowed:
-            continue
-        pieces.append(text[last:finding.start])
-        masked = mask(finding, id_mode)
-        pieces.append(masked.replace("*", "\\*") if markdown else masked)
-        last = finding.end
-    pieces.append(text[last:])
-    return "".join(pieces)
