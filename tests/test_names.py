@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
@@ -94,11 +95,14 @@ def declared_names(meta) -> list[str]:
     return [p.name for p in meta.people] + ([meta.officer.name] if meta.officer else [])
 
 
-@pytest.mark.parametrize("site", SITES, ids=lambda p: p.name)
-def test_no_false_alarm_on_the_sites(site: Path):
+@pytest.mark.parametrize("source", SITES, ids=lambda p: p.name)
+def test_no_false_alarm_on_the_sites(source: Path, tmp_path: Path):
+    site = tmp_path / "site"  # a copy: reading a site writes its screening cache into .publisher/
+    shutil.copytree(source, site, ignore=shutil.ignore_patterns(".git", ".venv", "output", ".publisher", "tests",
+                                                                "publisher", "benchmarks", "*.egg-info"))
     config, _ = load_config(site)
     stories, _problems = read_site(site, config)
-    assert stories or site != REPO
+    assert stories or source != REPO
     alarms = {}
     for story in stories:
         raw_body = frontmatter.parse(story.path.read_text(encoding="utf-8")).body  # before masking

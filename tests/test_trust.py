@@ -190,7 +190,7 @@ def test_what_was_approved_is_kept(site):
 
 def test_an_old_ledger_is_migrated_and_keeps_its_rows(site):
     old = site / ".publisher/ledger.sqlite"
-    old.parent.mkdir(parents=True)
+    old.parent.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(old)
     connection.executescript("""
         CREATE TABLE reviews (id INTEGER PRIMARY KEY, story TEXT NOT NULL, stage TEXT NOT NULL,
