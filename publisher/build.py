@@ -110,7 +110,11 @@ class OutputError(PublisherError):
 def check_output(site: Path, out: Path) -> None:
     """The build deletes what it no longer needs inside the output folder, so that folder may not
     be the site, a folder above it, a folder holding stories, or one of the site's own folders."""
-    site, out = site.resolve(), out.resolve()
+    try:
+        site, out = site.resolve(), out.resolve()
+    except (OSError, ValueError, RuntimeError):  # a NUL byte, a link loop, a name too long
+        raise OutputError(_("output folder {out!r} is not a usable path; choose a folder").format(
+            out=str(out))) from None
     if out == site or site.is_relative_to(out):
         raise OutputError(_("output folder {out} is the site or a folder above it; choose a folder of its own, "
                             "e.g. {example}").format(out=out, example=site / "output"))

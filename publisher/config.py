@@ -120,9 +120,9 @@ class WeiboChannel(ChannelBase):
     """Topics added to every post of this channel, written without ``#``."""
     max_cards: int = Field(9, ge=1, le=9)
     """Most image cards a post carries (Weibo allows 9 images)."""
-    card_width: int = Field(1080, ge=200)
+    card_width: int = Field(1080, ge=200, le=8192)
     """Card width in pixels."""
-    card_height: int = Field(1440, ge=200)
+    card_height: int = Field(1440, ge=200, le=8192)
     """Card height in pixels."""
 
 
@@ -136,17 +136,17 @@ class WechatChannel(ChannelBase):
     """Maximum digest (summary) length in characters."""
     author: str = ""
     """Author line of the article (empty: the account name)."""
-    cover_width: int = Field(900, ge=100)
+    cover_width: int = Field(900, ge=100, le=8192)
     """Cover image width (WeChat shows covers at 2.35:1)."""
-    cover_height: int = Field(383, ge=100)
+    cover_height: int = Field(383, ge=100, le=8192)
     """Cover image height."""
 
 
 class DouyinChannel(ChannelBase):
     type: Literal["douyin"]
-    width: int = Field(1080, ge=360)
+    width: int = Field(1080, ge=360, le=4096)
     """Video width in pixels (vertical 9:16; Douyin wants at least 720)."""
-    height: int = Field(1920, ge=640)
+    height: int = Field(1920, ge=640, le=4096)
     """Video height in pixels."""
     fps: int = Field(30, ge=1, le=60)
     """Frames per second (constant)."""
@@ -168,13 +168,13 @@ class DouyinChannel(ChannelBase):
     """Most characters on a subtitle line (16 for Simplified Chinese)."""
     max_lines: int = Field(2, ge=1, le=3)
     """Most lines a cue shows."""
-    subtitle_size: int = Field(50, ge=16)
+    subtitle_size: int = Field(50, ge=16, le=400)
     """Subtitle font size in pixels (at 1080 wide)."""
-    subtitle_bottom: int = Field(1500, ge=100)
+    subtitle_bottom: int = Field(1500, ge=100, le=4096)
     """Lowest y of subtitle ink, in pixels of a 1920-high frame (Douyin's buttons sit below)."""
-    safe_left: int = Field(60, ge=0)
+    safe_left: int = Field(60, ge=0, le=2000)
     """Subtitle box left edge (pixels at 1080 wide)."""
-    safe_right: int = Field(180, ge=0)
+    safe_right: int = Field(180, ge=0, le=2000)
     """Kept clear on the right for Douyin's buttons (pixels at 1080 wide)."""
     title_seconds: float = Field(2.5, ge=0.5)
     """How long the opening title card shows."""
@@ -209,7 +209,7 @@ class LedChannel(ChannelBase):
     preset: X264Preset = "ultrafast"
     """x264 preset of the loops. Slides are stills and tickers are simple; ultrafast also keeps
     the stream free of B-frames and CABAC, which the cheapest controllers decode best."""
-    urgent_every: int = Field(4, ge=1)
+    urgent_every: int = Field(4, ge=1, le=1000)
     """An urgent item goes first and comes back after every N other items."""
     ticker_speed: float = Field(360.0, gt=0)
     """Scrolling speed of strip-screen tickers, in pixels a second (about 2 characters a
@@ -256,11 +256,11 @@ class Screen(Schema):
     """Colours of this screen's slides."""
     antialias: bool | None = None
     """Smooth text edges; default: off below ``antialias_below`` pixels high, for crisp text."""
-    antialias_below: int = Field(64, ge=0)
+    antialias_below: int = Field(64, ge=0, le=8192)
     """Screens lower than this draw crisp (non-antialiased) text unless ``antialias`` says otherwise."""
-    min_text: int = Field(16, ge=6)
+    min_text: int = Field(16, ge=6, le=8192)
     """Smallest legible text size in pixels (16 is the classic LED dot-matrix size)."""
-    max_text: int = Field(0, ge=0)
+    max_text: int = Field(0, ge=0, le=8192)
     """Largest text size in pixels (0: a third of the screen height)."""
     deliver: str = ""
     """Delivery target for this screen's daily loop (used by ``publisher run``)."""

@@ -29,10 +29,16 @@ class Diagnostic:
     severity: str = "error"
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+        return f"{_one_line(self.path)}:{self.line}:{self.col}: {self.severity}: {_one_line(self.message)}"
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+def _one_line(text: str) -> str:
+    """A diagnostic is one line: a line break or control character from the input (a key written
+    with U+2028, a file name with a newline) is shown escaped, never printed."""
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in str(text))
 
 
 class PublisherError(Exception):

@@ -169,3 +169,21 @@ def test_check_refuses_an_output_folder_the_build_would_refuse(site, capsys):
     config.write_text('output = "content/out"\n' + config.read_text(encoding="utf-8"), encoding="utf-8")
     assert main(["check", "--site", str(site)]) == 2
 
+
+
+def test_a_diagnostic_is_always_one_line():
+    from publisher.errors import Diagnostic
+
+    shown = str(Diagnostic("a\nb.md", 2, 3, "unknown key '\u2028x'\nsecond"))
+    assert "\n" not in shown and "\u2028" not in shown and shown.startswith("a\\u000ab.md:2:3: error: ")
+
+
+def test_absurd_drawing_sizes_and_unusable_output_paths_are_config_errors(site, capsys):
+    config = site / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('limit = 300', 'limit = 300\ncard_width = 99999999999999999999'), encoding="utf-8")
+    assert main(["check", "--site", str(site)]) == 2
+    config.write_text('output = "\\u0000"\n' + text, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["check", "--site", str(site)]) == 2
+    assert "Traceback" not in capsys.readouterr().err
