@@ -84,8 +84,7 @@ class FolderTarget:
             except ValueError as exc:
                 log.warning(_("{target}: not pruned: {error}").format(target=self.name, error=exc))
                 continue
-            inside = [self.root.joinpath(*place.split("/")[:n]) for n in range(1, place.count("/") + 2)]
-            if any(p.is_symlink() for p in inside) or not (folder / MARKER).is_file():
+            if not atomic.confined(self.root, folder) or not (folder / MARKER).is_file():
                 continue  # not a folder the publisher delivered (or already pruned)
             try:
                 _remove_delivered(folder)
@@ -109,7 +108,7 @@ def _remove_delivered(folder: Path) -> None:
             parts = relative_path(name).split("/")
         except ValueError:
             continue
-        if not any(folder.joinpath(*parts[:n]).is_symlink() for n in range(1, len(parts))):
+        if atomic.confined(folder, folder.joinpath(*parts).parent):
             names.append(name)  # never through a link to somewhere else
     for name in names:
         path = folder / name
