@@ -22,8 +22,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from publisher.build import build  # noqa: E402
 from publisher.config import load_config  # noqa: E402
+from publisher.pipeline.build import build  # noqa: E402
 
 KINDS = ["deed", "antifraud", "officer"]
 SENTENCES = [

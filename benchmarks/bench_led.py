@@ -18,9 +18,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from publisher.channels import led  # noqa: E402
 from publisher.config import load_config  # noqa: E402
-from publisher.content.reader import read_site  # noqa: E402
-from publisher.render import led  # noqa: E402
+from publisher.pipeline.reader import read_site  # noqa: E402
 
 SUMMARIES = ["民警接到求助后迅速赶到现场，帮助走失老人平安回家。", "户政大厅节假日照常办证，群众少跑腿。",
              "所有刷单都是诈骗，不要垫付任何资金。", "清明假期全警参与巡逻342人次，救助群众12人。"]

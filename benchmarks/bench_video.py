@@ -26,10 +26,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from publisher.channels import video as douyin  # noqa: E402
 from publisher.config import DouyinChannel, load_config  # noqa: E402
-from publisher.content.reader import read_story  # noqa: E402
-from publisher.render import douyin, fonts  # noqa: E402
-from publisher.render.base import RenderContext  # noqa: E402
+from publisher.pipeline.reader import read_story  # noqa: E402
+from publisher.render import fonts  # noqa: E402
+from publisher.render.channel import RenderContext  # noqa: E402
 from publisher.render.video import encode as encoder  # noqa: E402
 from publisher.render.video.frames import KIND_LABELS, Cards, FrameComposer  # noqa: E402
 

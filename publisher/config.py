@@ -16,15 +16,17 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializeAsAny,
     ValidationError,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
 
+from publisher import plugins
 from publisher.errors import ConfigError, Diagnostic
 from publisher.i18n import _
 from publisher.sourcepos import toml_error, toml_key_line, toml_limits
+from publisher.timing import parse_schedule, parse_slot
 from publisher.validation import describe, first_per_place
 
 Language = Literal["zh-Hans", "zh-Hant"]
@@ -74,7 +76,11 @@ class Theme(Schema):
     """Secondary text: account name, units, captions."""
 
 
-class ChannelBase(Schema):
+class ChannelSettings(Schema):
+    """What every ``[channels.NAME]`` table may set; each channel type's model adds its own options."""
+
+    type: str
+    """The channel type (``weibo``, ``wechat``, ``video``, ``led``, ``print`` or a plugin's)."""
     account: str = ""
     """The account name shown on cards and in posts (empty: the site name)."""
     language: Language | None = None
@@ -93,192 +99,36 @@ class ChannelBase(Schema):
     notify: str = ""
     """A target that is told about batches, deliveries and failures (a webhook)."""
 
+    def problems(self, name: str, path: Path, text: str) -> list[Diagnostic]:
+        """Checks that need config.toml's text (beyond the model's own validation)."""
+        return []
+
+    def targets_named(self, name: str) -> list[tuple[tuple[str | int, ...], str]]:
+        """Every delivery target this channel names, with the config key that names it."""
+        found: list[tuple[tuple[str | int, ...], str]] = [(("channels", name, "deliver"), t) for t in self.deliver]
+        if self.notify:
+            found.append((("channels", name, "notify"), self.notify))
+        return found
+
+    def drawn_texts(self, name: str) -> list[tuple[tuple[str | int, ...], str]]:
+        """Config text this channel draws with the bundled font (checked for missing glyphs first)."""
+        return [(("channels", name, "account"), self.account)] if self.account else []
+
     @field_validator("schedule")
     @classmethod
     def _schedule_format(cls, value: str) -> str:
         if value:
-            from publisher.publish.timing import parse_schedule
-
             parse_schedule(value)
         return value
 
     @field_validator("slots")
     @classmethod
     def _slot_format(cls, slots: list[str]) -> list[str]:
-        from publisher.publish.timing import parse_slot
-
         for slot in slots:
             parse_slot(slot)
         return slots
 
 
-class WeiboChannel(ChannelBase):
-    type: Literal["weibo"]
-    limit: int = Field(2000, ge=1)
-    """Maximum post length, counted the Weibo way (CJK 1, two ASCII characters 1)."""
-    topics: list[str] = []
-    """Topics added to every post of this channel, written without ``#``."""
-    max_cards: int = Field(9, ge=1, le=9)
-    """Most image cards a post carries (Weibo allows 9 images)."""
-    card_width: int = Field(1080, ge=200, le=8192)
-    """Card width in pixels."""
-    card_height: int = Field(1440, ge=200, le=8192)
-    """Card height in pixels."""
-
-
-class WechatChannel(ChannelBase):
-    type: Literal["wechat"]
-    html_limit: int = Field(20000, ge=1000)
-    """Maximum article HTML length in characters, tags and styles included (WeChat: 20,000)."""
-    title_limit: int = Field(64, ge=1)
-    """Maximum title length in characters."""
-    digest_limit: int = Field(120, ge=1)
-    """Maximum digest (summary) length in characters."""
-    author: str = ""
-    """Author line of the article (empty: the account name)."""
-    cover_width: int = Field(900, ge=100, le=8192)
-    """Cover image width (WeChat shows covers at 2.35:1)."""
-    cover_height: int = Field(383, ge=100, le=8192)
-    """Cover image height."""
-
-
-class DouyinChannel(ChannelBase):
-    type: Literal["douyin"]
-    width: int = Field(1080, ge=360, le=4096)
-    """Video width in pixels (vertical 9:16; Douyin wants at least 720)."""
-    height: int = Field(1920, ge=640, le=4096)
-    """Video height in pixels."""
-    fps: int = Field(30, ge=1, le=60)
-    """Frames per second (constant)."""
-    crf: int = Field(20, ge=0, le=51)
-    """x264 quality (lower is better; 18-23 is usual)."""
-    preset: X264Preset = "medium"
-    """x264 speed preset (ultrafast … veryslow)."""
-    audio_bitrate: str = Field("160k", pattern=r"^[1-9]\d{1,3}k$")
-    """AAC bitrate."""
-    chars_per_second: float = Field(4.5, gt=0)
-    """Reading speed for cue timing without a voice-over (Chinese characters a second)."""
-    min_cue: float = Field(1.2, gt=0)
-    """Shortest time a subtitle stays up, in seconds."""
-    max_cue: float = Field(7.0, gt=0)
-    """Longest time a subtitle stays up, in seconds."""
-    cue_gap: float = Field(0.12, ge=0)
-    """Gap between two cues, in seconds."""
-    line_chars: int = Field(16, ge=4, le=30)
-    """Most characters on a subtitle line (16 for Simplified Chinese)."""
-    max_lines: int = Field(2, ge=1, le=3)
-    """Most lines a cue shows."""
-    subtitle_size: int = Field(50, ge=16, le=400)
-    """Subtitle font size in pixels (at 1080 wide)."""
-    subtitle_bottom: int = Field(1500, ge=100, le=4096)
-    """Lowest y of subtitle ink, in pixels of a 1920-high frame (Douyin's buttons sit below)."""
-    safe_left: int = Field(60, ge=0, le=2000)
-    """Subtitle box left edge (pixels at 1080 wide)."""
-    safe_right: int = Field(180, ge=0, le=2000)
-    """Kept clear on the right for Douyin's buttons (pixels at 1080 wide)."""
-    title_seconds: float = Field(2.5, ge=0.5)
-    """How long the opening title card shows."""
-    end_seconds: float = Field(3.0, ge=0.5)
-    """How long the closing card shows."""
-    end_lines: list[str] = ["全国反诈预警专线 96110", "报警求助请拨 110"]
-    """Lines of the closing card, above the account name."""
-    pan_pixels_per_second: float = Field(24.0, ge=0)
-    """Speed of the slow pan over a scene's photo."""
-    music_volume: float = Field(0.5, ge=0, le=2)
-    """Background music volume without a voice-over (1 = as recorded)."""
-    music_under_voice: float = Field(0.15, ge=0, le=2)
-    """Background music volume under a voice-over."""
-    music_fade: float = Field(2.0, ge=0)
-    """Fade-out of the music at the end, in seconds."""
-    title_limit: int = Field(30, ge=1)
-    """Most characters in the caption's title (upload tools enforce 30)."""
-    min_seconds: float = Field(5.0, ge=0)
-    """Shortest allowed clip."""
-    max_seconds: float = Field(900.0, gt=0)
-    """Longest allowed clip (Douyin: 15 minutes for one upload)."""
-    max_megabytes: float = Field(128.0, gt=0)
-    """Largest allowed file (Douyin: 128 MB for one upload)."""
-
-
-class LedChannel(ChannelBase):
-    type: Literal["led"]
-    fps: int = Field(25, ge=1, le=60)
-    """Frame rate of the loops (constant; 25 suits most controllers)."""
-    crf: int = Field(23, ge=0, le=51)
-    """x264 quality of the loops."""
-    preset: X264Preset = "ultrafast"
-    """x264 preset of the loops. Slides are stills and tickers are simple; ultrafast also keeps
-    the stream free of B-frames and CABAC, which the cheapest controllers decode best."""
-    urgent_every: int = Field(4, ge=1, le=1000)
-    """An urgent item goes first and comes back after every N other items."""
-    ticker_speed: float = Field(360.0, gt=0)
-    """Scrolling speed of strip-screen tickers, in pixels a second (about 2 characters a
-    second at a 320-pixel strip's text size)."""
-    ticker_text: float = Field(0.6, gt=0.1, le=1.0)
-    """Ticker text size as a share of the strip's height."""
-    strip_ratio: float = Field(4.0, gt=1)
-    """Screens at least this many times wider than high are strips and get a ticker."""
-    ticker_separator: str = "　◆　"
-    """Text between two items of a ticker."""
-    idle_text: str = "报警求助请拨 110　反诈咨询请拨 96110"
-    """Shown when no story is due on a screen, so a loop is never empty."""
-
-
-ChannelConfig = Annotated[WeiboChannel | WechatChannel | DouyinChannel | LedChannel, Field(discriminator="type")]
-CHANNEL_TYPES = ("weibo", "wechat", "douyin", "led")
-
-
-class LedTheme(Schema):
-    """Colours of LED slides: high contrast, read from across a street."""
-
-    background: Colour = "#000000"
-    """Slide background (black: unlit pixels)."""
-    headline: Colour = "#ffd400"
-    """Headline colour."""
-    text: Colour = "#ffffff"
-    """Body text colour."""
-    urgent: Colour = "#ff2020"
-    """Headline colour of urgent items."""
-
-
-class Screen(Schema):
-    name: str = Field(pattern=FOLDER_NAME)
-    """Screen name, used in folder names and in a story's ``screens:`` (letters, digits, - and _)."""
-    title: str = ""
-    """Where the screen is, for people (e.g. 谢家集大道与望峰路口)."""
-    width: int = Field(ge=8, le=8192)
-    """Native width in pixels (a multiple of the module width: P10 modules are 32x16)."""
-    height: int = Field(ge=8, le=8192)
-    """Native height in pixels."""
-    slide_seconds: float = Field(8.0, gt=0, le=3600)
-    """How long each slide shows, in seconds."""
-    theme: LedTheme = LedTheme()
-    """Colours of this screen's slides."""
-    antialias: bool | None = None
-    """Smooth text edges; default: off below ``antialias_below`` pixels high, for crisp text."""
-    antialias_below: int = Field(64, ge=0, le=8192)
-    """Screens lower than this draw crisp (non-antialiased) text unless ``antialias`` says otherwise."""
-    min_text: int = Field(16, ge=6, le=8192)
-    """Smallest legible text size in pixels (16 is the classic LED dot-matrix size)."""
-    max_text: int = Field(0, ge=0, le=8192)
-    """Largest text size in pixels (0: a third of the screen height)."""
-    deliver: str = ""
-    """Delivery target for this screen's daily loop (used by ``publisher run``)."""
-
-    @model_validator(mode="after")
-    def _text_fits_the_screen(self) -> Screen:
-        if self.min_text > min(self.width, self.height):
-            raise ValueError(_("min_text {min_text} px is larger than the {width}x{height} screen; no line of "
-                               "text would fit").format(min_text=self.min_text, width=self.width,
-                                                        height=self.height))
-        if self.max_text and self.max_text < self.min_text:
-            raise ValueError(_("max_text {max_text} is smaller than min_text {min_text}").format(
-                max_text=self.max_text, min_text=self.min_text))
-        return self
-
-    @property
-    def crisp(self) -> bool:
-        return not self.antialias if self.antialias is not None else self.height < self.antialias_below
 
 
 class KindDefaults(Schema):
@@ -404,18 +254,16 @@ class SiteConfig(Schema):
     """Colours shared by all image renderers."""
     kinds: dict[Kind, KindDefaults] = {}
     """Per-kind defaults: ``[kinds.officer] channels = [...]``."""
-    channels: dict[Annotated[str, Field(pattern=FOLDER_NAME)], ChannelConfig] = {}
+    channels: dict[Annotated[str, Field(pattern=FOLDER_NAME)], SerializeAsAny[ChannelSettings]] = {}
     """Output channels by name: ``[channels.weibo] type = "weibo"`` (the name is a folder of the
     output: letters, digits, - and _)."""
-    screens: list[Screen] = []
-    """LED screens, as ``[[screens]]`` tables."""
     safety: Safety = Safety()
     """Masking, wording and review settings."""
     reviewers: list[Reviewer] = []
     """Who may approve which review stage. A stage is approved only by a reviewer listed for it,
     and the stages of one version of a story by different people."""
     targets: dict[str, TargetConfig] = {}
-    """Delivery targets by name: ``[targets.usb] type = "dir"``; screens and channels name them."""
+    """Delivery targets by name: ``[targets.usb] type = "dir"``; channels (and their screens) name them."""
     publish: Publish = Publish()
     """Publisher settings."""
 
@@ -438,9 +286,6 @@ class SiteConfig(Schema):
                 raise ValueError(_("{name} holds unknown stage {stage!r} (stages: {stages})").format(
                     name=reviewer.name, stage=unknown[0], stages=", ".join(stages)))
         return reviewers
-
-    def screen(self, name: str) -> Screen | None:
-        return next((s for s in self.screens if s.name == name), None)
 
     def channels_for(self, kind: Kind) -> list[str]:
         defaults = self.kinds.get(kind)
@@ -490,10 +335,13 @@ def load_config(site: Path) -> tuple[SiteConfig, str]:
     except (ValueError, RecursionError) as exc:
         message, line, col = toml_limits(text, exc, first_line=1)
         raise ConfigError(Diagnostic(str(path), line, col, message)) from None
+    data, channel_errors, adopted = _channel_tables(data)
     try:
         config = SiteConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(*_diagnostics(path, text, exc)) from None
+        raise ConfigError(*_diagnostics(path, text, channel_errors + exc.errors(), adopted)) from None
+    if channel_errors:
+        raise ConfigError(*_diagnostics(path, text, channel_errors, adopted))
     problems = []
     for kind, defaults in config.kinds.items():
         for name in defaults.channels:
@@ -503,25 +351,13 @@ def load_config(site: Path) -> tuple[SiteConfig, str]:
                                            _("kinds.{kind}.channels: unknown channel {name!r}").format(
                                                kind=kind, name=name)))
     for name, channel in config.channels.items():
-        if channel.type == "wechat":
-            problems += _one_mass_send_a_day(path, text, name, channel.slots)
-        for target in [*channel.deliver, *([channel.notify] if channel.notify else [])]:
+        problems += channel.problems(name, path, text)
+        for keys, target in channel.targets_named(name):
             if target not in config.targets:
-                line, col = toml_key_line(text, ("channels", name, "deliver" if target in channel.deliver
-                                                 else "notify"))
-                problems.append(Diagnostic(str(path), line, col, _("channels.{name}: unknown target {target!r}").format(
-                    name=name, target=target)))
-    seen: set[str] = set()
-    for index, screen in enumerate(config.screens):
-        if screen.deliver and screen.deliver not in config.targets:
-            line, col = _nth_table_line(text, "screens", index)
-            problems.append(Diagnostic(str(path), line, col, _("screens.{name}: unknown target {target!r}").format(
-                name=screen.name, target=screen.deliver)))
-        if screen.name in seen:
-            line, col = _nth_table_line(text, "screens", index)
-            problems.append(Diagnostic(str(path), line, col, _("screens: the name {name!r} is used twice").format(
-                name=screen.name)))
-        seen.add(screen.name)
+                shown = _adopted_keys(keys, adopted)
+                line, col = _place(text, shown)
+                problems.append(Diagnostic(str(path), line, col, _("{key}: unknown target {target!r}").format(
+                    key=".".join(str(k) for k in shown), target=target)))
     for keys, value in ((("safety", "wording"), config.safety.wording), (("safety", "ledger"), config.safety.ledger),
                         (("publish", "output"), config.publish.output),
                         (("publish", "batches"), config.publish.batches)):
@@ -544,32 +380,67 @@ def load_config(site: Path) -> tuple[SiteConfig, str]:
     return config, text
 
 
-def _one_mass_send_a_day(path: Path, text: str, name: str, slots: list[str]) -> list[Diagnostic]:
-    """A subscription account gets one mass send a day, of up to 8 articles: same-day slots must
-    share their time (they go out together), and at most 8."""
-    from publisher.publish.timing import parse_slot
+def _channel_tables(data: dict) -> tuple[dict, list[dict], dict[tuple, tuple]]:
+    """Validate each ``[channels.NAME]`` table with the model of its type (from the installed
+    channel plugins), after giving it the top-level tables of older sites its type adopts
+    (``[[screens]]`` for LED channels). Returns the data with validated channels, the errors
+    (located as pydantic locates them), and where adopted keys were really written."""
+    types = plugins.channel_types()
+    by_name = plugins.by_type()
+    adoptable = {key for cls in types.values() for key in getattr(cls, "adopts", ())}
+    top = {key: data[key] for key in adoptable if key in data}
+    data = {key: value for key, value in data.items() if key not in adoptable}
+    tables = data.get("channels", {})
+    if not isinstance(tables, dict):
+        return data, [], {}
+    errors: list[dict] = []
+    adopted: dict[tuple, tuple] = {}
+    validated: dict = {}
+    for name, table in tables.items():
+        where = ("channels", name)
+        if not isinstance(table, dict):
+            errors.append({"type": "dict_type", "loc": where, "msg": "Input should be a table", "input": table})
+            continue
+        kind = table.get("type")
+        cls = by_name.get(kind) if isinstance(kind, str) else None
+        if cls is None:
+            errors.append({"type": "missing_type" if kind is None else "unknown_type", "loc": where,
+                           "msg": "", "input": kind, "known": ", ".join(sorted(types))})
+            continue
+        table = dict(table)
+        for key in getattr(cls, "adopts", ()):
+            if key not in table and key in top:
+                table[key] = top[key]
+                adopted[(*where, key)] = (key,)
+        try:
+            validated[name] = cls.Settings.model_validate(table)
+        except ValidationError as exc:
+            errors += [{**err, "loc": (*where, *err["loc"])} for err in exc.errors()]
+    return {**data, "channels": validated}, errors, adopted
 
-    by_day: dict[int, list] = {}
-    for slot in slots:
-        day, at = parse_slot(slot)
-        by_day.setdefault(day, []).append(at)
-    line, col = toml_key_line(text, ("channels", name, "slots"))
-    problems = []
-    for times in by_day.values():
-        if len(set(times)) > 1:
-            problems.append(Diagnostic(str(path), line, col, _(
-                "channels.{name}.slots: WeChat allows one mass send a day; give slots on the same day the same "
-                "time (they go out together)").format(name=name)))
-            break
-        if len(times) > 8:
-            problems.append(Diagnostic(str(path), line, col, _(
-                "channels.{name}.slots: a WeChat mass send holds at most 8 articles").format(name=name)))
-            break
-    return problems
+
+def _adopted_keys(keys: tuple, adopted: dict[tuple, tuple]) -> tuple:
+    """Where a key of a channel really is in config.toml: ``channels.led.screens.0.deliver`` is
+    ``screens.0.deliver`` when the screens were written at the top level (the older form)."""
+    for prefix, written in adopted.items():
+        if keys[:len(prefix)] == prefix:
+            return (*written, *keys[len(prefix):])
+    return keys
+
+
+def _place(text: str, keys: tuple) -> tuple[int, int]:
+    """Line and column of a key path, through arrays of tables (``screens.2.width``)."""
+    for index, key in enumerate(keys):
+        if isinstance(key, int) and index:
+            line, col = _nth_table_line(text, ".".join(str(k) for k in keys[:index]), key)
+            if index + 1 < len(keys):
+                line, col = _key_after(text, line, str(keys[index + 1]))
+            return line, col
+    return toml_key_line(text, keys)
 
 
 def _nth_table_line(text: str, name: str, index: int) -> tuple[int, int]:
-    """Line of the ``index``-th ``[[name]]`` table."""
+    """Line of the ``index``-th ``[[name]]`` table (``name`` dotted: ``channels.led.screens``)."""
     count = -1
     for number, raw in enumerate(text.splitlines(), start=1):
         if raw.strip().startswith(f"[[{name}]]"):
@@ -579,23 +450,19 @@ def _nth_table_line(text: str, name: str, index: int) -> tuple[int, int]:
     return 1, 1
 
 
-def _diagnostics(path: Path, text: str, exc: ValidationError) -> list[Diagnostic]:
+def _diagnostics(path: Path, text: str, errors: list[dict], adopted: dict[tuple, tuple]) -> list[Diagnostic]:
     out = []
-    for err in first_per_place(exc.errors()):
-        keys = _clean_loc(tuple(err["loc"]))
-        line, col = toml_key_line(text, keys)
-        if len(keys) >= 2 and keys[0] == "screens" and isinstance(keys[1], int):
-            line, col = _nth_table_line(text, "screens", keys[1])
-            if len(keys) >= 3:
-                line, col = _key_after(text, line, str(keys[2]))
+    for err in first_per_place(errors):
+        keys = _adopted_keys(_clean_loc(tuple(err["loc"])), adopted)
+        line, col = _place(text, keys)
         dotted = ".".join(str(k) for k in keys) or _("(top level)")
         if err["type"] == "extra_forbidden":
             message = _("{key}: unknown key").format(key=dotted)
-        elif err["type"] == "union_tag_invalid":
+        elif err["type"] == "unknown_type":
             message = _("{key}: unknown channel type {type!r} (known: {known})").format(
-                key=dotted, type=(err.get("input") or {}).get("type"), known=", ".join(CHANNEL_TYPES))
-        elif err["type"] == "union_tag_not_found":
-            message = _("{key}: missing 'type' ({known})").format(key=dotted, known=", ".join(CHANNEL_TYPES))
+                key=dotted, type=err.get("input"), known=err["known"])
+        elif err["type"] == "missing_type":
+            message = _("{key}: missing 'type' ({known})").format(key=dotted, known=err["known"])
         elif err["type"] == "missing":
             message = _("{key}: missing required key").format(key=dotted)
         else:
@@ -617,10 +484,8 @@ def _key_after(text: str, table_line: int, key: str) -> tuple[int, int]:
 
 
 def _clean_loc(loc: tuple) -> tuple:
-    """Drop pydantic's discriminator tags (``channels.x.weibo.limit`` -> ``channels.x.limit``)."""
+    """Drop pydantic's discriminator tags (``targets.x.ftp.host`` -> ``targets.x.host``)."""
     keys = list(loc)
-    if len(keys) >= 3 and keys[0] == "channels" and keys[2] in CHANNEL_TYPES:
-        del keys[2]
     if len(keys) >= 3 and keys[0] == "targets" and keys[2] in ("dir", "ftp", "webhook"):
         del keys[2]
     return tuple(keys)

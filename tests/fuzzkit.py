@@ -670,8 +670,8 @@ def examine(site: FuzzSite, *, cli: bool = True, render_images: bool = True, lim
     """Read the site in-process (config, the fuzz story) and run ``publisher check``; every way the
     promise is broken becomes a problem in the outcome."""
     from publisher.config import load_config
-    from publisher.content.reader import read_story
     from publisher.errors import ConfigError, ContentError
+    from publisher.pipeline.reader import read_story
 
     outcome = Outcome()
     cwd = Path.cwd()

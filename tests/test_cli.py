@@ -2,7 +2,7 @@ import subprocess
 import sys
 
 from publisher.config import load_config
-from publisher.content.reader import read_story
+from publisher.pipeline.reader import read_story
 
 
 def test_help_explains_every_command():

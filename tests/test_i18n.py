@@ -270,7 +270,7 @@ def test_serve_and_run_refusals_in_chinese(site, say, chinese):
 def test_daemon_log_lines_in_chinese(site, chinese, capsys):
     import logging
 
-    from publisher.cli import log_to_stderr
+    from publisher.cli.common import log_to_stderr
 
     root = logging.getLogger()
     saved = root.handlers[:]
@@ -284,7 +284,7 @@ def test_daemon_log_lines_in_chinese(site, chinese, capsys):
 
 
 def test_slots_and_schedules_accept_chinese_weekdays():
-    from publisher.publish.timing import parse_schedule, parse_slot
+    from publisher.timing import parse_schedule, parse_slot
 
     assert parse_slot("周一 10:00") == parse_slot("mon 10:00") == parse_slot("星期一 10：00") == parse_slot("周一10:00")
     assert parse_schedule("每天 05:30") == parse_schedule("daily 05:30")

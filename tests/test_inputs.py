@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from publisher.build import build
+from publisher import ledger
 from publisher.config import load_config
-from publisher.content.reader import read_site
-from publisher.publish import ledger
+from publisher.pipeline.build import build
+from publisher.pipeline.reader import read_site
 from publisher.render.inputs import ABSENT, PACKAGE
 from publisher.safety import review
 

@@ -12,12 +12,12 @@ import pytest
 from conftest import write
 from PIL import Image
 
+from publisher.channels.led import playlist
+from publisher.channels.led.slides import margin
 from publisher.cli import main
 from publisher.config import Screen
 from publisher.content.frontmatter import Parsed
 from publisher.content.story import FrontMatter, Story
-from publisher.render.led import playlist
-from publisher.render.led.slides import margin
 from publisher.render.video.probe import probe
 
 SCREENS = [("tiny", 192, 96), ("square", 384, 192), ("strip", 1920, 320), ("wall", 1280, 720), ("odd", 193, 97)]
@@ -289,8 +289,8 @@ def test_unknown_screen_in_a_story_is_an_error(tmp_path, capsys):
 
 
 def test_ticker_wraps_seamlessly():
+    from publisher.channels.led import ticker
     from publisher.config import LedChannel
-    from publisher.render.led import ticker
 
     screen = Screen(name="strip", width=320, height=40, min_text=12)
     channel = LedChannel(type="led", ticker_speed=100, fps=25)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from publisher.config import load_config
 from publisher.content import frontmatter, markup
-from publisher.content.reader import read_site
+from publisher.pipeline.reader import read_site
 from publisher.safety import names
 from publisher.safety.names import NameFinding, find_undeclared, suggestion
 

@@ -243,7 +243,7 @@ def test_serve_reloads_the_page_after_an_edit(tmp_path, browser):
 
 
 def test_states_are_shown_in_chinese():
-    from publisher import labels
+    from publisher.preview import labels
 
     assert labels.review("approved") == "已通过审核"
     assert labels.review("changed after approval; waiting for 初审") == "审核后已修改；待初审"

@@ -22,7 +22,7 @@ from publisher.content.frontmatter import Parsed
 from publisher.content.story import FrontMatter, Story
 from publisher.publish import batch, queue
 from publisher.publish.runner import Publisher
-from publisher.publish.timing import iso_week, last_due, slot_times
+from publisher.timing import iso_week, last_due, slot_times
 
 TZ = ZoneInfo("Asia/Shanghai")
 MONDAY = dt.datetime(2021, 4, 19, 5, 0, tzinfo=TZ)  # ISO week 2021-W16
@@ -371,7 +371,7 @@ def test_a_post_that_failed_at_its_slot_is_missed_after_the_grace_not_posted_day
 def test_missed_takes_retried_posts_too():
     import sqlite3
 
-    from publisher.publish.ledger import SCHEMA
+    from publisher.ledger import SCHEMA
 
     ledger = sqlite3.connect(":memory:")
     ledger.row_factory = sqlite3.Row

@@ -6,7 +6,7 @@ import pytest
 from conftest import FIXTURES, ink_mask
 from PIL import Image
 
-from publisher.render.weibo import weibo_length
+from publisher.channels.weibo import weibo_length
 
 
 def test_post_text_matches_golden(built):

@@ -1,6 +1,5 @@
-"""Reading content: story files, their front matter, their Markdown, validated."""
+"""Stories: their front matter, their Markdown, their identity (content hash)."""
 
-from publisher.content.reader import read_site, read_story
 from publisher.content.story import Story
 
-__all__ = ["Story", "read_site", "read_story"]
+__all__ = ["Story"]

@@ -272,3 +272,10 @@ def _parse_toml(source: str) -> tuple[dict, dict[tuple, Position]]:
 
     walk(data, ())
     return data, positions
+
+
+def comma_hint(name: str) -> str:
+    """A hint when a list item holds a Chinese comma: ``[weibo，wechat]`` is one item to YAML."""
+    if "，" in name or "、" in name:
+        return _(" (a Chinese comma '，' or '、' joins two items into one: separate them with an English comma ',')")
+    return ""

@@ -12,15 +12,15 @@ import datetime as dt
 import io
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from publisher import atomic
 from publisher.content.story import Story
 from publisher.i18n import _
-from publisher.publish.timing import slot_times
-
-TEXT_FILES = ("post.txt", "caption.txt", "article.json")
+from publisher.render.channel import Message
+from publisher.timing import slot_times
 
 
 @dataclass
@@ -64,7 +64,8 @@ def fill(stories: list[Story], channel: str, slots: list[str], week: str, tz: dt
     return posts, empty
 
 
-def write(posts: list[Post], channel: str, week: str, rendered: Path, folder: Path, account: str) -> Path:
+def write(posts: list[Post], channel: str, week: str, rendered: Path, folder: Path, account: str,
+          message: Callable[[Path], Message]) -> Path:
     """Write the week's package atomically (staged, then swapped into place)."""
     final = folder / channel / week
     with atomic.staged_folder(final) as stage:
@@ -75,7 +76,7 @@ def write(posts: list[Post], channel: str, week: str, rendered: Path, folder: Pa
             shutil.copytree(source, stage / post.folder)
             post.files = sorted(str(p.relative_to(stage / post.folder)) for p in (stage / post.folder).rglob("*")
                                 if p.is_file())
-            post.text = _text_of(stage / post.folder)
+            post.text = message(stage / post.folder).text
             rows.append({"slot": post.slot.isoformat(), "story": post.story.id, "title": post.story.meta.title,
                          "folder": post.folder, "files": post.files, "text": post.text,
                          "urgent": post.story.meta.urgent})
@@ -85,17 +86,6 @@ def write(posts: list[Post], channel: str, week: str, rendered: Path, folder: Pa
         (stage / "batch.csv").write_text(_csv(rows), encoding="utf-8-sig")  # BOM: Excel opens it as UTF-8
         (stage / "batch.ics").write_text(_ics(rows, channel, week, account), encoding="utf-8")
     return final
-
-
-def _text_of(folder: Path) -> str:
-    for name in TEXT_FILES:
-        path = folder / name
-        if path.is_file():
-            if name.endswith(".json"):
-                data = json.loads(path.read_text(encoding="utf-8"))
-                return f"{data.get('title', '')}\n{data.get('digest', '')}".strip()
-            return path.read_text(encoding="utf-8").strip()
-    return ""
 
 
 def _csv(rows: list[dict]) -> str:

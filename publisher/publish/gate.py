@@ -19,12 +19,12 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
-from publisher import manifest
 from publisher.config import SiteConfig
 from publisher.content.hashing import content_hash, fresh_hash
-from publisher.content.reader import read_site
 from publisher.content.story import Story
 from publisher.i18n import _
+from publisher.pipeline import manifest
+from publisher.pipeline.reader import read_site
 from publisher.publish.batch import in_window
 from publisher.publish.queue import Delivery
 from publisher.safety import review

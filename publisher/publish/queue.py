@@ -196,7 +196,7 @@ def posted(ledger: sqlite3.Connection, channel: str) -> set[str]:
 
 def week_posts(ledger: sqlite3.Connection, channel: str, week: str, tz: dt.tzinfo) -> list[Delivery]:
     """Posts of ``channel`` whose slot falls in ``week`` (one per story, whatever the target)."""
-    from publisher.publish.timing import week_start
+    from publisher.timing import week_start
 
     start = dt.datetime.combine(week_start(week), dt.time(), tzinfo=tz)
     end = start + dt.timedelta(days=7)

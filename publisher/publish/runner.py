@@ -14,15 +14,17 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from publisher.build import build
+from publisher import ledger
 from publisher.config import SiteConfig
 from publisher.content.hashing import content_hash, fresh_hash
 from publisher.content.story import Story
 from publisher.i18n import _
-from publisher.publish import batch, ledger, queue, targets
+from publisher.pipeline.build import build
+from publisher.publish import batch, queue, targets
 from publisher.publish.gate import Gate, checksums
-from publisher.publish.timing import iso_week, last_due, next_due
+from publisher.render.channel import channels
 from publisher.safety import review
+from publisher.timing import iso_week, last_due, next_due, slot_times
 
 log = logging.getLogger("publisher")
 BATCH_ONLY = "(batch)"
@@ -39,6 +41,7 @@ class Publisher:
         self.out = self.site / config.publish.output
         self.jobs = jobs
         self.targets = {name: targets.build(name, self.site, config) for name in config.targets}
+        self.channels = channels(config)
         self.stopping = False
 
     def now(self) -> dt.datetime:
@@ -80,39 +83,40 @@ class Publisher:
             last = queue.job_last_run(self.ledger, job)
             if last is not None and last >= due:
                 continue
-            if channel.type == "led":
-                self.led_job(name, now.date())
+            if self.channels[name].scheduled == "units":
+                self.unit_job(name, now.date())
             else:
                 self.weekly_job(name, iso_week(due.date() + dt.timedelta(days=7)))
             queue.job_ran(self.ledger, job, due)
 
-    def led_job(self, channel: str, day: dt.date) -> list[str]:
-        """Render each screen's loop for ``day`` and queue it for the screen's target."""
+    def unit_job(self, channel: str, day: dt.date) -> list[str]:
+        """Render the channel's collective units for ``day`` (each screen's loop) and queue each for
+        its targets."""
         result = self.render([channel], day)
         by_id = {story.id: story for story in result.stories}
-        queued = []
-        for rendition in result.manifest.renditions:
-            if rendition.channel != channel or not rendition.stories or not rendition.story.endswith(day.isoformat()):
-                continue
-            screen = self.config.screen(rendition.story.split("/", 1)[0])
-            if screen is None or not screen.deliver:
-                continue
+        queued, wanted = [], 0
+        units = [r for r in result.manifest.renditions
+                 if r.channel == channel and r.unit and r.day in ("", day.isoformat())]
+        for rendition in units:
             folder = self.out / rendition.folder
-            files = [f.split("/", 3)[3] for f in rendition.files]
+            files = [f.removeprefix(rendition.folder + "/") for f in rendition.files]
             payload = {"folder": str(folder), "files": files, "checksums": checksums(folder, files),
                        "stories": {s: content_hash(by_id[s]) for s in rendition.stories if s in by_id},
-                       "destination": rendition.story,
-                       "title": _("{screen} {day} loop").format(screen=screen.title or screen.name, day=day)}
-            if queue.enqueue(self.ledger, channel, screen.deliver, rendition.story, rendition.hash, "loop",
-                             self.now(), payload):
-                queued.append(rendition.story)
-                log.info(_("queued {channel} loop {loop} → {target}").format(
-                    channel=channel, loop=rendition.story, target=screen.deliver))
-        log.info(_("led {day}: {queued} screen loops queued, {already} already delivered or queued").format(
-            day=day, queued=len(queued), already=len([s for s in self.config.screens if s.deliver]) - len(queued)))
-        for target in {s.deliver for s in self.config.screens if s.deliver}:
-            for removed in self.targets[target].prune(targets.expired_loops(self.ledger, self.targets[target], day)):
-                log.info(_("pruned {folder} from {target}").format(folder=removed, target=target))
+                       "destination": rendition.unit, "title": rendition.title, "day": rendition.day}
+            for target in rendition.targets:
+                wanted += 1
+                if queue.enqueue(self.ledger, channel, target, rendition.unit, rendition.hash, "loop", self.now(),
+                                 payload):
+                    queued.append(rendition.unit)
+                    log.info(_("queued {channel} {unit} → {target}").format(
+                        channel=channel, unit=rendition.unit, target=target))
+        log.info(_("{channel} {day}: {queued} queued, {already} already delivered or queued").format(
+            channel=channel, day=day, queued=len(queued), already=wanted - len(queued)))
+        for target in sorted({t for r in units for t in r.targets}):
+            if target in self.targets:
+                for removed in self.targets[target].prune(targets.expired_loops(self.ledger, self.targets[target],
+                                                                                day)):
+                    log.info(_("pruned {folder} from {target}").format(folder=removed, target=target))
         return queued
 
     def weekly_job(self, channel: str, week: str) -> list[batch.Post]:
@@ -149,7 +153,8 @@ class Publisher:
         new, empty = batch.fill(stories, channel, free, week, self.tz, queue.posted(self.ledger, channel))
         posts = sorted(kept + new, key=lambda p: p.slot)
         account = settings.account or self.config.name
-        folder = batch.write(posts, channel, week, self.out, self.site / self.config.publish.batches, account)
+        folder = batch.write(posts, channel, week, self.out, self.site / self.config.publish.batches, account,
+                             self.channels[channel].message)
         for post in posts:
             digest = next(r.hash for r in result.manifest.renditions
                           if r.channel == channel and r.story == post.story.id)
@@ -211,8 +216,8 @@ class Publisher:
                 continue
             if reason:
                 self._hold(item, reason)
-                if item.kind == "loop":
-                    self.led_job(item.channel, dt.date.fromisoformat(item.key.rsplit("/", 1)[-1]))
+                if item.kind != "post":
+                    self.unit_job(item.channel, _day_of(item, self.now().date()))
                     remade = True
                 continue
             if not queue.claim(self.ledger, item, self.now()):
@@ -245,15 +250,16 @@ class Publisher:
             queue.delivered(self.ledger, item, self.now(), note)
             done += 1
             log.info(_("delivered {delivery}: {note}").format(delivery=item.label, note=note))
-            if item.kind == "loop":
-                self.notice(item.channel, _("LED loop delivered"),
+            if item.kind != "post":
+                self.notice(item.channel, _("Delivered: {title}").format(title=item.payload.get("title", item.key)),
                             f"{item.payload.get('title', item.key)} → {item.target}")
         return done, remade
 
     def _hold(self, item: queue.Delivery, reason: str) -> None:
         queue.held(self.ledger, item.id, reason)
         log.warning(_("held {delivery}: {reason}").format(delivery=item.label, reason=reason))
-        title = _("LED loop held back") if item.kind == "loop" else _("Post held back")
+        title = _("Held back: {title}").format(title=item.payload.get("title", item.key)) if item.kind != "post" \
+            else _("Post held back")
         self.notice(item.channel, title, _("{title} ({target}): {reason}").format(
             title=item.payload.get("title", item.key), target=item.target, reason=reason))
 
@@ -273,9 +279,9 @@ class Publisher:
         for item in queue.hold_story(self.ledger, story, _("{story}: {problem}").format(story=story, problem=reason)):
             log.warning(_("held {delivery}: withdrawn").format(delivery=item.label))
         today = self.now().date()
-        for name, channel in self.config.channels.items():
-            if channel.type == "led" and channel.schedule:
-                self.led_job(name, today)
+        for name, channel in self.channels.items():
+            if channel.scheduled == "units" and channel.settings.schedule:
+                self.unit_job(name, today)
                 self.deliver_due({name})
         lines = []
         for item in take_down(self.ledger, {story}):
@@ -313,6 +319,13 @@ def take_down(ledger, stories: set[str]) -> list[queue.Delivery]:
 
 
 def _slot_time(slot: str, week: str, tz: ZoneInfo) -> dt.datetime:
-    from publisher.publish.timing import slot_times
-
     return slot_times([slot], week, tz)[0]
+
+
+def _day_of(item: queue.Delivery, today: dt.date) -> dt.date:
+    """The day a queued unit is for (deliveries queued before units said so name it in their key)."""
+    text = item.payload.get("day") or item.key.rsplit("/", 1)[-1]
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return today

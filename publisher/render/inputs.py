@@ -129,3 +129,9 @@ def installed_version(distribution: str) -> str:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
         return "unknown"
+
+
+def recorded() -> dict[str, str]:
+    """What the active rendition has read so far (the identity of an artifact made from it)."""
+    recorder = _active.get()
+    return dict(sorted(recorder.files.items())) if recorder is not None else {}

@@ -13,7 +13,6 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from publisher import labels
 from publisher.errors import TemplateError
 from publisher.i18n import _
 from publisher.render import inputs
@@ -79,8 +78,6 @@ def environment(site: Path) -> jinja2.Environment:
     env.site = site
     env.filters["topic"] = lambda name: f"#{name}#"
     env.filters["cn_date"] = lambda d: f"{d.year}年{d.month}月{d.day}日"
-    env.filters["review_zh"] = labels.review
-    env.filters["reason_zh"] = labels.reason
     return env
 
 

@@ -61,7 +61,7 @@ class ReviewState:
     @property
     def label_source(self) -> str:
         """The same in English, whatever the language: what is stored (manifest.json) and compared
-        (``"approved"``); :func:`publisher.labels.review` words it in Chinese for the preview."""
+        (``"approved"``); :func:`publisher.preview.labels.review` words it in Chinese for the preview."""
         return self._describe(str)
 
     def _describe(self, translate: Callable[[str], str]) -> str:

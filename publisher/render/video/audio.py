@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from publisher.config import DouyinChannel
+from publisher.render.video.settings import ClipSettings
 from publisher.render.video.timing import Plan
 
 
-def mix(plan: Plan, voices: dict[str, Path], music: Path | None, channel: DouyinChannel, output: Path) -> bool:
+def mix(plan: Plan, voices: dict[str, Path], music: Path | None, channel: ClipSettings, output: Path) -> bool:
     """Write the soundtrack as 16-bit WAV to ``output``. Returns False when there is no sound at all."""
     from moviepy import AudioFileClip, CompositeAudioClip, afx
 

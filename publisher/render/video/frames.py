@@ -19,10 +19,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from publisher.config import DouyinChannel, Theme
+from publisher.config import Theme
 from publisher.render import photos, textbox
 from publisher.render.textbox import Box
 from publisher.render.video.encode import rgb_to_yuv420
+from publisher.render.video.settings import ClipSettings
 from publisher.render.video.subtitles import Overlay, draw_cue
 from publisher.render.video.timing import Plan, PlannedScene
 
@@ -40,7 +41,7 @@ class Cards:
 
 
 class FrameComposer:
-    def __init__(self, plan: Plan, channel: DouyinChannel, theme: Theme, language: str, cards: Cards,
+    def __init__(self, plan: Plan, channel: ClipSettings, theme: Theme, language: str, cards: Cards,
                  images: dict[int, Path]):
         self.plan, self.channel, self.theme, self.language = plan, channel, theme, language
         self.cards, self.images = cards, images

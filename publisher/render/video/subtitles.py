@@ -7,16 +7,16 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
-from publisher.config import DouyinChannel
 from publisher.render import fonts
 from publisher.render.textbox import Box
+from publisher.render.video.settings import ClipSettings
 from publisher.render.video.timing import Cue
 
 FILL = (255, 255, 255, 255)
 OUTLINE = (16, 16, 16, 255)
 
 
-def subtitle_box(channel: DouyinChannel) -> Box:
+def subtitle_box(channel: ClipSettings) -> Box:
     """Where subtitle ink may appear: centred between the safe margins, bottom at ``subtitle_bottom``."""
     sx, sy = channel.width / 1080, channel.height / 1920
     size = round(channel.subtitle_size * sx)
@@ -91,7 +91,7 @@ def _yuv_layers(colour: np.ndarray, alpha: np.ndarray) -> tuple:
              np.round(half(v * a) * 256).astype(fixed)))
 
 
-def draw_cue(cue: Cue, channel: DouyinChannel, language: str) -> Overlay:
+def draw_cue(cue: Cue, channel: ClipSettings, language: str) -> Overlay:
     box = subtitle_box(channel)
     sx = channel.width / 1080
     size = round(channel.subtitle_size * sx)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import itertools
 from dataclasses import asdict, dataclass, field
 
-from publisher.config import DouyinChannel
 from publisher.i18n import _
 from publisher.render.video.script import Scene, cue_texts
+from publisher.render.video.settings import ClipSettings
 
 
 @dataclass
@@ -65,7 +65,7 @@ class TimingError(ValueError):
     pass
 
 
-def _raw_cues(scene: Scene, channel: DouyinChannel) -> list[tuple[list[str], float | None]]:
+def _raw_cues(scene: Scene, channel: ClipSettings) -> list[tuple[list[str], float | None]]:
     cues = []
     for sentence in scene.sentences:
         for number, lines in enumerate(cue_texts(sentence.text, channel.line_chars, channel.max_lines)):
@@ -73,7 +73,7 @@ def _raw_cues(scene: Scene, channel: DouyinChannel) -> list[tuple[list[str], flo
     return cues
 
 
-def reading_plan(scenes: list[Scene], channel: DouyinChannel) -> Plan:
+def reading_plan(scenes: list[Scene], channel: ClipSettings) -> Plan:
     t = channel.title_seconds
     planned, cues = [], []
     for index, scene in enumerate(scenes):
@@ -89,7 +89,7 @@ def reading_plan(scenes: list[Scene], channel: DouyinChannel) -> Plan:
     return Plan((0.0, channel.title_seconds), planned, cues, (t, t + channel.end_seconds))
 
 
-def voice_plan(scenes: list[Scene], channel: DouyinChannel, voice: str, voice_seconds: float) -> Plan:
+def voice_plan(scenes: list[Scene], channel: ClipSettings, voice: str, voice_seconds: float) -> Plan:
     """One recording for the whole clip: it starts after the title card."""
     start = channel.title_seconds
     items = [(index, lines, mark) for index, scene in enumerate(scenes) for lines, mark in _raw_cues(scene, channel)]
@@ -114,7 +114,7 @@ def voice_plan(scenes: list[Scene], channel: DouyinChannel, voice: str, voice_se
     return Plan((0.0, start), planned, cues, (end, end + channel.end_seconds), voice=voice, voice_start=start)
 
 
-def per_scene_voice_plan(scenes: list[Scene], channel: DouyinChannel, voices: list[tuple[str, float]]) -> Plan:
+def per_scene_voice_plan(scenes: list[Scene], channel: ClipSettings, voices: list[tuple[str, float]]) -> Plan:
     """One recording per scene: each scene lasts as long as its recording."""
     t = channel.title_seconds
     planned, cues = [], []

@@ -6,17 +6,39 @@ length, limit, cards and their boxes) for the preview and the publisher.
 
 from __future__ import annotations
 
+import html
 import json
 import math
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
 
 from publisher import atomic
-from publisher.config import WeiboChannel
+from publisher.config import ChannelSettings
 from publisher.i18n import _
 from publisher.render import templates
-from publisher.render.base import RenderContext, template_context
 from publisher.render.cards import Card, CardPainter, CardTextTooLong
+from publisher.render.channel import Channel, Message, RenderContext, template_context
 
 TEMPLATE = "weibo/post.txt.j2"
+
+
+class WeiboSettings(ChannelSettings):
+    """``[channels.NAME] type = "weibo"``: a post with ``#话题#`` topics and 1-9 image cards."""
+
+    type: Literal["weibo"]
+    limit: int = Field(2000, ge=1)
+    """Maximum post length, counted the Weibo way (CJK 1, two ASCII characters 1)."""
+    topics: list[str] = []
+    """Topics added to every post of this channel, written without ``#``."""
+    max_cards: int = Field(9, ge=1, le=9)
+    """Most image cards a post carries (Weibo allows 9 images)."""
+    card_width: int = Field(1080, ge=200, le=8192)
+    """Card width in pixels."""
+    card_height: int = Field(1440, ge=200, le=8192)
+    """Card height in pixels."""
 
 
 def weibo_length(text: str) -> int:
@@ -27,7 +49,7 @@ def weibo_length(text: str) -> int:
 
 def post_text(ctx: RenderContext) -> tuple[str, list[str], int]:
     """The post from its template: (text, topics, Weibo length). Over the limit is an error."""
-    channel: WeiboChannel = ctx.channel_config  # type: ignore[assignment]
+    channel: WeiboSettings = ctx.channel_config  # type: ignore[assignment]
     topics = list(dict.fromkeys([*ctx.story.meta.topics, *channel.topics]))
     text = templates.render(ctx.site, channel.template or TEMPLATE,
                             **template_context(ctx, topics=topics)).strip() + "\n"
@@ -42,13 +64,13 @@ def post_text(ctx: RenderContext) -> tuple[str, list[str], int]:
 
 def check(ctx: RenderContext) -> None:
     """Everything the build would refuse: the post's length, and every card's text fitting."""
-    channel: WeiboChannel = ctx.channel_config  # type: ignore[assignment]
+    channel: WeiboSettings = ctx.channel_config  # type: ignore[assignment]
     post_text(ctx)
     draw_cards(ctx, channel)
 
 
 def render(ctx: RenderContext) -> list[str]:
-    channel: WeiboChannel = ctx.channel_config  # type: ignore[assignment]
+    channel: WeiboSettings = ctx.channel_config  # type: ignore[assignment]
     text, topics, length = post_text(ctx)
     cards = draw_cards(ctx, channel)
     files = ["post.txt"]
@@ -66,7 +88,7 @@ def render(ctx: RenderContext) -> list[str]:
     return files
 
 
-def draw_cards(ctx: RenderContext, channel: WeiboChannel) -> list[Card]:
+def draw_cards(ctx: RenderContext, channel: WeiboSettings) -> list[Card]:
     story, meta = ctx.story, ctx.story.meta
     footer = f"{ctx.config.name}　{meta.date.year}年{meta.date.month}月{meta.date.day}日"
     painter = CardPainter(channel.card_width, channel.card_height, ctx.config.theme, ctx.language,
@@ -114,3 +136,39 @@ def _texts(values: tuple) -> list[str]:
         elif isinstance(value, list):
             out.extend(v for v in value if isinstance(v, str))
     return out
+
+
+class WeiboChannel(Channel):
+    type = "weibo"
+    label = "微博"
+    Settings = WeiboSettings
+    quick = True
+    preview_template = "weibo/preview.html.j2"
+
+    def check(self, ctx: RenderContext) -> None:
+        check(ctx)
+
+    def render(self, ctx: RenderContext) -> list[str]:
+        return render(ctx)
+
+    def preview(self, folder: Path, link: str) -> dict:
+        post = _json(folder / "post.json")
+        return {**post, "html": _topics(post.get("text", "")),
+                "images": [f"{link}/{card['file']}" for card in post.get("cards", [])]}
+
+    def message(self, folder: Path) -> Message:
+        post = _json(folder / "post.json")
+        return Message(post.get("text", "").strip(), ["post.txt", *(card["file"] for card in post.get("cards", []))])
+
+
+def _topics(text: str) -> str:
+    """Post text as HTML with ``#话题#`` highlighted, as Weibo shows it."""
+    escaped = html.escape(text)
+    return re.sub(r"#([^#\s]{1,40})#", r'<span class="topic">#\1#</span>', escaped).replace("\n", "<br>")
+
+
+def _json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}

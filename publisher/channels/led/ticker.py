@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
-from publisher.config import LedChannel, Screen
+from publisher.channels.led.settings import LedSettings, Screen
+from publisher.channels.led.slides import margin
 from publisher.render import fonts, linebreak
-from publisher.render.led.slides import margin
 from publisher.render.video.encode import rgb_to_yuv420
 
 
@@ -73,7 +73,7 @@ class Ticker:
                    + np.ascontiguousarray(v[:, half:half + even_width // 2]).tobytes())
 
 
-def build(items: list[tuple[str, str, bool]], screen: Screen, channel: LedChannel, language: str) -> Ticker:
+def build(items: list[tuple[str, str, bool]], screen: Screen, channel: LedSettings, language: str) -> Ticker:
     """``items`` are (story id, text, urgent). Text size fills the strip's height."""
     m = margin(screen)
     target = round(screen.height * channel.ticker_text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from publisher.cli import EXIT_OK, EXIT_USAGE, load_site, log_to_stderr
+from publisher.cli.common import EXIT_OK, EXIT_USAGE, load_site, log_to_stderr
 from publisher.config import SiteConfig
 from publisher.i18n import _
 
@@ -29,8 +29,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
     if not args.dry_run:
         publisher.start()
         for name in sorted(chosen):
-            if config.channels[name].type == "led":
-                publisher.led_job(name, publisher.now().date())
+            if publisher.channels[name].scheduled == "units":
+                publisher.unit_job(name, publisher.now().date())
     done = publisher.deliver_due(chosen, dry_run=args.dry_run)
     print(_("{count} delivered").format(count=done) if not args.dry_run else _("dry run: nothing changed"))
     return EXIT_OK
@@ -41,7 +41,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     from publisher.publish.daemon import clock_from_environment
     from publisher.publish.runner import Publisher
-    from publisher.publish.timing import iso_week, week_start
+    from publisher.timing import iso_week, week_start
 
     config = load_site(args)
     log_to_stderr()

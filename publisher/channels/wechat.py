@@ -11,16 +11,21 @@ import io
 import json
 import re
 from pathlib import Path
+from typing import Literal
 
 import css_inline
 from PIL import Image, ImageDraw
+from pydantic import Field
 
 from publisher import atomic
-from publisher.config import WechatChannel
+from publisher.config import ChannelSettings
+from publisher.errors import Diagnostic
 from publisher.i18n import _
 from publisher.render import inputs, photos, templates, textbox
-from publisher.render.base import RenderContext, template_context
+from publisher.render.channel import Channel, Message, RenderContext, template_context
 from publisher.render.textbox import Box
+from publisher.sourcepos import toml_key_line
+from publisher.timing import parse_slot
 
 TEMPLATE = "wechat/article.html.j2"
 MAX_IMAGE_BYTES = 1024 * 1024  # WeChat refuses body images over 1 MB
@@ -30,10 +35,50 @@ _CLASS = re.compile(r'\s+class="[^"]*"')
 _IMG_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]+)(")')
 
 
+class WechatSettings(ChannelSettings):
+    """``[channels.NAME] type = "wechat"``: an official-account article with its cover."""
+
+    type: Literal["wechat"]
+    html_limit: int = Field(20000, ge=1000)
+    """Maximum article HTML length in characters, tags and styles included (WeChat: 20,000)."""
+    title_limit: int = Field(64, ge=1)
+    """Maximum title length in characters."""
+    digest_limit: int = Field(120, ge=1)
+    """Maximum digest (summary) length in characters."""
+    author: str = ""
+    """Author line of the article (empty: the account name)."""
+    cover_width: int = Field(900, ge=100, le=8192)
+    """Cover image width (WeChat shows covers at 2.35:1)."""
+    cover_height: int = Field(383, ge=100, le=8192)
+    """Cover image height."""
+
+    def problems(self, name: str, path: Path, text: str) -> list[Diagnostic]:
+        """A subscription account gets one mass send a day, of up to 8 articles: same-day slots must
+        share their time (they go out together), and at most 8."""
+        by_day: dict[int, list] = {}
+        for slot in self.slots:
+            day, at = parse_slot(slot)
+            by_day.setdefault(day, []).append(at)
+        line, col = toml_key_line(text, ("channels", name, "slots"))
+        problems = []
+        for times in by_day.values():
+            if len(set(times)) > 1:
+                problems.append(Diagnostic(str(path), line, col, _(
+                    "channels.{name}.slots: WeChat allows one mass send a day; give slots on the same day the same "
+                    "time (they go out together)").format(name=name)))
+                break
+            if len(times) > 8:
+                problems.append(Diagnostic(str(path), line, col, _(
+                    "channels.{name}.slots: a WeChat mass send holds at most 8 articles").format(name=name)))
+                break
+        return problems
+
+
+
 def check(ctx: RenderContext) -> None:
     """Everything the build would refuse: title and digest limits, the article's size, the cover."""
     _limits(ctx)
-    channel: WechatChannel = ctx.channel_config  # type: ignore[assignment]
+    channel: WechatSettings = ctx.channel_config  # type: ignore[assignment]
     lead = "images/lead.jpg" if ctx.story.images else None
     page = templates.render(ctx.site, channel.template or TEMPLATE,
                             **template_context(ctx, lead_image=lead, author=channel.author or ctx.account))
@@ -43,7 +88,7 @@ def check(ctx: RenderContext) -> None:
 
 
 def _limits(ctx: RenderContext) -> None:
-    channel: WechatChannel = ctx.channel_config  # type: ignore[assignment]
+    channel: WechatSettings = ctx.channel_config  # type: ignore[assignment]
     meta = ctx.story.meta
     if len(meta.title) > channel.title_limit:
         raise ctx.error(_("title is {length} characters, over WeChat's limit of {limit} by {over}").format(
@@ -55,7 +100,7 @@ def _limits(ctx: RenderContext) -> None:
 
 
 def render(ctx: RenderContext) -> list[str]:
-    channel: WechatChannel = ctx.channel_config  # type: ignore[assignment]
+    channel: WechatSettings = ctx.channel_config  # type: ignore[assignment]
     meta = ctx.story.meta
     _limits(ctx)
     files: list[str] = []
@@ -82,7 +127,7 @@ def render(ctx: RenderContext) -> list[str]:
     return files
 
 
-def _check_size(ctx: RenderContext, channel: WechatChannel, html: str) -> None:
+def _check_size(ctx: RenderContext, channel: WechatSettings, html: str) -> None:
     if len(html) > channel.html_limit:
         raise ctx.error(_("WeChat article HTML is {length} characters, over the limit of {limit} by {over}; "
                           "shorten the story or simplify the template").format(
@@ -140,7 +185,7 @@ def _copy_image(source: Path, folder: Path, stem: str, files: list[str]) -> str:
     return name
 
 
-def _cover_text(ctx: RenderContext, channel: WechatChannel) -> textbox.TextLayout:
+def _cover_text(ctx: RenderContext, channel: WechatSettings) -> textbox.TextLayout:
     """The title fitted to the cover (an error when it cannot fit)."""
     width, height = channel.cover_width, channel.cover_height
     title = ctx.localize(ctx.story.meta.title)
@@ -153,7 +198,7 @@ def _cover_text(ctx: RenderContext, channel: WechatChannel) -> textbox.TextLayou
         raise ctx.error(_("the title does not fit the WeChat cover; shorten it"), "title") from None
 
 
-def _draw_cover(ctx: RenderContext, channel: WechatChannel, path: Path) -> None:
+def _draw_cover(ctx: RenderContext, channel: WechatSettings, path: Path) -> None:
     width, height, theme = channel.cover_width, channel.cover_height, ctx.config.theme
     if ctx.story.images:
         image = photos.cover(ctx.story.images[0], (width, height))
@@ -167,3 +212,39 @@ def _draw_cover(ctx: RenderContext, channel: WechatChannel, path: Path) -> None:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=90)
     atomic.write_bytes(path, buffer.getvalue())
+
+
+class WechatChannel(Channel):
+    type = "wechat"
+    label = "微信公众号"
+    Settings = WechatSettings
+    quick = True
+    preview_template = "wechat/preview.html.j2"
+
+    def check(self, ctx: RenderContext) -> None:
+        check(ctx)
+
+    def render(self, ctx: RenderContext) -> list[str]:
+        return render(ctx)
+
+    def preview(self, folder: Path, link: str) -> dict:
+        article = _json(folder / "article.json")
+        try:
+            body = (folder / "article.html").read_text(encoding="utf-8")
+        except OSError:
+            body = ""
+        # The article as the phone shows it: a page of its own, framed by the partial.
+        return {**article, "article": f"{link}/article.html",
+                "page": {"template": "wechat/preview-page.html.j2", "html": body}}
+
+    def message(self, folder: Path) -> Message:
+        article = _json(folder / "article.json")
+        text = f"{article.get('title', '')}\n{article.get('digest', '')}".strip()
+        return Message(text, ["article.html", "cover.jpg", *article.get("images", [])])
+
+
+def _json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from publisher.config import SiteConfig
 from publisher.content import frontmatter
+from publisher.content.frontmatter import comma_hint
 from publisher.content.story import ALIASES, FrontMatter, Story
 from publisher.errors import ContentError, Diagnostic
 from publisher.i18n import N_, _
@@ -130,13 +131,7 @@ def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Sto
             line, col = parsed.position("channels", index)
             known = ", ".join(config.channels) or _("none configured")
             problems.append(Diagnostic(shown, line, col, _("unknown channel {name!r} (known: {known})").format(
-                name=name, known=known) + _comma_hint(name)))
-    known_screens = {screen.name for screen in config.screens}
-    for index, name in enumerate(meta.screens or []):
-        if name not in known_screens:
-            line, col = parsed.position("screens", index)
-            problems.append(Diagnostic(shown, line, col, _("unknown screen {name!r} (known: {known})").format(
-                name=name, known=", ".join(sorted(known_screens)) or _("none configured")) + _comma_hint(name)))
+                name=name, known=known) + comma_hint(name)))
     images = []
     for index, name in enumerate(meta.images):
         line, col = parsed.position("images", index)
@@ -157,6 +152,8 @@ def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Sto
     story = Story(id=story_id, path=path, site=site, meta=meta, parsed=parsed, channels=channels,
                   images=images, media=media, source_hash=hashlib.sha256(raw).hexdigest(), warnings=warnings)
     problems += _resolve_body_images(story, shown)
+    for channel in channels(config).values():
+        problems += channel.front_matter_problems(story, shown)
     problems += missing_glyph_problems(story, shown, config.language)
     if problems:
         raise ContentError(*problems, *warnings)  # a failing story still shows its warnings
@@ -190,18 +187,11 @@ def resolve_file(site: Path, folder: Path, name: str, suffixes: set[str], what: 
                     expected=", ".join(sorted(suffixes))))
             return candidate
     raise ValueError(_("{what} {name!r} not found beside the story or under assets/").format(
-        what=_(WHAT[what]), name=name) + _comma_hint(name))
+        what=_(WHAT[what]), name=name) + comma_hint(name))
 
 
 WHAT = {"image": N_("image"), "audio": N_("audio")}
 """The kinds of file a story names, as messages say them."""
-
-
-def _comma_hint(name: str) -> str:
-    """A hint when a list item holds a Chinese comma: ``[weibo，wechat]`` is one item to YAML."""
-    if "，" in name or "、" in name:
-        return _(" (a Chinese comma '，' or '、' joins two items into one: separate them with an English comma ',')")
-    return ""
 
 
 def _undeclared_people(text: str, meta: FrontMatter, shown: str) -> list[Diagnostic]:

@@ -8,23 +8,28 @@ work opened from disk; ``publisher serve`` serves the same files and reloads the
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from publisher import atomic, labels, manifest, preview_fonts
-from publisher.build import BuildResult, build, check_output
+from publisher import atomic
+from publisher import ledger as ledgers
 from publisher.config import SiteConfig
 from publisher.content.story import Story
 from publisher.errors import PublisherError
 from publisher.i18n import _
+from publisher.pipeline import manifest
+from publisher.pipeline.build import BuildResult, build, check_output
+from publisher.preview import fonts as preview_fonts
+from publisher.preview import labels
+from publisher.publish import batch, queue
 from publisher.render import templates
+from publisher.render.channel import channels as configured_channels
+from publisher.safety import review
+from publisher.timing import iso_week, slot_times
 
 KIND_NAMES = labels.KINDS
-CHANNEL_NAMES = labels.CHANNEL_TYPES
 
 
 @dataclass
@@ -32,17 +37,17 @@ class StoryView:
     story: Story
     review: str
     renditions: dict[str, dict] = field(default_factory=dict)
-    """channel name → what its template needs."""
-    screens: list[str] = field(default_factory=list)
-    """LED screens whose latest loop plays the story."""
+    """channel name → what its partial needs (the channel's :meth:`Channel.preview`)."""
+    units: list[dict] = field(default_factory=list)
+    """The collective units that carry the story (each screen's latest loop): template and data."""
 
     @property
     def page(self) -> str:
-        return "stories/" + self.story.id.replace("/", "--") + ".html"
+        return "stories/" + self.slug + ".html"
 
     @property
-    def wechat_page(self) -> str:
-        return "wechat/" + self.story.id.replace("/", "--") + ".html"
+    def slug(self) -> str:
+        return self.story.id.replace("/", "--")
 
 
 def generate(site: Path, config: SiteConfig, out: Path, result: BuildResult | None = None,
@@ -66,35 +71,52 @@ def _generate(site: Path, config: SiteConfig, out: Path, result: BuildResult | N
     data, stories = result.manifest, result.stories
     by_id = {s.id: s for s in stories}
     views: dict[str, StoryView] = {}
-    screens: dict[str, dict[str, dict]] = {}
+    registry = configured_channels(config)
+    units: dict[str, list[tuple[str, Path, str]]] = {}
     for rendition in data.renditions:
-        if rendition.stories:  # an LED screen-day
-            screen, date = rendition.story.split("/", 1)
-            playlist = _json(out / rendition.folder / "playlist.json")
-            if playlist:
-                screens.setdefault(screen, {})[date] = {"playlist": playlist, "folder": "../" + rendition.folder}
+        channel = registry.get(rendition.channel)
+        if channel is None:
+            continue
+        if rendition.unit:
+            units.setdefault(rendition.channel, []).append((rendition.unit, out / rendition.folder,
+                                                            "../" + rendition.folder))
             continue
         story = by_id.get(rendition.story)
         if story is None:
             continue
         view = views.setdefault(story.id, StoryView(story, rendition.review))
-        view.renditions[rendition.channel] = _channel_view(out, rendition, config)
+        link = "../../" + rendition.folder
+        shown = {"type": channel.type, "label": channel.shown, "folder": link, "review": rendition.review,
+                 "partial": channel.preview_template or "preview/_none.html.j2",
+                 **channel.preview(out / rendition.folder, link)}
+        if "page" in shown:  # a page of its own (the WeChat article as the phone shows it)
+            shown["page_link"] = f"{view.slug}--{rendition.channel}.html"
+        view.renditions[rendition.channel] = shown
     for story in stories:
         views.setdefault(story.id, StoryView(story, "", {}))
-    for screen_name, days in screens.items():
-        latest = days[max(days)]["playlist"]
-        for story_id in {i.get("story") for part in latest["parts"] for i in part["items"]}:
-            if story_id in views:
-                views[story_id].screens.append(screen_name)
+    sections = []
+    for name, found in sorted(units.items()):
+        channel = registry[name]
+        if not channel.units_template:
+            continue
+        unit_data = channel.preview_units(found)
+        sections.append({"channel": name, "type": channel.type, "label": channel.shown,
+                         "template": channel.units_template, "data": unit_data})
+        for view in views.values():
+            story_data = channel.preview_story(unit_data, view.story.id) if channel.story_units_template else None
+            if story_data is not None:
+                view.units.append({"channel": name, "template": channel.story_units_template, "data": story_data,
+                                   "label": channel.shown})
     ordered = sorted(views.values(), key=lambda v: (v.story.meta.kind, -v.story.meta.date.toordinal(), v.story.id))
     preview = out / "preview"
     stamp = dt.datetime.now(ZoneInfo(config.timezone))
-    common = {"site": config, "kinds": KIND_NAMES, "channel_names": CHANNEL_NAMES, "built_at": stamp,
+    common = {"site": config, "kinds": KIND_NAMES, "shown": {n: c.shown for n, c in registry.items()},
+              "built_at": stamp, "review_zh": labels.review,
               "version": data.to_json().__hash__() ^ hash(stamp.isoformat())}
     counts = _counts(ordered, data)
     week = _week(site, config, stories, stamp)
-    articles = {view.story.id: (out / view.renditions["wechat"]["folder"].removeprefix("../../") / "article.html")
-                .read_text(encoding="utf-8") for view in ordered if "wechat" in view.renditions}
+    own_pages = {f"stories/{r['page_link']}": (view, r) for view in ordered for r in view.renditions.values()
+                 if "page" in r}
 
     def render_pages(fonts: list[str]) -> dict[str, str]:
         style = {"font_css": preview_fonts.css(fonts, "fonts/"),
@@ -102,20 +124,18 @@ def _generate(site: Path, config: SiteConfig, out: Path, result: BuildResult | N
                  "font_family": preview_fonts.family(fonts)}
         pages = {"index.html": templates.render(site, "preview/index.html.j2", stories=ordered, errors=data.errors,
                                                 warnings=data.warnings, counts=counts, week=week,
-                                                screens=_screens(config, screens), root="", **common, **style)}
+                                                unit_sections=sections, root="", **common, **style)}
         for view in ordered:
-            leds = _story_screens(config, screens, view.story.id)
-            pages[view.page] = templates.render(site, "preview/story.html.j2", view=view, leds=leds, root="../",
+            pages[view.page] = templates.render(site, "preview/story.html.j2", view=view, root="../",
                                                 **common, **style)
-            if view.story.id in articles:
-                pages[view.wechat_page] = templates.render(
-                    site, "preview/wechat.html.j2", view=view, r=view.renditions["wechat"],
-                    article=articles[view.story.id], root="../", **common, **style)
+        for name, (view, r) in own_pages.items():
+            pages[name] = templates.render(site, r["page"]["template"], view=view, r=r, article=r["page"]["html"],
+                                           root="../", **common, **style)
         return pages
 
     # The font subsets must cover the pages' own characters: render, and if the pages need
     # characters the first subsets lack, render again with the subsets that cover them.
-    fonts = preview_fonts.font_files(preview / "fonts", "".join(articles.values()))
+    fonts = preview_fonts.font_files(preview / "fonts", "".join(r["page"]["html"] for _v, r in own_pages.values()))
     pages = render_pages(fonts)
     covering = preview_fonts.font_files(preview / "fonts", "".join(pages.values()))
     if covering != fonts:
@@ -124,34 +144,6 @@ def _generate(site: Path, config: SiteConfig, out: Path, result: BuildResult | N
         atomic.write_text(preview / name, page)
     atomic.write_text(preview / "version.json", json.dumps({"version": common["version"]}))
     return preview / "index.html"
-
-
-def _channel_view(out: Path, rendition: manifest.Rendition, config: SiteConfig) -> dict:
-    folder = out / rendition.folder
-    link = "../../" + rendition.folder
-    kind = rendition.type
-    view: dict = {"type": kind, "folder": link, "review": rendition.review}
-    if kind == "weibo":
-        post = _json(folder / "post.json") or {}
-        view.update(post)
-        view["html"] = _topics(post.get("text", ""))
-        view["images"] = [f"{link}/{c['file']}" for c in post.get("cards", [])]
-    elif kind == "wechat":
-        view.update(_json(folder / "article.json") or {})
-        view["article"] = f"{link}/article.html"
-    elif kind == "douyin":
-        plan = _json(folder / "plan.json") or {}
-        view.update({"video": f"{link}/video.mp4", "cover": f"{link}/cover.jpg", "plan": plan,
-                     "duration": plan.get("duration", 0),
-                     "caption": (folder / "caption.txt").read_text(encoding="utf-8")
-                     if (folder / "caption.txt").is_file() else ""})
-    return view
-
-
-def _topics(text: str) -> str:
-    """Post text as HTML with ``#话题#`` highlighted, as Weibo shows it."""
-    escaped = html.escape(text)
-    return re.sub(r"#([^#\s]{1,40})#", r'<span class="topic">#\1#</span>', escaped).replace("\n", "<br>")
 
 
 def _counts(views: list[StoryView], data: manifest.Manifest) -> dict:
@@ -168,11 +160,6 @@ def _counts(views: list[StoryView], data: manifest.Manifest) -> dict:
 
 def _week(site: Path, config: SiteConfig, stories: list[Story], now: dt.datetime) -> dict:
     """Next week's slots per channel and the story each would get (approved or not: shown with state)."""
-    from publisher.publish import batch, queue
-    from publisher.publish import ledger as ledgers
-    from publisher.publish.timing import iso_week, slot_times
-    from publisher.safety import review
-
     week = iso_week(now.date() + dt.timedelta(days=7))
     connection = ledgers.connect(site, config, create=False)
     channels = {}
@@ -192,27 +179,6 @@ def _week(site: Path, config: SiteConfig, stories: list[Story], now: dt.datetime
         if connection is not None:
             connection.close()
     return {"name": week, "channels": channels}
-
-
-def _screens(config: SiteConfig, screens: dict[str, dict[str, dict]]) -> list[dict]:
-    out = []
-    for screen in config.screens:
-        days = screens.get(screen.name, {})
-        out.append({"screen": screen, "days": dict(sorted(days.items(), reverse=True))})
-    return out
-
-
-def _story_screens(config: SiteConfig, screens: dict[str, dict[str, dict]], story_id: str) -> list[dict]:
-    """Each screen's latest loop that plays this story, with the story's slides."""
-    found = []
-    for screen in config.screens:
-        for date, day in sorted(screens.get(screen.name, {}).items(), reverse=True):
-            slides = [(part, item) for part in day["playlist"]["parts"] for item in part["items"]
-                      if item.get("story") == story_id]
-            if slides:
-                found.append({"screen": screen, "date": date, "day": day, "slides": slides})
-                break
-    return found
 
 
 def _json(path: Path) -> dict | None:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from dataclasses import dataclass, field
 
-from publisher.config import Screen
+from publisher.channels.led.settings import Screen
 from publisher.content.story import Story
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -121,3 +122,21 @@ def _minutes(clock: str) -> int:
 
 def _clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+DAY_NAMES = {"mon": "周一", "tue": "周二", "wed": "周三", "thu": "周四", "fri": "周五", "sat": "周六", "sun": "周日"}
+
+
+def reason_zh(text: str) -> str:
+    """Why a story is not in a screen's loop, in Chinese."""
+    if text == "draft":
+        return "草稿"
+    if match := re.fullmatch(r"screens: only (.+)", text):
+        return f"只在 {match.group(1)} 屏播放"
+    if match := re.fullmatch(r"publish_after (.+)", text):
+        return f"{match.group(1)} 起才播放"
+    if match := re.fullmatch(r"expired after (.+)", text):
+        return f"{match.group(1)} 后已过期"
+    if match := re.fullmatch(r"days: only (.+)", text):
+        return "只在" + "、".join(DAY_NAMES.get(d.strip(), d.strip()) for d in match.group(1).split(",")) + "播放"
+    return text

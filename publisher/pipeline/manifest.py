@@ -34,8 +34,17 @@ class Rendition:
     title: str = ""
     path: str = ""
     """The story file, relative to the site."""
+    unit: str = ""
+    """For a collective unit (a screen-day, a leaflet edition): its key, e.g. ``wangfenggang/2026-11-28``;
+    ``story`` is then empty. Its folder is ``<channel>/<unit>``."""
+    unit_kind: str = ""
+    """What sort of collective unit it is (``screen-day``, ``edition``)."""
+    day: str = ""
+    """The date a collective unit is for (ISO), or empty when it does not depend on the date."""
+    targets: list[str] = field(default_factory=list)
+    """Where the publisher delivers a collective unit (names of ``[targets.NAME]``)."""
     stories: list[str] = field(default_factory=list)
-    """For a screen-day (LED): the stories it plays. ``story`` is then ``<screen>/<date>``."""
+    """For a collective unit: the stories it carries."""
     review: str = ""
     """The story's review state (三审) at build time: ``approved`` or what it waits for."""
     plan: str = ""
@@ -48,8 +57,13 @@ class Rendition:
     changed since (by hand, by another program) makes the rendition render again."""
 
     @property
+    def key(self) -> str:
+        """The story, or the collective unit: what the rendition is of, within its channel."""
+        return self.unit or self.story
+
+    @property
     def folder(self) -> str:
-        return f"{self.channel}/{self.story}"
+        return f"{self.channel}/{self.key}"
 
 
 @dataclass
@@ -59,11 +73,11 @@ class Manifest:
     warnings: list[dict] = field(default_factory=list)
     _by_key: dict[tuple[str, str], Rendition] | None = field(default=None, repr=False, compare=False)
 
-    def find(self, story: str, channel: str) -> Rendition | None:
+    def find(self, key: str, channel: str) -> Rendition | None:
         # Built once: the build looks up every planned rendition in the last manifest.
         if self._by_key is None:
-            self._by_key = {(r.story, r.channel): r for r in self.renditions}
-        return self._by_key.get((story, channel))
+            self._by_key = {(r.key, r.channel): r for r in self.renditions}
+        return self._by_key.get((key, channel))
 
     def to_json(self) -> str:
         return json.dumps({"renditions": [asdict(r) for r in self.renditions],
@@ -83,12 +97,18 @@ def _rendition(data: object) -> Rendition | None:
         rendition = Rendition(**data)  # type: ignore[arg-type]
     except TypeError:
         return None
-    text_fields = (rendition.story, rendition.channel, rendition.type, rendition.hash)
+    if isinstance(rendition.stories, list) and rendition.stories and not rendition.unit \
+            and isinstance(rendition.story, str):
+        # Written before collective units had a field of their own: the key was in ``story``.
+        rendition.unit, rendition.story = rendition.story, ""
+        rendition.stories = [s for s in rendition.stories if s != "(idle)"]
+    text_fields = (rendition.story, rendition.unit, rendition.channel, rendition.type, rendition.hash, rendition.day)
     if not all(isinstance(v, str) and "\0" not in v for v in text_fields):
         return None
     if not (isinstance(rendition.files, list) and all(isinstance(f, str) for f in rendition.files)):
         return None
-    if not isinstance(rendition.stories, list) or not isinstance(rendition.inputs, dict) \
+    if not isinstance(rendition.stories, list) or not isinstance(rendition.targets, list) \
+            or not isinstance(rendition.inputs, dict) \
             or not isinstance(rendition.outputs, dict):
         return None
     return rendition
@@ -101,8 +121,8 @@ class Journal:
     def __init__(self, out: Path):
         self._handle = atomic.open_own(out / JOURNAL, "a")
 
-    def drop(self, story: str, channel: str) -> None:
-        self._write({"drop": [story, channel]})
+    def drop(self, key: str, channel: str) -> None:
+        self._write({"drop": [key, channel]})
 
     def put(self, rendition: Rendition) -> None:
         self._write({"put": asdict(rendition)})
@@ -127,14 +147,14 @@ def load(out: Path) -> Manifest:
         lines = (out / JOURNAL).read_text(encoding="utf-8").splitlines()
     except (OSError, ValueError):
         return found
-    by_key = {(r.story, r.channel): r for r in found.renditions}
+    by_key = {(r.key, r.channel): r for r in found.renditions}
     for line in lines:
         try:
             entry = json.loads(line)
             if "drop" in entry:
                 by_key.pop(tuple(entry["drop"]), None)
             elif "put" in entry and (rendition := _rendition(entry["put"])) is not None:
-                by_key[(rendition.story, rendition.channel)] = rendition
+                by_key[(rendition.key, rendition.channel)] = rendition
         except (ValueError, TypeError, KeyError, AttributeError):
             break  # the line a kill cut short, and anything after it
     found.renditions = list(by_key.values())

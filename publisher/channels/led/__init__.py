@@ -1,7 +1,8 @@
 """LED screens: for each screen and date, native-resolution slides and the day's loop.
 
-Unlike the other channels, a rendition here is a screen-day made of many stories: the
-build asks :func:`plan` for the screen-days of a date, then renders each one into
+Unlike the per-story channels, a rendition here is a screen-day made of many stories (a
+collective unit): the build asks :meth:`LedChannel.plan` for the screen-days of a date, then
+renders each one into
 ``led/<screen>/<date>/``: ``slide-001.png``…, ``loop.mp4`` (or ``loop-HHMM.mp4`` per part of
 the day), ``playlist.json`` and ``playlist.m3u``.
 """
@@ -9,85 +10,135 @@ the day), ``playlist.json`` and ``playlist.m3u``.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from publisher import atomic
-from publisher.config import LedChannel, Screen, SiteConfig
-from publisher.content.hashing import content_hash
+from publisher.channels.led import playlist, ticker
+from publisher.channels.led.settings import LedSettings, Screen
+from publisher.channels.led.slides import SlideText, slides_for
+from publisher.config import SiteConfig
+from publisher.content.frontmatter import comma_hint
 from publisher.content.story import Story
+from publisher.errors import Diagnostic
 from publisher.i18n import _
 from publisher.render import chinese, fonts
-from publisher.render.led import playlist, ticker
-from publisher.render.led.slides import SlideText, slides_for
+from publisher.render.channel import Channel, CollectiveUnit, RenderContext, Unit
 from publisher.render.video.encode import VideoSettings, encode, even_size
 
-COLLECTIVE = True
+REASON_NOT_ON_CHANNEL = "not on the led channel"
 
 
 @dataclass
-class ScreenDay:
-    """One screen's programme for one date: the unit the build hashes and renders."""
+class ScreenDay(CollectiveUnit):
+    """One screen's programme for one date: what the build hashes and renders, and the publisher
+    delivers to the screen's target."""
 
-    channel: str
-    screen: Screen
-    date: dt.date
-    parts: list[playlist.Part]
+    kind: ClassVar[str] = "screen-day"
+    screen: Screen | None = None
+    parts: list[playlist.Part] = field(default_factory=list)
     excluded: list[dict] = field(default_factory=list)
 
-    @property
-    def key(self) -> str:
-        return f"{self.screen.name}/{self.date.isoformat()}"
+
+class LedChannel(Channel):
+    type = "led"
+    label = "LED 屏"
+    Settings = LedSettings
+    scheduled = "units"
+    adopts = ("screens",)
+    units_template = "led/preview-units.html.j2"
+    """The index page's section: each screen's loops, by date."""
+    story_units_template = "led/preview-story.html.j2"
+    """A story page's section: the slides of the story in each screen's latest loop."""
 
     @property
-    def stories(self) -> list[Story]:
-        seen: dict[str, Story] = {}
-        for part in self.parts:
-            for entry in part.entries:
-                seen.setdefault(entry.story.id, entry.story)
-        return list(seen.values())
+    def led(self) -> LedSettings:
+        return self.settings  # type: ignore[return-value]
+
+    def plan(self, stories: list[Story], day: dt.date, drafts: bool) -> list[Unit]:
+        """Every screen's programme for ``day``, with the reason each left-out story is out."""
+        days: list[Unit] = []
+        for screen in self.led.screens:
+            entries, excluded = [], []
+            for story in stories:
+                reason = playlist.eligible(story, screen, day, {self.name}, drafts)
+                if reason is None:
+                    entries.append(playlist.Entry(story, playlist.windows(story.meta.hours)))
+                elif reason != REASON_NOT_ON_CHANNEL:
+                    excluded.append({"story": story.id, "reason": reason})
+            parts = playlist.day_parts(entries)
+            for part in parts:
+                part.entries = playlist.order(part.entries, self.led.urgent_every)
+            members: dict[str, Story] = {}
+            for part in parts:
+                for entry in part.entries:
+                    members.setdefault(entry.story.id, entry.story)
+            shape = json.dumps([screen.model_dump(mode="json"), excluded,
+                                [[part.start, part.end, [e.story.id for e in part.entries]] for part in parts]],
+                               ensure_ascii=False)
+            days.append(ScreenDay(
+                key=f"{screen.name}/{day.isoformat()}",
+                name=_("{screen} {day} loop").format(screen=screen.title or screen.name, day=day),
+                members=list(members.values()), day=day, targets=[screen.deliver] if screen.deliver else [],
+                extra=shape, screen=screen, parts=parts, excluded=excluded))
+        return days
+
+    def keeps(self, key: str) -> bool:
+        """Loops of other days stay (the preview shows them; targets prune them) while their screen exists."""
+        return self.led.screen(key.split("/", 1)[0]) is not None
+
+    def render(self, ctx: RenderContext) -> list[str]:
+        return render_day(ctx)
+
+    def front_matter_problems(self, story: Story, shown: str) -> list[Diagnostic]:
+        known = {screen.name for screen in self.led.screens}
+        problems = []
+        for index, name in enumerate(story.meta.screens or []):
+            if name not in known:
+                line, col = story.position("screens", index)
+                problems.append(Diagnostic(shown, line, col, _("unknown screen {name!r} (known: {known})").format(
+                    name=name, known=", ".join(sorted(known)) or _("none configured")) + comma_hint(name)))
+        return problems
+
+    def preview_units(self, units: list[tuple[str, Path, str]]) -> dict:
+        """Each screen's loops by date (newest first), from their playlist.json."""
+        screens = []
+        for screen in self.led.screens:
+            days = {}
+            for key, folder, link in units:
+                name, _slash, date = key.partition("/")
+                if name == screen.name and (found := _json(folder / "playlist.json")):
+                    days[date] = {"playlist": found, "folder": link}
+            screens.append({"screen": screen, "days": dict(sorted(days.items(), reverse=True))})
+        return {"screens": screens, "reason": playlist.reason_zh}
+
+    def preview_story(self, units: dict, story_id: str) -> dict | None:
+        """The story's slides in each screen's latest loop that plays it."""
+        found = []
+        for entry in units.get("screens", []):
+            for date, day in entry["days"].items():
+                slides = [(part, item) for part in day["playlist"]["parts"] for item in part["items"]
+                          if item.get("story") == story_id]
+                if slides:
+                    found.append({"screen": entry["screen"], "date": date, "day": day, "slides": slides})
+                    break
+        return {"leds": found} if found else None
 
 
-def plan(config: SiteConfig, channel: str, stories: list[Story], day: dt.date, drafts: bool = False) -> list[ScreenDay]:
-    """Every screen's programme for ``day``, with the reason each left-out story is out."""
-    led: LedChannel = config.channels[channel]  # type: ignore[assignment]
-    days = []
-    for screen in config.screens:
-        entries, excluded = [], []
-        for story in stories:
-            reason = playlist.eligible(story, screen, day, {channel}, drafts)
-            if reason is None:
-                entries.append(playlist.Entry(story, playlist.windows(story.meta.hours)))
-            elif reason != "not on the led channel":
-                excluded.append({"story": story.id, "reason": reason})
-        parts = playlist.day_parts(entries)
-        for part in parts:
-            part.entries = playlist.order(part.entries, led.urgent_every)
-        days.append(ScreenDay(channel, screen, day, parts, excluded))
-    return days
+def _json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
-def day_hash(day: ScreenDay, config: SiteConfig) -> str:
-    """What a screen-day plays: the screen, the date, each part's stories with their content
-    hashes, and what was left out and why (the build adds the configs and the recorded inputs)."""
-    digest = hashlib.sha256()
-    digest.update(f"{day.key}\0".encode())
-    digest.update(day.screen.model_dump_json().encode())
-    digest.update(json.dumps(day.excluded, ensure_ascii=False).encode())
-    for part in day.parts:
-        digest.update(f"part {part.start} {part.end}\0".encode())
-        for entry in part.entries:
-            digest.update(f"{entry.story.id}\0{content_hash(entry.story)}\0".encode())
-    return digest.hexdigest()
-
-
-def render_day(day: ScreenDay, config: SiteConfig, folder: Path, progress: bool = False) -> list[str]:
-    """Write one screen-day into ``folder``; returns the file names."""
-    led: LedChannel = config.channels[day.channel]  # type: ignore[assignment]
-    screen = day.screen
-    language = config.language_of(day.channel)
+def render_day(ctx: RenderContext) -> list[str]:
+    """Write one screen-day into the rendition folder; returns the file names."""
+    led: LedSettings = ctx.channel_config  # type: ignore[assignment]
+    day: ScreenDay = ctx.unit  # type: ignore[assignment]
+    config, folder, screen, language = ctx.config, ctx.folder, day.screen, ctx.language
 
     def localize(text: str) -> str:
         return chinese.localize(text, language, led.opencc)
@@ -170,7 +221,7 @@ def render_day(day: ScreenDay, config: SiteConfig, folder: Path, progress: bool 
     return files
 
 
-def _slide_text(story: Story | None, localize, led: LedChannel, config: SiteConfig) -> SlideText:
+def _slide_text(story: Story | None, localize, led: LedSettings, config: SiteConfig) -> SlideText:
     if story is None:
         return SlideText("", localize(config.name), localize(led.idle_text))
     meta = story.meta
@@ -180,7 +231,7 @@ def _slide_text(story: Story | None, localize, led: LedChannel, config: SiteConf
     return SlideText(story.id, localize(meta.title), localize("\n".join(body)), photo, meta.urgent)
 
 
-def _ticker_text(story: Story | None, localize, led: LedChannel) -> str:
+def _ticker_text(story: Story | None, localize, led: LedSettings) -> str:
     """A ticker carries headlines (urgent alerts carry their summary too): a strip is read in
     passing, and a long loop would take minutes to come round."""
     if story is None:

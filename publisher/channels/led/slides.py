@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from publisher.config import Screen
+from publisher.channels.led.settings import Screen
 from publisher.render import fonts, photos, textbox
 from publisher.render.textbox import Box, DoesNotFit
 

@@ -21,17 +21,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from publisher import __version__, atomic, manifest
-from publisher.check import drawn_config_problems
+from publisher import __version__, atomic
 from publisher.config import SiteConfig
-from publisher.content.hashing import content_hash, fresh_hash
-from publisher.content.reader import read_site
+from publisher.content.hashing import fresh_hash
 from publisher.content.story import Story
 from publisher.errors import ConfigError, ContentError, Diagnostic, PublisherError, TemplateError
 from publisher.i18n import CHINESE, _, language
-from publisher.render import channels as registry
-from publisher.render import inputs
-from publisher.render.base import RenderContext
+from publisher.ledger import connect as connect_ledger
+from publisher.pipeline import manifest
+from publisher.pipeline.check import drawn_config_problems
+from publisher.pipeline.reader import read_site
+from publisher.render import artifacts, inputs
+from publisher.render.channel import Channel, CollectiveUnit, RenderContext, StoryUnit, Unit, channels
+from publisher.safety import review
 
 
 @dataclass
@@ -41,13 +43,12 @@ class Job:
     site: Path
     out: Path
     config: SiteConfig
-    story: Story | None
+    unit: Unit
+    """What to render: a story, or a collective unit (a screen-day, a leaflet edition)."""
     channel: str
     plan: str
     """What the build knows before rendering (see :func:`plan_key`); the recorded inputs complete it."""
     progress: bool = False
-    day: object | None = None
-    """For collective channels (LED): the screen-day to render instead of one story."""
     owner: int = field(default_factory=os.getpid)
     """The build's process: staging folders carry its PID, so they count as live while it runs."""
     stage: str = ""
@@ -56,11 +57,11 @@ class Job:
 
     @property
     def key(self) -> str:
-        return self.day.key if self.day is not None else self.story.id  # type: ignore[union-attr]
+        return self.unit.key
 
     @property
     def shown_path(self) -> str:
-        return self.story.rel_path if self.story is not None else "config.toml"
+        return self.unit.shown_path
 
 
 @dataclass
@@ -95,8 +96,8 @@ class BuildResult:
     warnings: list[Diagnostic]
     stories: list[Story] = field(default_factory=list)
     """The valid stories the build worked from (after ``accept``)."""
-    types: dict[str, str] = field(default_factory=dict)
-    """Each configured channel's type (``weibo``…), for showing channels by the name the team uses."""
+    shown: dict[str, str] = field(default_factory=dict)
+    """Each configured channel as the team calls it (微博, 抖音（douyin_county）…)."""
 
     @property
     def ok(self) -> bool:
@@ -153,7 +154,7 @@ def _build(site: Path, config: SiteConfig, out: Path, only: set[str], drafts: bo
     # Leftovers of killed runs, only where this program writes: the output's own files and the
     # folders of configured channels and of the preview (never a user's folders beside them).
     atomic.remove_stale(out, depth=1)
-    for folder in [*config.channels, "preview"]:
+    for folder in [*config.channels, "preview", artifacts.FOLDER]:
         atomic.remove_stale(out / folder, depth=3)
     stories, problems = read_site(site, config)
     if accept is not None:
@@ -166,35 +167,20 @@ def _build(site: Path, config: SiteConfig, out: Path, only: set[str], drafts: bo
     todo: list[Job] = []
     planned: set[tuple[str, str]] = set()
 
-    for story in stories:
-        if story.meta.status != "ready" and not drafts:
-            continue
-        for channel in story.channels:
-            if (only and channel not in only) or _collective(config, channel):
-                continue
-            planned.add((story.id, channel))
-            key = plan_key(config, channel, story.id, content_hash(story))
-            old = previous.find(story.id, channel)
-            if _still_current(old, key, site, out):
-                kept.append(old)
-                summary[channel].unchanged += 1
-            else:
-                todo.append(Job(site, out, config, story, channel, key, progress))
-
     day = day or dt.datetime.now(ZoneInfo(config.timezone)).date()
-    for channel, settings in config.channels.items():
-        if (only and channel not in only) or not _collective(config, channel):
+    registry = channels(config)
+    for name, channel in registry.items():
+        if only and name not in only:
             continue
-        module = registry.module_for(settings.type)
-        for screen_day in module.plan(config, channel, stories, day, drafts):
-            planned.add((screen_day.key, channel))
-            key = plan_key(config, channel, screen_day.key, module.day_hash(screen_day, config))
-            old = previous.find(screen_day.key, channel)
+        for unit in channel.plan(stories, day, drafts):
+            planned.add((unit.key, name))
+            key = plan_key(config, name, unit.key, unit.content())
+            old = previous.find(unit.key, name)
             if _still_current(old, key, site, out):
                 kept.append(old)
-                summary[channel].unchanged += 1
+                summary[name].unchanged += 1
             else:
-                todo.append(Job(site, out, config, None, channel, key, progress, screen_day))
+                todo.append(Job(site, out, config, unit, name, key, progress))
 
     journal = manifest.Journal(out)
     try:
@@ -202,22 +188,20 @@ def _build(site: Path, config: SiteConfig, out: Path, only: set[str], drafts: bo
         # stories that now fail. Those outside a --channel filter are kept as they were.
         by_id = {s.id: s for s in stories}
         for old in previous.renditions:
-            if (old.story, old.channel) in planned:
+            if (old.key, old.channel) in planned:
                 continue
-            story = by_id.get(old.story)
+            channel = registry.get(old.channel)
             filtered_out = bool(only) and old.channel not in only
-            if old.stories:  # a screen-day of another date: kept while its channel and screen exist
-                screen = old.story.split("/", 1)[0]
-                keep = old.channel in config.channels and config.screen(screen) is not None
+            if old.unit:  # a collective unit not planned now (another day's loop): the channel decides
+                keep = channel is not None and (filtered_out or channel.keeps(old.unit))
             else:
-                still_valid = (story is not None and old.channel in config.channels
-                               and old.channel in story.channels)
-                keep = filtered_out and still_valid
+                story = by_id.get(old.story)
+                keep = filtered_out and story is not None and channel is not None and old.channel in story.channels
             if keep:
                 kept.append(old)
             else:
                 _remove(out, old.folder)
-                journal.drop(old.story, old.channel)
+                journal.drop(old.key, old.channel)
 
         fresh: list[manifest.Rendition] = []
         warnings: list[Diagnostic] = early_warnings + [w for story in stories for w in story.warnings]
@@ -252,25 +236,30 @@ def _build(site: Path, config: SiteConfig, out: Path, only: set[str], drafts: bo
             renditions=sorted(kept + fresh, key=lambda r: (r.channel, r.story)),
             errors=[d.to_json() for d in errors], warnings=[d.to_json() for d in warnings])
         result.save(out)
+        artifacts.prune(out)
     finally:
         journal.close()
     return BuildResult(result, dict(summary), errors, warnings, stories,
-                       {name: channel.type for name, channel in config.channels.items()})
+                       {name: channel.shown for name, channel in registry.items()})
 
 
 def _rendition(job: Job, outcome: Outcome, config: SiteConfig) -> manifest.Rendition:
     files = [f"{job.channel}/{job.key}/{f}" for f in outcome.files]
-    identity = rendition_hash(job.plan, outcome.inputs)
-    channel_type = config.channels[job.channel].type
-    if job.story is not None:
-        return manifest.Rendition(
-            story=job.story.id, channel=job.channel, type=channel_type, files=files, hash=identity,
-            status=job.story.meta.status, title=job.story.meta.title, path=job.story.rel_path, plan=job.plan,
-            inputs=outcome.inputs, outputs=_prefixed(job, outcome.outputs))
-    return manifest.Rendition(
-        story=job.key, channel=job.channel, type=channel_type, files=files, hash=identity, title=job.key,
-        stories=[s.id for s in job.day.stories] or ["(idle)"], plan=job.plan, inputs=outcome.inputs,
-        outputs=_prefixed(job, outcome.outputs))
+    common = {"channel": job.channel, "type": _channel(job).type, "files": files,
+              "hash": rendition_hash(job.plan, outcome.inputs), "title": job.unit.title, "plan": job.plan,
+              "inputs": outcome.inputs, "outputs": _prefixed(job, outcome.outputs)}
+    unit = job.unit
+    if isinstance(unit, StoryUnit):
+        return manifest.Rendition(story=unit.story.id, status=unit.story.meta.status, path=unit.story.rel_path,
+                                  **common)
+    assert isinstance(unit, CollectiveUnit)
+    return manifest.Rendition(story="", unit=unit.key, unit_kind=unit.kind,
+                              day=unit.day.isoformat() if unit.day else "", targets=list(unit.targets),
+                              stories=[s.id for s in unit.stories], **common)
+
+
+def _channel(job: Job) -> Channel:
+    return channels(job.config)[job.channel]
 
 
 def _prefixed(job: Job, outputs: dict[str, list]) -> dict[str, list]:
@@ -360,19 +349,15 @@ def render_job(job: Job) -> Outcome:
     in (:func:`_build`'s ``finish``), so what is in the output always matches the manifest."""
     started = time.perf_counter()
     outcome = Outcome(job.key, job.channel)
-    module = registry.module_for(job.config.channels[job.channel].type)
     stage = Path(job.stage) if job.stage else atomic.new_stage(job.out / job.channel / job.key, job.owner)
     try:
         with inputs.recording(job.site) as recorder:
-            if job.day is not None:
-                for story in job.day.stories:
-                    recorder.record(story.path)
-                outcome.files = module.render_day(job.day, job.config, stage, job.progress)
-            else:
-                recorder.record(job.story.path)
-                ctx = RenderContext(job.site, job.config, job.story, job.channel, stage, progress=job.progress)
-                outcome.files = module.render(ctx)
-                outcome.warnings = ctx.warnings
+            for story in job.unit.stories:
+                recorder.record(story.path)
+            ctx = RenderContext(job.site, job.config, job.unit, job.channel, stage, progress=job.progress,
+                                out=job.out)
+            outcome.files = _channel(job).render(ctx)
+            outcome.warnings = ctx.warnings
             outcome.inputs = dict(sorted(recorder.files.items()))
         outcome.stage = str(stage)
         outcome.outputs = {name: _fingerprint(stage / name) for name in outcome.files}
@@ -404,10 +389,7 @@ def _describe_failure(job: Job, outcome: Outcome, exc: Exception) -> None:
 def _mark_review_state(site: Path, config: SiteConfig, stories: list[Story],
                        renditions: list[manifest.Rendition]) -> None:
     """Every story rendition says where it stands in review (build renders regardless)."""
-    from publisher.publish import ledger
-    from publisher.safety import review
-
-    connection = ledger.connect(site, config, create=False)
+    connection = connect_ledger(site, config, create=False)
     try:
         labels = {s.id: review.state(connection, s, config.safety.stages, config.reviewers).label_source
                   for s in stories}
@@ -415,12 +397,8 @@ def _mark_review_state(site: Path, config: SiteConfig, stories: list[Story],
         if connection is not None:
             connection.close()
     for rendition in renditions:
-        if not rendition.stories:
+        if not rendition.unit:
             rendition.review = labels.get(rendition.story, "")
-
-
-def _collective(config: SiteConfig, channel: str) -> bool:
-    return getattr(registry.module_for(config.channels[channel].type), "COLLECTIVE", False)
 
 
 def plan_key(config: SiteConfig, channel: str, unit: str, content: str) -> str:
@@ -465,11 +443,9 @@ def _unchanged(path: Path, recorded: list | None) -> bool:
 def format_summary(result: BuildResult) -> list[str]:
     """One line a channel: ``weibo: 15 rendered, 0 unchanged, 0 failed, 5.8s`` (in Chinese the channel
     by the team's name for it: ``微博：渲染 15，未变 0，失败 0，用时 5.8 秒``)."""
-    from publisher import labels
-
     lines = []
     for channel, s in sorted(result.summary.items()):
-        shown = labels.channel(channel, result.types.get(channel, "")) if language() == CHINESE else channel
+        shown = result.shown.get(channel, channel) if language() == CHINESE else channel
         lines.append(_("{channel}: {rendered} rendered, {unchanged} unchanged, {failed} failed, {seconds:.1f}s").format(
             channel=shown, rendered=s.rendered, unchanged=s.unchanged, failed=s.failed, seconds=s.seconds))
     if not lines:

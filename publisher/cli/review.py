@@ -7,7 +7,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from publisher.cli import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, load_site, print_diagnostics
+from publisher.cli.common import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, load_site, print_diagnostics
 from publisher.config import SiteConfig
 from publisher.i18n import N_, _
 
@@ -18,8 +18,8 @@ STATUSES = {"draft": N_("draft"), "ready": N_("ready")}
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from publisher.content.reader import read_site
-    from publisher.publish import ledger as ledgers
+    from publisher import ledger as ledgers
+    from publisher.pipeline.reader import read_site
     from publisher.safety import review
 
     config = load_site(args)
@@ -79,10 +79,10 @@ def _withdraw(args: argparse.Namespace, config: SiteConfig) -> int:
     loops are made again without it, and what went out by hand is listed for taking down."""
     from zoneinfo import ZoneInfo
 
+    from publisher import ledger as ledgers
     from publisher.content.hashing import content_hash
-    from publisher.content.reader import read_story
     from publisher.errors import ContentError
-    from publisher.publish import ledger as ledgers
+    from publisher.pipeline.reader import read_story
     from publisher.publish.daemon import clock_from_environment
     from publisher.publish.runner import Publisher
     from publisher.safety import review
@@ -143,7 +143,7 @@ def _os_user() -> str:
 
 
 def _story_file(args: argparse.Namespace) -> tuple[str, Path] | None:
-    from publisher.content.reader import story_files
+    from publisher.pipeline.reader import story_files
 
     wanted = args.target.removesuffix(".md").removesuffix("/index")
     for story_id, path in story_files(args.site):
@@ -154,8 +154,8 @@ def _story_file(args: argparse.Namespace) -> tuple[str, Path] | None:
 
 def _find_story(args: argparse.Namespace, config: SiteConfig):
     """The story named by id or by file, read and validated (errors printed)."""
-    from publisher.content.reader import read_story
     from publisher.errors import ContentError
+    from publisher.pipeline.reader import read_story
 
     found = _story_file(args)
     if found is None:

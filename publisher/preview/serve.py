@@ -18,10 +18,10 @@ from publisher.config import SiteConfig, load_config
 from publisher.errors import PublisherError
 from publisher.i18n import _
 from publisher.preview import generate
+from publisher.render.channel import channels
 
 log = logging.getLogger("publisher")
 WATCHED = ("content", "templates", "assets", "config.toml", "wording.toml")
-QUICK = ("weibo", "wechat")
 
 
 def snapshot(site: Path) -> dict[str, tuple[int, int]]:
@@ -73,7 +73,7 @@ def _watch(site: Path, config: SiteConfig, out: Path, stop: threading.Event) -> 
             config, _source = load_config(site)
             # Text and image channels first, so the page shows the edit at once; videos and LED
             # loops (seconds to encode) follow, and the page reloads again when they are ready.
-            quick = [name for name, c in config.channels.items() if c.type in QUICK]
+            quick = [name for name, channel in channels(config).items() if channel.quick]
             if quick and len(quick) < len(config.channels):
                 generate(site, config, out, channels=quick)
                 log.info(_("text and images rebuilt in {seconds:.1f}s; now video and LED").format(

@@ -8,17 +8,18 @@ import os
 import re
 import sqlite3
 import sys
-import time
 import tomllib
 import unicodedata
 from pathlib import Path
 
 from publisher import __version__
-from publisher.config import KINDS, SiteConfig, load_config
-from publisher.errors import ConfigError, Diagnostic, PublisherError
+from publisher.cli import publish as publishing
+from publisher.cli import review as reviews
+from publisher.cli import site as site_commands
+from publisher.cli.common import EXIT_OK, EXIT_USAGE
+from publisher.config import KINDS
+from publisher.errors import ConfigError, PublisherError
 from publisher.i18n import _, choose_language, normalize, set_language
-
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,13 +159,13 @@ def _parser() -> argparse.ArgumentParser:
                        help=_("renditions rendered in parallel (default: the number of cores)"))
     build.add_argument("--date", type=_date, metavar="YYYY-MM-DD",
                        help=_("the day LED loops are rendered for (default: today in the site's time zone)"))
-    build.set_defaults(handler=cmd_build)
+    build.set_defaults(handler=site_commands.cmd_build)
 
     check = commands.add_parser("check", help=_("validate config and stories without rendering"),
                                 description=_("Validate config.toml and every story (front matter, images, "
                                             "glyphs, channel limits) without rendering anything."))
     _site_option(check)
-    check.set_defaults(handler=cmd_check)
+    check.set_defaults(handler=site_commands.cmd_check)
 
     new = commands.add_parser("new", help=_("scaffold a new story from an archetype"),
                               description=_("Create content/<section>/<slug>.md with every front-matter field "
@@ -173,7 +174,7 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("kind", choices=KINDS, help=_("officer, deed or antifraud"))
     new.add_argument("title", help=_("the headline, in quotes"))
     new.add_argument("--slug", help=_("file name without .md (default: date and a number)"))
-    new.set_defaults(handler=cmd_new)
+    new.set_defaults(handler=site_commands.cmd_new)
 
     review = commands.add_parser(
         "review", help=_("三审: approve, reject or withdraw a story, list what waits, export the audit trail"),
@@ -193,7 +194,7 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--by", default="", help=_("who decides: a name from [[reviewers]] in config.toml"))
     review.add_argument("--note", default="", help=_("a note (required for reject and withdraw)"))
     review.add_argument("--csv", action="store_true", help=_("log: write CSV instead of a table"))
-    review.set_defaults(handler=_lazy("publisher.safety.commands", "cmd_review"))
+    review.set_defaults(handler=reviews.cmd_review)
 
     preview = commands.add_parser("preview", help=_("write the preview site (open it from disk)"),
                                   description=_("Build (drafts included) and write <out>/preview/index.html: a "
@@ -203,7 +204,7 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--out", type=Path, help=_("output folder (default: the site's output/)"))
     preview.add_argument("--date", type=_date, metavar="YYYY-MM-DD",
                          help=_("the day of the LED loops (default: today)"))
-    preview.set_defaults(handler=cmd_preview)
+    preview.set_defaults(handler=site_commands.cmd_preview)
 
     serve = commands.add_parser("serve", help=_("serve the preview and rebuild it on every save"),
                                 description=_("Serve the preview on 127.0.0.1, watch content/, templates/, assets/ "
@@ -211,21 +212,21 @@ def _parser() -> argparse.ArgumentParser:
     _site_option(serve)
     serve.add_argument("--out", type=Path, help=_("output folder (default: the site's output/)"))
     serve.add_argument("--port", type=_port, default=8000, help=_("port, 1-65535 (default 8000)"))
-    serve.set_defaults(handler=cmd_serve)
+    serve.set_defaults(handler=site_commands.cmd_serve)
 
     run = commands.add_parser("run", help=_("the publisher daemon: scheduled jobs and deliveries"),
                               description=_("Run until stopped (SIGTERM/SIGINT): each channel's schedule "
                                           "(daily LED loops, weekly batches) and every delivery when it is due. "
                                           "Missed jobs are caught up at start."))
     _site_option(run)
-    run.set_defaults(handler=_lazy("publisher.publish.commands", "cmd_run"))
+    run.set_defaults(handler=publishing.cmd_run)
 
     publish = commands.add_parser("publish", help=_("one publishing pass by hand"),
                                   description=_("Render and queue today's LED loops, then deliver everything due."))
     _site_option(publish)
     publish.add_argument("--channel", action="append", default=[], metavar="NAME", help=_("only this channel"))
     publish.add_argument("--dry-run", action="store_true", help=_("say what would be delivered; change nothing"))
-    publish.set_defaults(handler=_lazy("publisher.publish.commands", "cmd_publish"))
+    publish.set_defaults(handler=publishing.cmd_publish)
 
     batch = commands.add_parser("batch", help=_("write a week's batch of social posts by hand"),
                                 description=_("Fill a week's posting slots with approved stories and write "
@@ -234,7 +235,7 @@ def _parser() -> argparse.ArgumentParser:
     _site_option(batch)
     batch.add_argument("--channel", action="append", default=[], metavar="NAME", help=_("only this channel"))
     batch.add_argument("--week", metavar="YYYY-Www", help=_("the ISO week (default: next week)"))
-    batch.set_defaults(handler=_lazy("publisher.publish.commands", "cmd_batch"))
+    batch.set_defaults(handler=publishing.cmd_batch)
 
     backup = commands.add_parser("backup", help=_("a consistent copy of the ledger, even while the daemon runs"),
                                  description=_("Copy .publisher/ledger.sqlite (review decisions, deliveries) with "
@@ -243,13 +244,13 @@ def _parser() -> argparse.ArgumentParser:
                                              "over the ledger file."))
     _site_option(backup)
     backup.add_argument("destination", type=Path, metavar="DEST")
-    backup.set_defaults(handler=cmd_backup)
+    backup.set_defaults(handler=site_commands.cmd_backup)
 
     status = commands.add_parser("status", help=_("what is queued, delivered, failed or unconfirmed"),
                                  description=_("Queued deliveries, the last deliveries, failures, anything "
                                              "unconfirmed or missed, and when each channel's job runs next."))
     _site_option(status)
-    status.set_defaults(handler=_lazy("publisher.publish.commands", "cmd_status"))
+    status.set_defaults(handler=publishing.cmd_status)
 
     resolve = commands.add_parser("resolve", help=_("settle an unconfirmed, failed or missed delivery"),
                                   description=_("After checking the target: --delivered if it arrived, "
@@ -259,7 +260,7 @@ def _parser() -> argparse.ArgumentParser:
     outcome = resolve.add_mutually_exclusive_group(required=True)
     outcome.add_argument("--delivered", action="store_true", help=_("it arrived: mark it delivered"))
     outcome.add_argument("--retry", action="store_true", help=_("it did not: deliver it again"))
-    resolve.set_defaults(handler=_lazy("publisher.publish.commands", "cmd_resolve"))
+    resolve.set_defaults(handler=publishing.cmd_resolve)
     return parser
 
 
@@ -280,23 +281,6 @@ def _port(text: str) -> int:
     return port
 
 
-def cmd_backup(args: argparse.Namespace) -> int:
-    from publisher.publish.ledger import backup
-
-    config = load_site(args)
-    print(_("ledger copied to {path}").format(path=backup(args.site, config, args.destination)))
-    return EXIT_OK
-
-
-def _lazy(module: str, name: str):
-    """A handler imported when its command runs (keeps ``publisher --help`` fast)."""
-
-    def handler(args: argparse.Namespace) -> int:
-        import importlib
-
-        return getattr(importlib.import_module(module), name)(args)
-
-    return handler
 
 
 def _site_option(parser: argparse.ArgumentParser) -> None:
@@ -311,102 +295,9 @@ def _lang_option(parser: argparse.ArgumentParser, default) -> None:
                         help=_("language of messages (default: LANGUAGE/LANG, else the site's language)"))
 
 
-def load_site(args: argparse.Namespace) -> SiteConfig:
-    config, _source = load_config(args.site)
-    return config
 
 
-def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
-    for diagnostic in diagnostics:
-        print(diagnostic, file=sys.stderr)
 
 
-def cmd_build(args: argparse.Namespace) -> int:
-    from publisher.build import build, format_summary
-
-    config = load_site(args)
-    unknown = [name for name in args.channel if name not in config.channels]
-    if unknown:
-        print(_("error: unknown channel {name!r} (known: {known})").format(name=unknown[0], known=", ".join(
-            config.channels)), file=sys.stderr)
-        return EXIT_USAGE
-    most = 4 * (os.cpu_count() or 1)
-    if not 1 <= args.jobs <= most:
-        print(_("error: --jobs must be between 1 and {most} (four per core)").format(most=most), file=sys.stderr)
-        return EXIT_USAGE
-    out = args.out or args.site / config.output
-    started = time.perf_counter()
-    result = build(args.site, config, out, only=args.channel, drafts=args.drafts, jobs=args.jobs,
-                   progress=sys.stderr.isatty(), day=args.date)
-    print_diagnostics(result.warnings + result.errors)
-    for line in format_summary(result):
-        print(line)
-    status = _("{count} error(s)").format(count=len(result.errors)) if result.errors else _("ok")
-    print(_("built into {out} in {seconds:.1f}s: {status}").format(out=out, seconds=time.perf_counter() - started,
-                                                                   status=status))
-    return EXIT_CONTENT if result.errors else EXIT_OK
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    from publisher.build import check_output
-    from publisher.check import check_site
-
-    config = load_site(args)
-    check_output(args.site, args.site / config.output)  # the build would refuse it: so does check
-    errors, warnings, count = check_site(args.site, config)
-    print_diagnostics(warnings + errors)
-    print(_("checked {count} stories: {errors} error(s), {warnings} warning(s)").format(
-        count=count, errors=len(errors), warnings=len(warnings)))
-    return EXIT_CONTENT if errors else EXIT_OK
-
-
-def cmd_preview(args: argparse.Namespace) -> int:
-    from publisher.atomic import output_lock
-    from publisher.build import build, check_output, format_summary
-    from publisher.preview import generate
-
-    config = load_site(args)
-    out = args.out or args.site / config.output
-    check_output(args.site, out)
-    with output_lock(out.resolve()):  # the pages are made from exactly this build
-        result = build(args.site, config, out, drafts=True, day=args.date, progress=sys.stderr.isatty())
-        print_diagnostics(result.warnings + result.errors)
-        for line in format_summary(result):
-            print(line)
-        index = generate(args.site, config, out, result)
-    print(_("preview: {path}").format(path=index))
-    return EXIT_CONTENT if result.errors else EXIT_OK
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    from publisher.serve import serve
-
-    config = load_site(args)
-    log_to_stderr()
-    return serve(args.site, config, args.out or args.site / config.output, args.port)
-
-
-def log_to_stderr() -> None:
-    """The daemon's log, one line an event: time, level and message, in the team's language."""
-    import logging
-
-    levels = {"DEBUG": _("DEBUG"), "INFO": _("INFO"), "WARNING": _("WARNING"), "ERROR": _("ERROR"),
-              "CRITICAL": _("CRITICAL")}
-
-    class Localized(logging.Formatter):
-        def format(self, record: logging.LogRecord) -> str:
-            record.level = levels.get(record.levelname, record.levelname)
-            return super().format(record)
-
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(Localized("%(asctime)s %(level)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S"))
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
-
-
-def cmd_new(args: argparse.Namespace) -> int:
-    from publisher.content.archetypes import scaffold
-
-    config = load_site(args)
-    path = scaffold(args.site, config, args.kind, args.title, args.slug)
-    print(path)
-    return EXIT_OK

@@ -1,0 +1,307 @@
+"""Short video (抖音, 快手, 视频号): a story's Markdown becomes a finished, subtitled vertical clip.
+
+Outputs: ``video.mp4`` (H.264 yuv420p, 1080x1920, 30 fps, AAC, +faststart, BT.709; encoded
+once), ``video.srt`` (the same cues), ``cover.jpg`` (1080x1440), ``caption.txt`` and
+``plan.json`` (scenes and cue times, for the preview and the tests).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from publisher import __version__, atomic
+from publisher.config import ChannelSettings
+from publisher.errors import ContentError, Diagnostic
+from publisher.i18n import _
+from publisher.render import artifacts, inputs, templates
+from publisher.render.cards import CardPainter, CardTextTooLong
+from publisher.render.channel import Channel, Message, RenderContext, template_context
+from publisher.render.video import audio, script, subtitles, timing
+from publisher.render.video.encode import VideoSettings as Encoding
+from publisher.render.video.encode import encode
+from publisher.render.video.frames import KIND_LABELS, Cards, FrameComposer
+from publisher.render.video.probe import ProbeError, probe
+from publisher.render.video.settings import ClipSettings
+
+TEMPLATE = "video/caption.txt.j2"
+
+
+PLATFORMS: dict[str, dict] = {
+    "douyin": {"label": "抖音", "title_limit": 30, "caption_limit": 1000, "cover_width": 1080, "cover_height": 1440},
+    "kuaishou": {"label": "快手", "title_limit": 30, "caption_limit": 500, "cover_width": 1080, "cover_height": 1440},
+    "channels": {"label": "视频号", "title_limit": 16, "caption_limit": 1000, "cover_width": 1080,
+                 "cover_height": 1260},
+}
+"""Each platform's caption rules (its defaults; a channel may set any of them). All three take the
+same 9:16 clip and write topics ``#话题`` (no closing #). 视频号's short title is 6-16 characters
+and its feed crops the cover to 6:7; Kuaishou's caption limit is unverified."""
+
+
+class VideoSettings(ChannelSettings, ClipSettings):
+    """``[channels.NAME] type = "video"``: a subtitled vertical clip for a short-video platform.
+    Older sites write ``type = "douyin"``, read as ``type = "video"``, ``platform = "douyin"``."""
+
+    type: Literal["video"]
+    platform: Literal["douyin", "kuaishou", "channels"] = "douyin"
+    """douyin (抖音), kuaishou (快手) or channels (视频号): sets the caption rules below."""
+    title_limit: int = Field(30, ge=1)
+    """Most characters in the caption's title (抖音 30, 快手 30, 视频号 16: the platform's by default)."""
+    caption_limit: int = Field(1000, ge=1)
+    """Most characters in the whole caption, topics included (the platform's by default)."""
+    cover_width: int = Field(1080, ge=100, le=8192)
+    """Cover width in pixels."""
+    cover_height: int = Field(1440, ge=100, le=8192)
+    """Cover height in pixels (抖音 and 快手 3:4, 1080x1440; 视频号 6:7, 1080x1260)."""
+    min_seconds: float = Field(5.0, ge=0)
+    """Shortest allowed clip."""
+    max_seconds: float = Field(900.0, gt=0)
+    """Longest allowed clip (Douyin: 15 minutes for one upload)."""
+    max_megabytes: float = Field(128.0, gt=0)
+    """Largest allowed file (Douyin: 128 MB for one upload)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _platform_defaults(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if data.get("type") in ALIASES:
+            data["platform"] = data.get("platform", ALIASES[data["type"]])
+            data["type"] = "video"
+        preset = PLATFORMS.get(data.get("platform", "douyin"), {})
+        for key, value in preset.items():
+            if key != "label":
+                data.setdefault(key, value)
+        return data
+
+    @property
+    def platform_label(self) -> str:
+        return PLATFORMS[self.platform]["label"]
+
+    def drawn_texts(self, name: str) -> list[tuple[tuple[str | int, ...], str]]:
+        return [*super().drawn_texts(name), *((("channels", name, "end_lines"), line) for line in self.end_lines)]
+
+
+ALIASES = {"douyin": "douyin"}
+"""Older channel types read as the video channel on a platform."""
+
+
+def check(ctx: RenderContext) -> None:
+    """Everything knowable before encoding: title length, media files, the plan and its duration."""
+    prepare(ctx)
+
+
+class Prepared:
+    def __init__(self, plan: timing.Plan, images: dict[int, Path], voices: dict[str, Path], music: Path | None,
+                 caption_title: str):
+        self.plan, self.images, self.voices, self.music = plan, images, voices, music
+        self.caption_title = caption_title
+
+
+def prepare(ctx: RenderContext) -> Prepared:
+    channel: VideoSettings = ctx.channel_config  # type: ignore[assignment]
+    story, meta = ctx.story, ctx.story.meta
+    title = ctx.localize(meta.title)
+    if len(title) > channel.title_limit:
+        raise ctx.error(_("title is {length} characters, over {platform}'s limit of {limit} by {over}").format(
+            platform=channel.platform_label, length=len(title), limit=channel.title_limit, over=len(title) - channel.title_limit), "title")
+    scenes = script.parse(ctx.localize(story.parsed.body), story.parsed.body_line)
+    if not any(scene.sentences for scene in scenes):
+        raise ctx.error(_("the story has no text to make subtitles from (write the script in the body)"))
+    images: dict[int, Path] = {}
+    for index, scene in enumerate(scenes):
+        if scene.image:
+            path = story.body_images.get(scene.image)
+            if path is None:
+                raise ContentError(Diagnostic(ctx.shown_path, scene.image_line, 1,
+                                              _("image {src!r} not found beside the story or under assets/").format(
+                                                  src=scene.image)))
+            images[index] = path
+    voices = _voices(ctx)
+    music = _audio_file(ctx, "music", story.media.get("music", [None])[0]) if meta.music else None
+    try:
+        if isinstance(meta.voice, list):
+            if len(meta.voice) != len(scenes):
+                raise ctx.error(_("voice: {files} files for {scenes} scenes; give one per scene or a single file "
+                                  "for the whole clip").format(files=len(meta.voice), scenes=len(scenes)), "voice")
+            plan = timing.per_scene_voice_plan(scenes, channel, [(name, voices[name][1]) for name in meta.voice])
+        elif meta.voice:
+            plan = timing.voice_plan(scenes, channel, meta.voice, voices[meta.voice][1])
+        else:
+            plan = timing.reading_plan(scenes, channel)
+    except timing.TimingError as exc:
+        raise ctx.error(_("voice-over timing: {problem}").format(problem=exc), "voice") from None
+    if not channel.min_seconds <= plan.duration <= channel.max_seconds:
+        raise ctx.error(_("the clip would last {seconds:.1f} s; {platform} clips must last between {shortest:g} s "
+                          "and {longest:g} s").format(seconds=plan.duration, platform=channel.platform_label, shortest=channel.min_seconds,
+                                                      longest=channel.max_seconds))
+    texts = [title, ctx.localize(ctx.account), *_end_lines(ctx, channel)]
+    texts += [scene.heading for scene in scenes] + [cue.text for cue in plan.cues]
+    for text in texts:
+        ctx.require_glyphs(text)
+    return Prepared(plan, images, {name: path for name, (path, _seconds) in voices.items()}, music, title)
+
+
+def render(ctx: RenderContext) -> list[str]:
+    channel: VideoSettings = ctx.channel_config  # type: ignore[assignment]
+    prepared = prepare(ctx)
+    plan = prepared.plan
+    folder = ctx.folder
+    atomic.write_text(folder / "video.srt", subtitles.srt(plan.cues))
+    atomic.write_text(folder / "plan.json", json.dumps(plan.to_json(), ensure_ascii=False, indent=2))
+    _cover(ctx, prepared, folder / "cover.jpg")
+    topics = list(dict.fromkeys(ctx.story.meta.topics))
+    caption = templates.render(ctx.site, channel.template or TEMPLATE,
+                               **template_context(ctx, topics=topics, caption_title=prepared.caption_title))
+    caption = ctx.localize(caption.strip())
+    if len(caption) > channel.caption_limit:
+        raise ctx.error(_("the caption is {length} characters, over {platform}'s limit of {limit} by {over}").format(
+            length=len(caption), platform=channel.platform_label, limit=channel.caption_limit,
+            over=len(caption) - channel.caption_limit))
+    atomic.write_text(folder / "caption.txt", caption + "\n")
+
+    clip, _made = artifacts.shared(ctx.out, clip_key(ctx), ".mp4", lambda path: _encode(ctx, prepared, path))
+    artifacts.link(clip, folder / "video.mp4")
+    megabytes = clip.stat().st_size / 1e6
+    if megabytes > channel.max_megabytes:
+        raise ctx.error(_("video.mp4 is {size:.1f} MB, over {platform}'s {limit:g} MB; shorten the clip or raise "
+                          "crf").format(size=megabytes, platform=channel.platform_label, limit=channel.max_megabytes))
+    return ["video.mp4", "video.srt", "cover.jpg", "caption.txt", "plan.json"]
+
+
+def clip_key(ctx: RenderContext) -> str:
+    """The clip's identity: what it is drawn from (the story, the clip settings, the theme, the
+    language, the account on its end card, every file read so far), never which channel asks."""
+    channel: VideoSettings = ctx.channel_config  # type: ignore[assignment]
+    clip = ClipSettings.model_validate(channel.model_dump(include=set(ClipSettings.model_fields)))
+    digest = hashlib.sha256(f"publisher {__version__}\0{ctx.story.id}\0{ctx.language}\0{channel.opencc}\0"
+                            f"{ctx.account}\0".encode())
+    digest.update(clip.model_dump_json().encode())
+    digest.update(ctx.config.theme.model_dump_json().encode())
+    digest.update(json.dumps(inputs.recorded(), sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def _encode(ctx: RenderContext, prepared: Prepared, video: Path) -> None:
+    """Mix the soundtrack, draw every frame and encode the clip into ``video`` (the one slow step)."""
+    channel: VideoSettings = ctx.channel_config  # type: ignore[assignment]
+    plan = prepared.plan
+    soundtrack = ctx.folder / ".tmp-soundtrack.wav"
+    try:
+        has_sound = audio.mix(plan, prepared.voices, prepared.music, channel, soundtrack)
+    except (OSError, ValueError) as exc:
+        raise ctx.error(_("could not mix the soundtrack: {problem}").format(problem=exc),
+                        "music" if prepared.music else "voice") from None
+    cards = Cards(prepared.caption_title, ctx.localize(ctx.account),
+                  ctx.localize(KIND_LABELS.get(ctx.story.meta.kind, "")), _end_lines(ctx, channel))
+    composer = FrameComposer(plan, channel, ctx.config.theme, ctx.language, cards, prepared.images)
+    settings = Encoding(channel.width, channel.height, channel.fps, channel.crf, channel.preset,
+                        channel.audio_bitrate)
+    try:
+        encode(_frames(composer, plan.duration, channel.fps, ctx.story.id, ctx.progress), settings, video,
+               plan.duration, soundtrack if has_sound else None, yuv_input=True)
+    finally:
+        soundtrack.unlink(missing_ok=True)
+
+
+def _frames(composer: FrameComposer, duration: float, fps: int, label: str, progress: bool):
+    """Every frame of the clip, in order; only changing layers are computed (see frames.py)."""
+    count = round(duration * fps)
+    indices = range(count)
+    if progress:
+        from tqdm import tqdm
+
+        indices = tqdm(indices, total=count, desc=_("video {story}").format(story=label), unit=_("frame"), leave=False,
+                       file=sys.stderr)
+    for index in indices:
+        yield composer.frame(index / fps)
+
+
+def _end_lines(ctx: RenderContext, channel: VideoSettings) -> list[str]:
+    return [ctx.localize(line) for line in channel.end_lines]
+
+
+def _voices(ctx: RenderContext) -> dict[str, tuple[Path, float]]:
+    meta = ctx.story.meta
+    names = [meta.voice] if isinstance(meta.voice, str) else list(meta.voice or [])
+    found = {}
+    for index, (name, path) in enumerate(zip(names, ctx.story.media.get("voice", []), strict=False)):
+        key = ("voice", index) if isinstance(meta.voice, list) else ("voice",)
+        found[name] = (path, _duration(ctx, path, name, key))
+    return found
+
+
+def _audio_file(ctx: RenderContext, key: str, path: Path | None) -> Path | None:
+    if path is not None:
+        _duration(ctx, path, path.name, (key,))
+    return path
+
+
+def _duration(ctx: RenderContext, path: Path, name: str, key: tuple) -> float:
+    try:
+        info = probe(inputs.use(path))
+    except ProbeError as exc:
+        raise ctx.error(_("{field} {name!r} is unreadable or not audio ({problem})").format(
+            field=key[0], name=name, problem=exc), *key) from None
+    if not info.audio or info.duration <= 0:
+        raise ctx.error(_("{field} {name!r} has no audio").format(field=key[0], name=name), *key)
+    return info.duration
+
+
+def _cover(ctx: RenderContext, prepared: Prepared, path: Path) -> None:
+    """3:4 cover, 1080x1440: the title card design over the first photo of the script."""
+    meta = ctx.story.meta
+    footer = ctx.localize(f"{ctx.config.name}　{meta.date.year}年{meta.date.month}月{meta.date.day}日")
+    channel: VideoSettings = ctx.channel_config  # type: ignore[assignment]
+    painter = CardPainter(channel.cover_width, channel.cover_height, ctx.config.theme, ctx.language, ctx.localize(ctx.account), footer)
+    photo = next(iter(prepared.images.values()), ctx.story.images[0] if ctx.story.images else None)
+    try:
+        card = painter.title_card(prepared.caption_title, ctx.localize(meta.summary), photo)
+    except CardTextTooLong as exc:
+        raise ctx.error(_("cover: the {role} text does not fit; shorten it").format(role=exc.role), "title") from None
+    card.image.save(path, "JPEG", quality=90)
+
+
+class VideoChannel(Channel):
+    type = "video"
+    label = "短视频"
+    aliases = tuple(ALIASES)
+    Settings = VideoSettings
+    preview_template = "video/preview.html.j2"
+
+    @property
+    def shown(self) -> str:
+        label = PLATFORMS[self.settings.platform]["label"]  # type: ignore[attr-defined]
+        same = self.name in (self.type, self.settings.platform)  # type: ignore[attr-defined]
+        return label if same else f"{label}（{self.name}）"
+
+    def check(self, ctx: RenderContext) -> None:
+        check(ctx)
+
+    def render(self, ctx: RenderContext) -> list[str]:
+        return render(ctx)
+
+    def preview(self, folder: Path, link: str) -> dict:
+        try:
+            plan = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            plan = {}
+        return {"video": f"{link}/video.mp4", "cover": f"{link}/cover.jpg", "plan": plan,
+                "duration": plan.get("duration", 0), "caption": _read(folder / "caption.txt"),
+                "platform_label": PLATFORMS[self.settings.platform]["label"]}  # type: ignore[attr-defined]
+
+    def message(self, folder: Path) -> Message:
+        return Message(_read(folder / "caption.txt").strip(), ["video.mp4", "cover.jpg", "caption.txt"])
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return ""

@@ -1,0 +1,92 @@
+"""The site's commands: build, check, preview, serve, new, backup."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from publisher.atomic import output_lock
+from publisher.cli.common import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, load_site, log_to_stderr, print_diagnostics
+from publisher.content.archetypes import scaffold
+from publisher.i18n import _
+from publisher.ledger import backup
+from publisher.pipeline.build import build, check_output, format_summary
+from publisher.pipeline.check import check_site
+from publisher.preview import generate
+from publisher.preview.serve import serve
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+
+    config = load_site(args)
+    unknown = [name for name in args.channel if name not in config.channels]
+    if unknown:
+        print(_("error: unknown channel {name!r} (known: {known})").format(name=unknown[0], known=", ".join(
+            config.channels)), file=sys.stderr)
+        return EXIT_USAGE
+    most = 4 * (os.cpu_count() or 1)
+    if not 1 <= args.jobs <= most:
+        print(_("error: --jobs must be between 1 and {most} (four per core)").format(most=most), file=sys.stderr)
+        return EXIT_USAGE
+    out = args.out or args.site / config.output
+    started = time.perf_counter()
+    result = build(args.site, config, out, only=args.channel, drafts=args.drafts, jobs=args.jobs,
+                   progress=sys.stderr.isatty(), day=args.date)
+    print_diagnostics(result.warnings + result.errors)
+    for line in format_summary(result):
+        print(line)
+    status = _("{count} error(s)").format(count=len(result.errors)) if result.errors else _("ok")
+    print(_("built into {out} in {seconds:.1f}s: {status}").format(out=out, seconds=time.perf_counter() - started,
+                                                                   status=status))
+    return EXIT_CONTENT if result.errors else EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+
+    config = load_site(args)
+    check_output(args.site, args.site / config.output)  # the build would refuse it: so does check
+    errors, warnings, count = check_site(args.site, config)
+    print_diagnostics(warnings + errors)
+    print(_("checked {count} stories: {errors} error(s), {warnings} warning(s)").format(
+        count=count, errors=len(errors), warnings=len(warnings)))
+    return EXIT_CONTENT if errors else EXIT_OK
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+
+    config = load_site(args)
+    out = args.out or args.site / config.output
+    check_output(args.site, out)
+    with output_lock(out.resolve()):  # the pages are made from exactly this build
+        result = build(args.site, config, out, drafts=True, day=args.date, progress=sys.stderr.isatty())
+        print_diagnostics(result.warnings + result.errors)
+        for line in format_summary(result):
+            print(line)
+        index = generate(args.site, config, out, result)
+    print(_("preview: {path}").format(path=index))
+    return EXIT_CONTENT if result.errors else EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+
+    config = load_site(args)
+    log_to_stderr()
+    return serve(args.site, config, args.out or args.site / config.output, args.port)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+
+    config = load_site(args)
+    path = scaffold(args.site, config, args.kind, args.title, args.slug)
+    print(path)
+    return EXIT_OK
+
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+
+    config = load_site(args)
+    print(_("ledger copied to {path}").format(path=backup(args.site, config, args.destination)))
+    return EXIT_OK

@@ -1,0 +1,1 @@
+"""The pipeline: read the site, plan and render each channel's renditions, write the manifest."""

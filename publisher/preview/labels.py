@@ -1,0 +1,20 @@
+"""Chinese wording of states the code keeps in English (review states, story kinds), for what
+people read: the preview and notices."""
+
+from __future__ import annotations
+
+import re
+
+KINDS = {"officer": "民警风采", "deed": "为民服务", "antifraud": "反诈宣传"}
+
+
+def review(label: str) -> str:
+    """``changed after approval; waiting for 初审`` → 审核后已修改；待初审 (and rejections)."""
+    if not label:
+        return ""
+    if label == "approved":
+        return "已通过审核"
+    text = label.replace("changed after approval", "审核后已修改")
+    text = re.sub(r"rejected by (.+?) \((.*?)\)", r"\1退回（\2）", text)
+    text = re.sub(r"waiting for (\S+)", r"待\1", text)
+    return text.replace("; ", "；")
