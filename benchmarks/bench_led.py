@@ -18,9 +18,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from publisher.channels import led  # noqa: E402
 from publisher.config import load_config  # noqa: E402
 from publisher.pipeline.reader import read_site  # noqa: E402
+from publisher.render.channel import RenderContext, channels  # noqa: E402
 
 SUMMARIES = ["民警接到求助后迅速赶到现场，帮助走失老人平安回家。", "户政大厅节假日照常办证，群众少跑腿。",
              "所有刷单都是诈骗，不要垫付任何资金。", "清明假期全警参与巡逻342人次，救助群众12人。"]
@@ -49,13 +49,14 @@ def main() -> None:
         config, _ = load_config(site)
         stories, errors = read_site(site, config)
         assert not errors, errors
-        days = led.plan(config, "led", stories, dt.date(2021, 4, 20))
+        channel = channels(config)["led"]
+        days = channel.plan(stories, dt.date(2021, 4, 20), drafts=False)
         total = 0.0
         for day in days:
             folder = Path(temp) / "out" / day.key
             folder.mkdir(parents=True)
             started = time.perf_counter()
-            files = led.render_day(day, config, folder)
+            files = channel.render(RenderContext(site, config, day, "led", folder, out=folder.parent))
             elapsed = time.perf_counter() - started
             total += elapsed
             slides = len([f for f in files if f.startswith("slide-")])

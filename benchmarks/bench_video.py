@@ -27,10 +27,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from publisher.channels import video as douyin  # noqa: E402
-from publisher.config import DouyinChannel, load_config  # noqa: E402
+from publisher.channels.video import VideoSettings as DouyinChannel  # noqa: E402
+from publisher.config import load_config  # noqa: E402
 from publisher.pipeline.reader import read_story  # noqa: E402
 from publisher.render import fonts  # noqa: E402
-from publisher.render.channel import RenderContext  # noqa: E402
+from publisher.render.channel import RenderContext, StoryUnit  # noqa: E402
 from publisher.render.video import encode as encoder  # noqa: E402
 from publisher.render.video.frames import KIND_LABELS, Cards, FrameComposer  # noqa: E402
 
@@ -75,7 +76,7 @@ def context(site: Path, folder: Path) -> RenderContext:
     config, _ = load_config(site)
     story = read_story(site, "antifraud/bench", site / "content/antifraud/bench.md", config)
     folder.mkdir(parents=True, exist_ok=True)
-    return RenderContext(site, config, story, "douyin", folder)
+    return RenderContext(site, config, StoryUnit(story), "douyin", folder, out=folder.parent)
 
 
 def ours(site: Path, out: Path) -> tuple[float, dict]:

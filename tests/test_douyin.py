@@ -14,13 +14,13 @@ from conftest import FIXTURES, write
 from PIL import Image
 
 from publisher.cli import main
-from publisher.config import DouyinChannel
+from publisher.channels.video import VideoSettings
 from publisher.render.linebreak import NO_LINE_END, NO_LINE_START
 from publisher.render.video.encode import ffmpeg
 from publisher.render.video.probe import moov_before_mdat, probe
 from publisher.render.video.subtitles import subtitle_box
 
-CHANNEL = DouyinChannel(type="douyin", cue_gap=0.5)
+CHANNEL = VideoSettings(type="video", cue_gap=0.5)
 BOX = subtitle_box(CHANNEL)
 
 

@@ -15,7 +15,7 @@ from PIL import Image
 from publisher.channels.led import playlist
 from publisher.channels.led.slides import margin
 from publisher.cli import main
-from publisher.config import Screen
+from publisher.channels.led.settings import Screen
 from publisher.content.frontmatter import Parsed
 from publisher.content.story import FrontMatter, Story
 from publisher.render.video.probe import probe
@@ -290,7 +290,7 @@ def test_unknown_screen_in_a_story_is_an_error(tmp_path, capsys):
 
 def test_ticker_wraps_seamlessly():
     from publisher.channels.led import ticker
-    from publisher.config import LedChannel
+    from publisher.channels.led.settings import LedSettings as LedChannel
 
     screen = Screen(name="strip", width=320, height=40, min_text=12)
     channel = LedChannel(type="led", ticker_speed=100, fps=25)

@@ -243,10 +243,11 @@ def test_serve_reloads_the_page_after_an_edit(tmp_path, browser):
 
 
 def test_states_are_shown_in_chinese():
+    from publisher.channels.led import playlist
     from publisher.preview import labels
 
     assert labels.review("approved") == "已通过审核"
     assert labels.review("changed after approval; waiting for 初审") == "审核后已修改；待初审"
     assert labels.review("rejected by 张科长 (数字核实); waiting for 初审") == "张科长退回（数字核实）；待初审"
-    assert labels.reason("days: only sat, sun") == "只在周六、周日播放"
-    assert labels.reason("screens: only tiny") == "只在 tiny 屏播放"
+    assert playlist.reason_zh("days: only sat, sun") == "只在周六、周日播放"
+    assert playlist.reason_zh("screens: only tiny") == "只在 tiny 屏播放"

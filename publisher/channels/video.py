@@ -18,7 +18,7 @@ from pydantic import Field, model_validator
 from publisher import __version__, atomic
 from publisher.config import ChannelSettings
 from publisher.errors import ContentError, Diagnostic
-from publisher.i18n import _
+from publisher.i18n import N_, _
 from publisher.render import artifacts, inputs, templates
 from publisher.render.cards import CardPainter, CardTextTooLong
 from publisher.render.channel import Channel, Message, RenderContext, template_context
@@ -82,13 +82,15 @@ class VideoSettings(ChannelSettings, ClipSettings):
 
     @property
     def platform_label(self) -> str:
-        return PLATFORMS[self.platform]["label"]
+        return _(PLATFORM_NAMES[self.platform])
 
     def drawn_texts(self, name: str) -> list[tuple[tuple[str | int, ...], str]]:
         return [*super().drawn_texts(name), *((("channels", name, "end_lines"), line) for line in self.end_lines)]
 
 
 ALIASES = {"douyin": "douyin"}
+PLATFORM_NAMES = {"douyin": N_("Douyin"), "kuaishou": N_("Kuaishou"), "channels": N_("WeChat Channels")}
+"""Platform names in messages (the team reads 抖音, 快手, 视频号)."""
 """Older channel types read as the video channel on a platform."""
 
 

@@ -25,6 +25,7 @@ from publisher.content.story import ALIASES, FrontMatter, Story
 from publisher.errors import ContentError, Diagnostic
 from publisher.i18n import N_, _
 from publisher.render import fonts
+from publisher.render.channel import channels as configured_channels
 from publisher.safety import guard, names, wording
 from publisher.safety.people import masked_name
 from publisher.sourcepos import line_col, shown_path
@@ -152,7 +153,7 @@ def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Sto
     story = Story(id=story_id, path=path, site=site, meta=meta, parsed=parsed, channels=channels,
                   images=images, media=media, source_hash=hashlib.sha256(raw).hexdigest(), warnings=warnings)
     problems += _resolve_body_images(story, shown)
-    for channel in channels(config).values():
+    for channel in configured_channels(config).values():
         problems += channel.front_matter_problems(story, shown)
     problems += missing_glyph_problems(story, shown, config.language)
     if problems:

@@ -205,7 +205,7 @@ def render_day(ctx: RenderContext) -> list[str]:
                                 "duration": round(duration, 3), "items": items})
 
     manifest = {
-        "screen": screen.name, "title": screen.title, "date": day.date.isoformat(),
+        "screen": screen.name, "title": screen.title, "date": day.day.isoformat(),
         "width": screen.width, "height": screen.height, "fps": led.fps, "strip": strip,
         "encoded": {"width": width, "height": height,
                     "padding": {"right": width - screen.width, "bottom": height - screen.height},
