@@ -437,9 +437,9 @@ def _typst_error(exc: typst.TypstError, workdir: Path, error: Callable[..., Exce
     message = str(getattr(exc, "message", "") or exc)
     match = re.search(r"publisher:overflow:(\w+)", message)
     if match:
-        what = match.group(1)
-        key = {"title": ("title",), "photo": ("images", 0), "card": ()}.get(what, ())
-        return error(_(OVERFLOW.get(what, OVERFLOW["front"])), *key)
+        what = match.group(1) if match.group(1) in OVERFLOW else "front"
+        key = {"title": ("title",), "photo": ("images", 0)}.get(what, ())
+        return error(_(OVERFLOW[what]), *key)
     message = message.replace(str(workdir) + "/", "").replace("\n", " ")
     hints = [h for h in (getattr(exc, "hints", None) or []) if h]
     return error(_("Typst could not typeset the leaflet: {message}").format(
