@@ -1,1 +1,88 @@
-"""The print channel: anti-fraud leaflets (宣传单) as print-ready PDF, typeset with Typst."""
+"""The print channel: anti-fraud leaflets (宣传单) as print-ready PDF, typeset with Typst.
+
+A story on the channel gets its own leaflet (``leaflet.pdf``); an edition (``editions`` in the
+channel's settings) puts several stories on one double-sided sheet, a collective unit like an
+LED screen-day, rendered into ``<channel>/@edition/<name>/`` and delivered to the channel's targets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from publisher.channels.print.leaflet import edition, leaflet
+from publisher.channels.print.settings import PrintSettings
+from publisher.content.story import Story
+from publisher.errors import Diagnostic
+from publisher.i18n import _
+from publisher.render.channel import Channel, CollectiveUnit, Message, RenderContext, StoryUnit, Unit
+
+EDITIONS = "@edition"
+"""Folder of the editions inside the channel's folder (``@`` keeps it apart from story ids)."""
+
+
+@dataclass
+class Edition(CollectiveUnit):
+    """Several stories printed together on one double-sided sheet."""
+
+    kind: ClassVar[str] = "edition"
+    edition: str = ""
+
+
+class PrintChannel(Channel):
+    type = "print"
+    label = "宣传单"
+    Settings = PrintSettings
+    preview_template = "print/preview.html.j2"
+    scheduled = "units"
+    units_template = "print/preview-units.html.j2"
+
+    @property
+    def print(self) -> PrintSettings:
+        return self.settings  # type: ignore[return-value]
+
+    def plan(self, stories: list[Story], day: dt.date, drafts: bool) -> list[Unit]:
+        units = super().plan(stories, day, drafts)
+        by_id = {s.id: s for s in stories if drafts or s.meta.status == "ready"}
+        for name, wanted in self.print.editions.items():
+            members = [by_id[i] for i in wanted if i in by_id]
+            if members:
+                units.append(Edition(key=f"{EDITIONS}/{name}", name=_("leaflet edition {name}").format(name=name),
+                                     members=members, targets=list(self.print.deliver), extra=",".join(wanted),
+                                     edition=name))
+        return units
+
+    def render(self, ctx: RenderContext) -> list[str]:
+        if isinstance(ctx.unit, StoryUnit):
+            return leaflet(ctx)
+        unit: Edition = ctx.unit  # type: ignore[assignment]
+        return edition(unit.members, unit.edition, self.print, ctx.config, ctx.site, ctx.folder,
+                       ctx.warnings.append, channel=ctx.channel)
+
+    def check(self, ctx: RenderContext) -> None:
+        return None  # laying out is the check: Typst takes a tenth of a second a leaflet
+
+    def front_matter_problems(self, story: Story, shown: str) -> list[Diagnostic]:
+        return []
+
+    def preview(self, folder: Path, link: str) -> dict:
+        return _pages(folder, link, "leaflet")
+
+    def preview_units(self, units: list[tuple[str, Path, str]]) -> dict:
+        return {"editions": [{"key": key, **_pages(folder, link, "edition")} for key, folder, link in units]}
+
+    def message(self, folder: Path) -> Message:
+        name = "edition.pdf" if (folder / "edition.pdf").is_file() else "leaflet.pdf"
+        return Message("", [name])
+
+
+def _pages(folder: Path, link: str, stem: str) -> dict:
+    try:
+        described = json.loads((folder / f"{stem}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        described = {}
+    pages = sorted(p.name for p in (folder / "pages").glob("page-*.png")) if (folder / "pages").is_dir() else []
+    return {**described, "pdf": f"{link}/{stem}.pdf", "pages": [f"{link}/pages/{name}" for name in pages]}

@@ -41,7 +41,7 @@ from publisher.content.story import Story
 from publisher.errors import Diagnostic, PublisherError
 from publisher.i18n import N_, _
 from publisher.render import fonts, inputs
-from publisher.render.base import RenderContext
+from publisher.render.channel import RenderContext, StoryUnit
 
 MM = 72 / 25.4
 """Points in a millimetre."""
@@ -137,7 +137,7 @@ def edition(stories: list[Story], name: str, settings: PrintSettings, config: Si
             name=name, count=len(stories)))
     if channel not in config.channels or config.channels[channel] is not settings:
         config = config.model_copy(update={"channels": {**config.channels, channel: settings}})
-    contexts = [RenderContext(site, config, story, channel, folder) for story in stories]
+    contexts = [RenderContext(site, config, StoryUnit(story), channel, folder) for story in stories]
     paper = PAPERS[settings.paper]
     first, *others = contexts
     data, photos = story_data(first, settings, paper, front_only=True)
@@ -191,7 +191,7 @@ def story_data(ctx: RenderContext, settings: PrintSettings, paper: Paper, *, fro
             story=story.id))
     hotlines = list(settings.hotlines)
     label, number = split_hotline(hotlines[0])
-    qr_text = (getattr(meta, "qr", "") or settings.qr or f"tel:{number or hotlines[0]}").strip()
+    qr_text = (meta.qr or settings.qr or f"tel:{number or hotlines[0]}").strip()
     account = ctx.account
     date = f"{meta.date.year}年{meta.date.month}月{meta.date.day}日"
     texts = {
@@ -233,7 +233,7 @@ def story_data(ctx: RenderContext, settings: PrintSettings, paper: Paper, *, fro
     }
     if card:
         data = {"title": data["title"], "summary": data["summary"], "figures": figures[:1], "body": blocks,
-                "qr": qr if getattr(meta, "qr", "") else None}
+                "qr": qr if meta.qr else None}
     return data, photos
 
 

@@ -6,13 +6,13 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from publisher.config import FOLDER_NAME, ChannelBase
+from publisher.config import FOLDER_NAME, ChannelSettings
 from publisher.i18n import _
 
 EditionName = Annotated[str, Field(pattern=FOLDER_NAME)]
 
 
-class PrintSettings(ChannelBase):
+class PrintSettings(ChannelSettings):
     type: Literal["print"]
     paper: Literal["A4", "A5"] = "A5"
     """Trim size of the leaflet: A4 (210×297 mm) or A5 (148×210 mm)."""
