@@ -255,7 +255,7 @@ class SiteConfig(Schema):
     kinds: dict[Kind, KindDefaults] = {}
     """Per-kind defaults: ``[kinds.officer] channels = [...]``."""
     channels: dict[Annotated[str, Field(pattern=FOLDER_NAME)], SerializeAsAny[ChannelSettings]] = {}
-    """Output channels by name: ``[channels.weibo] type = "weibo"`` (the name is a folder of the
+    """Output channels by name: ``[channels.NAME] type = "…"`` (the name is a folder of the
     output: letters, digits, - and _)."""
     safety: Safety = Safety()
     """Masking, wording and review settings."""

@@ -13,8 +13,8 @@ import pytest
 from conftest import FIXTURES, write
 from PIL import Image
 
-from publisher.cli import main
 from publisher.channels.video import VideoSettings
+from publisher.cli import main
 from publisher.render.linebreak import NO_LINE_END, NO_LINE_START
 from publisher.render.video.encode import ffmpeg
 from publisher.render.video.probe import moov_before_mdat, probe

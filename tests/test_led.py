@@ -13,9 +13,9 @@ from conftest import write
 from PIL import Image
 
 from publisher.channels.led import playlist
+from publisher.channels.led.settings import Screen
 from publisher.channels.led.slides import margin
 from publisher.cli import main
-from publisher.channels.led.settings import Screen
 from publisher.content.frontmatter import Parsed
 from publisher.content.story import FrontMatter, Story
 from publisher.render.video.probe import probe

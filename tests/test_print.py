@@ -14,14 +14,14 @@ import pypdf
 import pytest
 import zxingcpp
 from PIL import Image
+from publisher.content.reader import read_story
 
 from publisher.channels.print import leaflet as print_leaflet
 from publisher.channels.print.settings import PrintSettings
 from publisher.config import load_config
-from publisher.content.reader import read_story
 from publisher.errors import ContentError
 from publisher.render import fonts, inputs
-from publisher.render.base import RenderContext
+from publisher.render.channel import RenderContext, StoryUnit
 
 REPO = Path(__file__).parent.parent
 MM = 72 / 25.4
@@ -50,7 +50,7 @@ def context(site: Path, story_id: str, out: Path, **options) -> RenderContext:
     settings = PrintSettings(type="print", qr=QR_TEXT, **options)
     config = config.model_copy(update={"channels": {**config.channels, "print": settings}})
     story = read_story(site, story_id, site / "content" / f"{story_id}.md", config)
-    return RenderContext(site, config, story, "print", out)
+    return RenderContext(site, config, StoryUnit(story), "print", out)
 
 
 def render(site: Path, out: Path, story_id: str = STORY, **options) -> tuple[RenderContext, list[str]]:
@@ -159,7 +159,7 @@ def test_without_a_qr_setting_the_code_dials_the_first_hotline(demo, tmp_path):
     settings = PrintSettings(type="print", sides=1, paper="A4")
     config = config.model_copy(update={"channels": {**config.channels, "print": settings}})
     story = read_story(demo, "antifraud/shuadan-fanli", demo / "content/antifraud/shuadan-fanli.md", config)
-    print_leaflet.leaflet(RenderContext(demo, config, story, "print", tmp_path))
+    print_leaflet.leaflet(RenderContext(demo, config, StoryUnit(story), "print", tmp_path))
     codes = zxingcpp.read_barcodes(Image.fromarray(rendered(tmp_path / "leaflet.pdf", 1, 300).astype(np.uint8)))
     assert [code.text for code in codes] == ["tel:96110"]
 

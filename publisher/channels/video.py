@@ -112,7 +112,8 @@ def prepare(ctx: RenderContext) -> Prepared:
     title = ctx.localize(meta.title)
     if len(title) > channel.title_limit:
         raise ctx.error(_("title is {length} characters, over {platform}'s limit of {limit} by {over}").format(
-            platform=channel.platform_label, length=len(title), limit=channel.title_limit, over=len(title) - channel.title_limit), "title")
+            platform=channel.platform_label, length=len(title), limit=channel.title_limit,
+            over=len(title) - channel.title_limit), "title")
     scenes = script.parse(ctx.localize(story.parsed.body), story.parsed.body_line)
     if not any(scene.sentences for scene in scenes):
         raise ctx.error(_("the story has no text to make subtitles from (write the script in the body)"))
@@ -141,7 +142,8 @@ def prepare(ctx: RenderContext) -> Prepared:
         raise ctx.error(_("voice-over timing: {problem}").format(problem=exc), "voice") from None
     if not channel.min_seconds <= plan.duration <= channel.max_seconds:
         raise ctx.error(_("the clip would last {seconds:.1f} s; {platform} clips must last between {shortest:g} s "
-                          "and {longest:g} s").format(seconds=plan.duration, platform=channel.platform_label, shortest=channel.min_seconds,
+                          "and {longest:g} s").format(
+                              seconds=plan.duration, platform=channel.platform_label, shortest=channel.min_seconds,
                                                       longest=channel.max_seconds))
     texts = [title, ctx.localize(ctx.account), *_end_lines(ctx, channel)]
     texts += [scene.heading for scene in scenes] + [cue.text for cue in plan.cues]
@@ -261,7 +263,8 @@ def _cover(ctx: RenderContext, prepared: Prepared, path: Path) -> None:
     meta = ctx.story.meta
     footer = ctx.localize(f"{ctx.config.name}　{meta.date.year}年{meta.date.month}月{meta.date.day}日")
     channel: VideoSettings = ctx.channel_config  # type: ignore[assignment]
-    painter = CardPainter(channel.cover_width, channel.cover_height, ctx.config.theme, ctx.language, ctx.localize(ctx.account), footer)
+    painter = CardPainter(channel.cover_width, channel.cover_height, ctx.config.theme, ctx.language,
+                          ctx.localize(ctx.account), footer)
     photo = next(iter(prepared.images.values()), ctx.story.images[0] if ctx.story.images else None)
     try:
         card = painter.title_card(prepared.caption_title, ctx.localize(meta.summary), photo)

@@ -8,20 +8,20 @@ import sys
 from publisher.cli.common import EXIT_OK, EXIT_USAGE, load_site, log_to_stderr
 from publisher.config import SiteConfig
 from publisher.i18n import _
+from publisher.publish import queue
+from publisher.publish.daemon import clock_from_environment, run
+from publisher.publish.runner import Publisher, take_down
+from publisher.safety import review
+from publisher.timing import iso_week, week_start
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from publisher.publish.daemon import run
-
     config = load_site(args)
     log_to_stderr()
     return run(args.site, config)
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from publisher.publish.daemon import clock_from_environment
-    from publisher.publish.runner import Publisher
-
     config = load_site(args)
     log_to_stderr()
     publisher = Publisher(args.site, config, clock_from_environment(_tz(config)))
@@ -39,9 +39,6 @@ def cmd_publish(args: argparse.Namespace) -> int:
 def cmd_batch(args: argparse.Namespace) -> int:
     import datetime
 
-    from publisher.publish.daemon import clock_from_environment
-    from publisher.publish.runner import Publisher
-    from publisher.timing import iso_week, week_start
 
     config = load_site(args)
     log_to_stderr()
@@ -63,11 +60,6 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from publisher.publish import queue
-    from publisher.publish.daemon import clock_from_environment
-    from publisher.publish.runner import Publisher, take_down
-    from publisher.safety import review
-
     config = load_site(args)
     publisher = Publisher(args.site, config, clock_from_environment(_tz(config)))
     ledger = publisher.ledger
@@ -114,9 +106,6 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
-    from publisher.publish import queue
-    from publisher.publish.runner import Publisher
-
     config = load_site(args)
     publisher = Publisher(args.site, config)
     outcome = "delivered" if args.delivered else "retry"

@@ -7,9 +7,16 @@ import sys
 import unicodedata
 from pathlib import Path
 
+from publisher import ledger as ledgers
 from publisher.cli.common import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, load_site, print_diagnostics
 from publisher.config import SiteConfig
+from publisher.content.hashing import content_hash
+from publisher.errors import ContentError
 from publisher.i18n import N_, _
+from publisher.pipeline.reader import read_site, read_story, story_files
+from publisher.publish.daemon import clock_from_environment
+from publisher.publish.runner import Publisher
+from publisher.safety import review
 
 DECISIONS = {"approve": N_("approve"), "reject": N_("reject"), "withdraw": N_("withdraw")}
 """A ledger decision as ``review log`` shows it (the ledger and ``--csv`` keep the English word)."""
@@ -18,10 +25,6 @@ STATUSES = {"draft": N_("draft"), "ready": N_("ready")}
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from publisher import ledger as ledgers
-    from publisher.pipeline.reader import read_site
-    from publisher.safety import review
-
     config = load_site(args)
     stages = config.safety.stages
     if args.target in ("list", "log"):
@@ -79,13 +82,6 @@ def _withdraw(args: argparse.Namespace, config: SiteConfig) -> int:
     loops are made again without it, and what went out by hand is listed for taking down."""
     from zoneinfo import ZoneInfo
 
-    from publisher import ledger as ledgers
-    from publisher.content.hashing import content_hash
-    from publisher.errors import ContentError
-    from publisher.pipeline.reader import read_story
-    from publisher.publish.daemon import clock_from_environment
-    from publisher.publish.runner import Publisher
-    from publisher.safety import review
 
     connection = ledgers.connect(args.site, config)
     found = _story_file(args)
@@ -143,8 +139,6 @@ def _os_user() -> str:
 
 
 def _story_file(args: argparse.Namespace) -> tuple[str, Path] | None:
-    from publisher.pipeline.reader import story_files
-
     wanted = args.target.removesuffix(".md").removesuffix("/index")
     for story_id, path in story_files(args.site):
         if wanted == story_id or str(Path(args.target).resolve()) == str(path.resolve()):
@@ -154,8 +148,6 @@ def _story_file(args: argparse.Namespace) -> tuple[str, Path] | None:
 
 def _find_story(args: argparse.Namespace, config: SiteConfig):
     """The story named by id or by file, read and validated (errors printed)."""
-    from publisher.errors import ContentError
-    from publisher.pipeline.reader import read_story
 
     found = _story_file(args)
     if found is None:

@@ -16,6 +16,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from publisher.i18n import _
+from publisher.timing import week_start
 
 BACKOFF = (dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minutes=30))
 
@@ -196,7 +197,6 @@ def posted(ledger: sqlite3.Connection, channel: str) -> set[str]:
 
 def week_posts(ledger: sqlite3.Connection, channel: str, week: str, tz: dt.tzinfo) -> list[Delivery]:
     """Posts of ``channel`` whose slot falls in ``week`` (one per story, whatever the target)."""
-    from publisher.timing import week_start
 
     start = dt.datetime.combine(week_start(week), dt.time(), tzinfo=tz)
     end = start + dt.timedelta(days=7)

@@ -17,7 +17,7 @@ from publisher import atomic
 from publisher.config import DirTarget
 from publisher.i18n import _
 from publisher.publish.queue import Delivery
-from publisher.publish.targets import (
+from publisher.publish.targets.base import (
     MARKER,
     DeliveryError,
     destination,

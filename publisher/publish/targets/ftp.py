@@ -21,7 +21,7 @@ from pathlib import Path
 from publisher.config import FtpTarget as FtpSettings
 from publisher.i18n import _
 from publisher.publish.queue import Delivery
-from publisher.publish.targets import (
+from publisher.publish.targets.base import (
     MARKER,
     DeliveryError,
     destination,

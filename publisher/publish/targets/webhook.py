@@ -24,7 +24,7 @@ from pathlib import Path
 from publisher.config import WebhookTarget as WebhookSettings
 from publisher.i18n import _
 from publisher.publish.queue import Delivery
-from publisher.publish.targets import DeliveryError, UnknownOutcome
+from publisher.publish.targets.base import DeliveryError, UnknownOutcome
 
 MARKDOWN_LIMIT = 4096
 _recent: dict[str, collections.deque] = collections.defaultdict(collections.deque)
