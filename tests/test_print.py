@@ -14,12 +14,12 @@ import pypdf
 import pytest
 import zxingcpp
 from PIL import Image
-from publisher.content.reader import read_story
 
 from publisher.channels.print import leaflet as print_leaflet
 from publisher.channels.print.settings import PrintSettings
 from publisher.config import load_config
 from publisher.errors import ContentError
+from publisher.pipeline.reader import read_story
 from publisher.render import fonts, inputs
 from publisher.render.channel import RenderContext, StoryUnit
 
