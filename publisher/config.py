@@ -416,6 +416,16 @@ def _channel_tables(data: dict) -> tuple[dict, list[dict], dict[tuple, tuple]]:
             validated[name] = cls.Settings.model_validate(table)
         except ValidationError as exc:
             errors += [{**err, "loc": (*where, *err["loc"])} for err in exc.errors()]
+    # A top-level table no configured channel reads (screens without an LED channel) is still checked,
+    # as the type that would read it sees it.
+    for key, value in top.items():
+        if any(prefix[-1] == key for prefix in adopted):
+            continue
+        cls = next(cls for cls in types.values() if key in getattr(cls, "adopts", ()))
+        try:
+            cls.Settings.model_validate({"type": cls.type, key: value})
+        except ValidationError as exc:
+            errors += [{**err, "loc": tuple(err["loc"])} for err in exc.errors() if err["loc"][:1] == (key,)]
     return {**data, "channels": validated}, errors, adopted
 
 

@@ -17,9 +17,10 @@ from pydantic import Field, model_validator
 
 from publisher import __version__, atomic
 from publisher.config import ChannelSettings
+from publisher.content.hashing import content_hash
 from publisher.errors import ContentError, Diagnostic
 from publisher.i18n import N_, _
-from publisher.render import artifacts, inputs, templates
+from publisher.render import artifacts, fonts, inputs, templates
 from publisher.render.cards import CardPainter, CardTextTooLong
 from publisher.render.channel import Channel, Message, RenderContext, template_context
 from publisher.render.video import audio, script, subtitles, timing
@@ -161,7 +162,8 @@ def render(ctx: RenderContext) -> list[str]:
     atomic.write_text(folder / "plan.json", json.dumps(plan.to_json(), ensure_ascii=False, indent=2))
     _cover(ctx, prepared, folder / "cover.jpg")
     topics = list(dict.fromkeys(ctx.story.meta.topics))
-    caption = templates.render(ctx.site, channel.template or TEMPLATE,
+    # A platform may have its own caption template (templates/kuaishou/caption.txt.j2), else the video one.
+    caption = templates.render(ctx.site, channel.template or [f"{channel.platform}/caption.txt.j2", TEMPLATE],
                                **template_context(ctx, topics=topics, caption_title=prepared.caption_title))
     caption = ctx.localize(caption.strip())
     if len(caption) > channel.caption_limit:
@@ -180,15 +182,16 @@ def render(ctx: RenderContext) -> list[str]:
 
 
 def clip_key(ctx: RenderContext) -> str:
-    """The clip's identity: what it is drawn from (the story, the clip settings, the theme, the
-    language, the account on its end card, every file read so far), never which channel asks."""
+    """The clip's identity: what it is drawn from (the story with every file it uses, the clip
+    settings, the theme, the language, the account on its end card, the font), never which
+    channel asks for it."""
     channel: VideoSettings = ctx.channel_config  # type: ignore[assignment]
     clip = ClipSettings.model_validate(channel.model_dump(include=set(ClipSettings.model_fields)))
-    digest = hashlib.sha256(f"publisher {__version__}\0{ctx.story.id}\0{ctx.language}\0{channel.opencc}\0"
-                            f"{ctx.account}\0".encode())
+    digest = hashlib.sha256(f"publisher {__version__}\0{ctx.story.id}\0{content_hash(ctx.story)}\0"
+                            f"{ctx.language}\0{channel.opencc}\0{ctx.account}\0"
+                            f"{inputs.installed_version(fonts.FONT_DISTRIBUTION)}\0".encode())
     digest.update(clip.model_dump_json().encode())
     digest.update(ctx.config.theme.model_dump_json().encode())
-    digest.update(json.dumps(inputs.recorded(), sort_keys=True).encode())
     return digest.hexdigest()
 
 

@@ -64,8 +64,11 @@ def prune(out: Path) -> None:
     if not atomic.confined(out, folder) or not folder.is_dir():
         return
     for path in folder.iterdir():
-        if path.suffix == ".lock" or path.is_symlink() or not path.is_file():
+        if path.is_symlink() or not path.is_file():
             continue
-        if path.stat().st_nlink <= 1:
+        if path.suffix == ".lock":
+            if not any(folder.glob(f"{path.stem}.*[!k]")):  # a failed make: its artifact never came
+                path.unlink(missing_ok=True)
+        elif path.stat().st_nlink <= 1:
             path.unlink(missing_ok=True)
-            path.with_suffix(".lock").unlink(missing_ok=True)
+            (folder / f"{path.stem}.lock").unlink(missing_ok=True)

@@ -130,8 +130,3 @@ def installed_version(distribution: str) -> str:
     except metadata.PackageNotFoundError:
         return "unknown"
 
-
-def recorded() -> dict[str, str]:
-    """What the active rendition has read so far (the identity of an artifact made from it)."""
-    recorder = _active.get()
-    return dict(sorted(recorder.files.items())) if recorder is not None else {}

@@ -48,14 +48,14 @@ class _RecordingEnvironment(SandboxedEnvironment):
     site: Path
 
     def _load_template(self, name, globals):  # type: ignore[override]
-        template = super()._load_template(name, globals)
         override = self.site / "templates" / name
+        inputs.record(override)  # found or absent (one of several candidates): adding it renders again
+        template = super()._load_template(name, globals)
         if override.is_file() and template.filename != str(override) and self.cache is not None:
             # An override added since the default was cached (``serve``, tests): Jinja's cache only
             # checks the file it loaded, so it would keep serving the default.
             self.cache.clear()
             template = super()._load_template(name, globals)
-        inputs.record(override)
         if not (template.filename and Path(template.filename).resolve() == override.resolve()):
             inputs.record_package(f"templates/{name}")
         return template
@@ -81,11 +81,12 @@ def environment(site: Path) -> jinja2.Environment:
     return env
 
 
-def render(site: Path, name: str, /, **context: object) -> str:
-    """Render template ``name`` with ``context``; failures become TemplateError."""
+def render(site: Path, name: str | list[str], /, **context: object) -> str:
+    """Render template ``name`` (or the first of several names that exists) with ``context``;
+    failures become TemplateError."""
     env = environment(site)
     try:
-        return env.get_template(name).render(**context)
+        return env.get_or_select_template(name).render(**context)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or name}:{exc.lineno}: " + _("template error: {message}").format(
             message=exc.message)) from None

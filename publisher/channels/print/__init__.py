@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from publisher.channels.print.leaflet import edition, leaflet
+from publisher.channels.print import leaflet as layout
 from publisher.channels.print.settings import PrintSettings
 from publisher.content.story import Story
 from publisher.errors import Diagnostic
@@ -57,9 +57,9 @@ class PrintChannel(Channel):
 
     def render(self, ctx: RenderContext) -> list[str]:
         if isinstance(ctx.unit, StoryUnit):
-            return leaflet(ctx)
+            return layout.leaflet(ctx)
         unit: Edition = ctx.unit  # type: ignore[assignment]
-        return edition(unit.members, unit.edition, self.print, ctx.config, ctx.site, ctx.folder,
+        return layout.edition(unit.members, unit.edition, self.print, ctx.config, ctx.site, ctx.folder,
                        ctx.warnings.append, channel=ctx.channel)
 
     def check(self, ctx: RenderContext) -> None:
