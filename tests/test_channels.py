@@ -184,3 +184,25 @@ def test_layers_contract_holds():
     lint = Path(sys.executable).with_name("lint-imports")
     run = subprocess.run([str(lint)], capture_output=True, text=True, cwd=REPO, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_preview_shows_leaflet_pages_and_editions(tmp_path):
+    """The print channel's own partials: a story page shows its leaflet's pages, the index its editions."""
+    site = tmp_path / "site"
+    shutil.copytree(FIXTURES / "video-site", site)
+    config = site / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        '[kinds.antifraud]\nchannels = ["douyin"]', '[kinds.antifraud]\nchannels = ["douyin", "print"]')
+        + '\n[channels.print]\ntype = "print"\nqr = "tel:110"\n\n'
+        + '[channels.print.editions]\nweek = ["antifraud/script"]\n',
+        encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["preview", "--site", str(site), "--out", str(out)]) == 0
+    page = (out / "preview/stories/antifraud--script.html").read_text(encoding="utf-8")
+    pages = re.findall(r'<img src="([^"]+/pages/page-\d+\.png)"', page)
+    assert len(pages) == 2 and all((out / "preview/stories" / src).resolve().is_file() for src in pages)
+    index = (out / "preview/index.html").read_text(encoding="utf-8")
+    assert 'id="units-print"' in index and "@edition/week/edition.pdf" in index
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    edition = next(r for r in manifest["renditions"] if r["unit"] == "@edition/week")
+    assert edition["story"] == "" and edition["unit_kind"] == "edition" and edition["stories"] == ["antifraud/script"]

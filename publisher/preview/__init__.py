@@ -90,7 +90,7 @@ def _generate(site: Path, config: SiteConfig, out: Path, result: BuildResult | N
                  "partial": channel.preview_template or "preview/_none.html.j2",
                  **channel.preview(out / rendition.folder, link)}
         if "page" in shown:  # a page of its own (the WeChat article as the phone shows it)
-            shown["page_link"] = f"{view.slug}--{rendition.channel}.html"
+            shown["page_link"] = f"{view.slug}@{rendition.channel}.html"
         view.renditions[rendition.channel] = shown
     for story in stories:
         views.setdefault(story.id, StoryView(story, "", {}))
