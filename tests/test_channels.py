@@ -15,27 +15,10 @@ from publisher.render.video import encode as encoder
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
-VIDEO_PRESETS = """
-[channels.kuaishou]
-type = "video"
-platform = "kuaishou"
-account = "测试警方在线"
-preset = "ultrafast"
-title_seconds = 1.5
-end_seconds = 1.5
-cue_gap = 0.5
-min_cue = 1.5
-
-[channels.shipinhao]
-type = "video"
-platform = "channels"
-account = "测试警方在线"
-preset = "ultrafast"
-title_seconds = 1.5
-end_seconds = 1.5
-cue_gap = 0.5
-min_cue = 1.5
-"""
+CLIP = ('account = "测试警方在线"\npreset = "ultrafast"\ntitle_seconds = 1.5\nend_seconds = 1.5\n'
+        'cue_gap = 0.5\nmin_cue = 1.5\n')
+VIDEO_PRESETS = "".join(f'\n[channels.{name}]\ntype = "video"\nplatform = "{platform}"\n{CLIP}'
+                        for name, platform in (("kuaishou", "kuaishou"), ("shipinhao", "channels")))
 
 
 def _video_site(tmp_path: Path) -> Path:

@@ -22,7 +22,7 @@ from publisher.config import ChannelSettings
 from publisher.errors import Diagnostic
 from publisher.i18n import _
 from publisher.render import inputs, photos, templates, textbox
-from publisher.render.channel import Channel, Message, RenderContext, template_context
+from publisher.render.channel import Channel, Message, RenderContext, read_json, template_context
 from publisher.render.textbox import Box
 from publisher.sourcepos import toml_key_line
 from publisher.timing import parse_slot
@@ -228,7 +228,7 @@ class WechatChannel(Channel):
         return render(ctx)
 
     def preview(self, folder: Path, link: str) -> dict:
-        article = _json(folder / "article.json")
+        article = read_json(folder / "article.json")
         try:
             body = (folder / "article.html").read_text(encoding="utf-8")
         except OSError:
@@ -238,13 +238,7 @@ class WechatChannel(Channel):
                 "page": {"template": "wechat/preview-page.html.j2", "html": body}}
 
     def message(self, folder: Path) -> Message:
-        article = _json(folder / "article.json")
+        article = read_json(folder / "article.json")
         text = f"{article.get('title', '')}\n{article.get('digest', '')}".strip()
         return Message(text, ["article.html", "cover.jpg", *article.get("images", [])])
 
-
-def _json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}

@@ -20,7 +20,7 @@ from publisher.config import ChannelSettings
 from publisher.i18n import _
 from publisher.render import templates
 from publisher.render.cards import Card, CardPainter, CardTextTooLong
-from publisher.render.channel import Channel, Message, RenderContext, template_context
+from publisher.render.channel import Channel, Message, RenderContext, read_json, template_context
 
 TEMPLATE = "weibo/post.txt.j2"
 
@@ -152,12 +152,12 @@ class WeiboChannel(Channel):
         return render(ctx)
 
     def preview(self, folder: Path, link: str) -> dict:
-        post = _json(folder / "post.json")
+        post = read_json(folder / "post.json")
         return {**post, "html": _topics(post.get("text", "")),
                 "images": [f"{link}/{card['file']}" for card in post.get("cards", [])]}
 
     def message(self, folder: Path) -> Message:
-        post = _json(folder / "post.json")
+        post = read_json(folder / "post.json")
         return Message(post.get("text", "").strip(), ["post.txt", *(card["file"] for card in post.get("cards", []))])
 
 
@@ -166,9 +166,3 @@ def _topics(text: str) -> str:
     escaped = html.escape(text)
     return re.sub(r"#([^#\s]{1,40})#", r'<span class="topic">#\1#</span>', escaped).replace("\n", "<br>")
 
-
-def _json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}

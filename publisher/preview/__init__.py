@@ -179,10 +179,3 @@ def _week(site: Path, config: SiteConfig, stories: list[Story], now: dt.datetime
         if connection is not None:
             connection.close()
     return {"name": week, "channels": channels}
-
-
-def _json(path: Path) -> dict | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None

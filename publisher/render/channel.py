@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -273,6 +274,15 @@ class Channel(ABC):
     def message(self, folder: Path) -> Message:
         """The text and files a batch post or a robot message carries."""
         return Message(files=sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()))
+
+
+def read_json(path: Path) -> dict:
+    """A rendition's own JSON description ({} when missing or damaged: the preview shows what it can)."""
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def template_context(ctx: RenderContext, **more: object) -> dict[str, object]:

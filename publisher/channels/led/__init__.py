@@ -25,7 +25,7 @@ from publisher.content.story import Story
 from publisher.errors import Diagnostic
 from publisher.i18n import _
 from publisher.render import chinese, fonts
-from publisher.render.channel import Channel, CollectiveUnit, RenderContext, Unit
+from publisher.render.channel import Channel, CollectiveUnit, RenderContext, Unit, read_json
 from publisher.render.video.encode import VideoSettings, encode, even_size
 
 REASON_NOT_ON_CHANNEL = "not on the led channel"
@@ -109,7 +109,7 @@ class LedChannel(Channel):
             days = {}
             for key, folder, link in units:
                 name, _slash, date = key.partition("/")
-                if name == screen.name and (found := _json(folder / "playlist.json")):
+                if name == screen.name and (found := read_json(folder / "playlist.json")):
                     days[date] = {"playlist": found, "folder": link}
             screens.append({"screen": screen, "days": dict(sorted(days.items(), reverse=True))})
         return {"screens": screens, "reason": playlist.reason_zh}
@@ -126,12 +126,6 @@ class LedChannel(Channel):
                     break
         return {"leds": found} if found else None
 
-
-def _json(path: Path) -> dict | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 def render_day(ctx: RenderContext) -> list[str]:

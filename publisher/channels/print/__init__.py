@@ -8,7 +8,6 @@ LED screen-day, rendered into ``<channel>/@edition/<name>/`` and delivered to th
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -18,7 +17,7 @@ from publisher.channels.print.settings import PrintSettings
 from publisher.content.story import Story
 from publisher.errors import Diagnostic
 from publisher.i18n import _
-from publisher.render.channel import Channel, CollectiveUnit, Message, RenderContext, StoryUnit, Unit
+from publisher.render.channel import Channel, CollectiveUnit, Message, RenderContext, StoryUnit, Unit, read_json
 
 EDITIONS = "@edition"
 """Folder of the editions inside the channel's folder (``@`` keeps it apart from story ids)."""
@@ -80,9 +79,6 @@ class PrintChannel(Channel):
 
 
 def _pages(folder: Path, link: str, stem: str) -> dict:
-    try:
-        described = json.loads((folder / f"{stem}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        described = {}
+    described = read_json(folder / f"{stem}.json")
     pages = sorted(p.name for p in (folder / "pages").glob("page-*.png")) if (folder / "pages").is_dir() else []
     return {**described, "pdf": f"{link}/{stem}.pdf", "pages": [f"{link}/pages/{name}" for name in pages]}
