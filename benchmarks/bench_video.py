@@ -103,7 +103,7 @@ def floor(site: Path, work: Path) -> float:
     from publisher.render.video import audio
 
     audio.mix(prepared.plan, prepared.voices, prepared.music, channel, soundtrack)
-    settings = encoder.VideoSettings(channel.width, channel.height, channel.fps, channel.crf, channel.preset)
+    settings = encoder.EncoderSettings(channel.width, channel.height, channel.fps, channel.crf, channel.preset)
     command = [encoder.ffmpeg(), "-hide_banner", "-loglevel", "error", "-y",
                *encoder.raw_input_arguments(settings, str(raw), yuv_input=True), "-i", str(soundtrack),
                "-map", "0:v:0", "-map", "1:a:0", *encoder.video_arguments(settings, yuv_input=True),

@@ -409,7 +409,10 @@ def _channel_tables(data: dict) -> tuple[dict, list[dict], dict[tuple, tuple]]:
             continue
         table = dict(table)
         for key in getattr(cls, "adopts", ()):
-            if key not in table and key in top:
+            if key in top and key in table:
+                errors.append({"type": "adopted_twice", "loc": (key,), "msg": "", "input": None,
+                               "channel": name})
+            elif key in top:
                 table[key] = top[key]
                 adopted[(*where, key)] = (key,)
         try:
@@ -419,7 +422,7 @@ def _channel_tables(data: dict) -> tuple[dict, list[dict], dict[tuple, tuple]]:
     # A top-level table no configured channel reads (screens without an LED channel) is still checked,
     # as the type that would read it sees it.
     for key, value in top.items():
-        if any(prefix[-1] == key for prefix in adopted):
+        if any(prefix[-1] == key for prefix in adopted) or any(err["loc"] == (key,) for err in errors):
             continue
         cls = next(cls for cls in types.values() if key in getattr(cls, "adopts", ()))
         try:
@@ -473,6 +476,9 @@ def _diagnostics(path: Path, text: str, errors: list[dict], adopted: dict[tuple,
                 key=dotted, type=err.get("input"), known=err["known"])
         elif err["type"] == "missing_type":
             message = _("{key}: missing 'type' ({known})").format(key=dotted, known=err["known"])
+        elif err["type"] == "adopted_twice":
+            message = _("{key}: written both at the top level and in [channels.{channel}]; keep one (the "
+                        "channel's)").format(key=dotted, channel=err["channel"])
         elif err["type"] == "missing":
             message = _("{key}: missing required key").format(key=dotted)
         else:

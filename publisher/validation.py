@@ -46,7 +46,7 @@ def first_per_place(errors: list[dict]) -> list[dict]:
 def allowed(expected: str, aliases: dict[str, str] | None = None) -> str:
     """``'draft' or 'ready'`` (pydantic's ``expected``) as ``draft | ready``; with the Chinese names
     (``aliases``: English value → Chinese) in Chinese: ``draft（草稿） | ready（待发）``."""
-    values = re.findall(r"'((?:[^'\\]|\\.)*)'", expected) or [expected]
+    values = re.findall(r"'((?:[^'\\]|\\.)*)'", expected) or re.split(r",\s*|\s+or\s+", expected)
     chinese = language() == CHINESE
     return " | ".join(f"{v}（{aliases[v]}）" if chinese and aliases and v in aliases else v for v in values)
 

@@ -24,8 +24,7 @@ from publisher.render import artifacts, fonts, inputs, templates
 from publisher.render.cards import CardPainter, CardTextTooLong
 from publisher.render.channel import Channel, Message, RenderContext, template_context
 from publisher.render.video import audio, script, subtitles, timing
-from publisher.render.video.encode import VideoSettings as Encoding
-from publisher.render.video.encode import encode
+from publisher.render.video.encode import EncoderSettings, encode
 from publisher.render.video.frames import KIND_LABELS, Cards, FrameComposer
 from publisher.render.video.probe import ProbeError, probe
 from publisher.render.video.settings import ClipSettings
@@ -34,9 +33,9 @@ TEMPLATE = "video/caption.txt.j2"
 
 
 PLATFORMS: dict[str, dict] = {
-    "douyin": {"label": "抖音", "title_limit": 30, "caption_limit": 1000, "cover_width": 1080, "cover_height": 1440},
-    "kuaishou": {"label": "快手", "title_limit": 30, "caption_limit": 500, "cover_width": 1080, "cover_height": 1440},
-    "channels": {"label": "视频号", "title_limit": 16, "caption_limit": 1000, "cover_width": 1080,
+    "douyin": {"label": "抖音", "title_min": 1, "title_limit": 30, "caption_limit": 1000, "cover_width": 1080, "cover_height": 1440},
+    "kuaishou": {"label": "快手", "title_min": 1, "title_limit": 30, "caption_limit": 500, "cover_width": 1080, "cover_height": 1440},
+    "channels": {"label": "视频号", "title_min": 6, "title_limit": 16, "caption_limit": 1000, "cover_width": 1080,
                  "cover_height": 1260},
 }
 """Each platform's caption rules (its defaults; a channel may set any of them). All three take the
@@ -53,6 +52,8 @@ class VideoSettings(ChannelSettings, ClipSettings):
     """douyin (抖音), kuaishou (快手) or channels (视频号): sets the caption rules below."""
     title_limit: int = Field(30, ge=1)
     """Most characters in the caption's title (抖音 30, 快手 30, 视频号 16: the platform's by default)."""
+    title_min: int = Field(1, ge=1)
+    """Fewest characters in the caption's title (视频号's short title: 6; the platform's by default)."""
     caption_limit: int = Field(1000, ge=1)
     """Most characters in the whole caption, topics included (the platform's by default)."""
     cover_width: int = Field(1080, ge=100, le=8192)
@@ -90,9 +91,9 @@ class VideoSettings(ChannelSettings, ClipSettings):
 
 
 ALIASES = {"douyin": "douyin"}
+"""Older channel types read as the video channel on a platform (``type = "douyin"``)."""
 PLATFORM_NAMES = {"douyin": N_("Douyin"), "kuaishou": N_("Kuaishou"), "channels": N_("WeChat Channels")}
 """Platform names in messages (the team reads 抖音, 快手, 视频号)."""
-"""Older channel types read as the video channel on a platform."""
 
 
 def check(ctx: RenderContext) -> None:
@@ -115,6 +116,9 @@ def prepare(ctx: RenderContext) -> Prepared:
         raise ctx.error(_("title is {length} characters, over {platform}'s limit of {limit} by {over}").format(
             platform=channel.platform_label, length=len(title), limit=channel.title_limit,
             over=len(title) - channel.title_limit), "title")
+    if len(title) < channel.title_min:
+        raise ctx.error(_("title is {length} characters; {platform} wants at least {least}").format(
+            length=len(title), platform=channel.platform_label, least=channel.title_min), "title")
     scenes = script.parse(ctx.localize(story.parsed.body), story.parsed.body_line)
     if not any(scene.sentences for scene in scenes):
         raise ctx.error(_("the story has no text to make subtitles from (write the script in the body)"))
@@ -208,7 +212,7 @@ def _encode(ctx: RenderContext, prepared: Prepared, video: Path) -> None:
     cards = Cards(prepared.caption_title, ctx.localize(ctx.account),
                   ctx.localize(KIND_LABELS.get(ctx.story.meta.kind, "")), _end_lines(ctx, channel))
     composer = FrameComposer(plan, channel, ctx.config.theme, ctx.language, cards, prepared.images)
-    settings = Encoding(channel.width, channel.height, channel.fps, channel.crf, channel.preset,
+    settings = EncoderSettings(channel.width, channel.height, channel.fps, channel.crf, channel.preset,
                         channel.audio_bitrate)
     try:
         encode(_frames(composer, plan.duration, channel.fps, ctx.story.id, ctx.progress), settings, video,

@@ -138,9 +138,9 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="publisher",
-        description=_("Turn Markdown stories into Weibo posts, WeChat articles, Douyin videos and LED-screen "
-                    "loops, review them (三审) and publish them on schedule. Run in a site folder (content/, "
-                    "templates/, assets/, config.toml) or pass --site."))
+        description=_("Turn Markdown stories into every channel's output (Weibo posts, WeChat articles, short "
+                    "videos, LED-screen loops, leaflets), review them (三审) and publish them on schedule. Run in a "
+                    "site folder (content/, templates/, assets/, config.toml) or pass --site."))
     parser.add_argument("--version", action="version", version=f"publisher {__version__}",
                         help=_("show program's version number and exit"))
     _lang_option(parser, default=None)
@@ -222,7 +222,8 @@ def _parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=publishing.cmd_run)
 
     publish = commands.add_parser("publish", help=_("one publishing pass by hand"),
-                                  description=_("Render and queue today's LED loops, then deliver everything due."))
+                                  description=_("Render and queue today's collective units (LED loops, leaflet editions), then deliver "
+                                              "everything due."))
     _site_option(publish)
     publish.add_argument("--channel", action="append", default=[], metavar="NAME", help=_("only this channel"))
     publish.add_argument("--dry-run", action="store_true", help=_("say what would be delivered; change nothing"))

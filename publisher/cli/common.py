@@ -37,3 +37,12 @@ def log_to_stderr() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(Localized("%(asctime)s %(level)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S"))
     logging.basicConfig(level=logging.INFO, handlers=[handler])
+
+
+def known_channels(names: list[str], config: SiteConfig) -> bool:
+    """Every ``--channel`` is configured; otherwise say which is not, and which are."""
+    unknown = [name for name in names if name not in config.channels]
+    if unknown:
+        print(_("error: unknown channel {name!r} (known: {known})").format(name=unknown[0], known=", ".join(
+            config.channels)), file=sys.stderr)
+    return not unknown

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 
-from publisher.cli.common import EXIT_OK, EXIT_USAGE, load_site, log_to_stderr
+from publisher.cli.common import EXIT_OK, EXIT_USAGE, known_channels, load_site, log_to_stderr
 from publisher.config import SiteConfig
 from publisher.i18n import _
 from publisher.publish import queue
@@ -25,6 +26,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
     config = load_site(args)
     log_to_stderr()
     publisher = Publisher(args.site, config, clock_from_environment(_tz(config)))
+    if not known_channels(args.channel, config):
+        return EXIT_USAGE
     chosen = set(args.channel) or set(config.channels)
     if not args.dry_run:
         publisher.start()
@@ -37,13 +40,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    import datetime
-
-
     config = load_site(args)
     log_to_stderr()
     publisher = Publisher(args.site, config, clock_from_environment(_tz(config)))
-    week = args.week or iso_week(publisher.now().date() + datetime.timedelta(days=7))
+    week = args.week or iso_week(publisher.now().date() + dt.timedelta(days=7))
     try:
         week_start(week)
     except ValueError as exc:

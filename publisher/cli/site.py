@@ -8,7 +8,15 @@ import sys
 import time
 
 from publisher.atomic import output_lock
-from publisher.cli.common import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, load_site, log_to_stderr, print_diagnostics
+from publisher.cli.common import (
+    EXIT_CONTENT,
+    EXIT_OK,
+    EXIT_USAGE,
+    known_channels,
+    load_site,
+    log_to_stderr,
+    print_diagnostics,
+)
 from publisher.content.archetypes import scaffold
 from publisher.i18n import _
 from publisher.ledger import backup
@@ -19,12 +27,8 @@ from publisher.preview.serve import serve
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-
     config = load_site(args)
-    unknown = [name for name in args.channel if name not in config.channels]
-    if unknown:
-        print(_("error: unknown channel {name!r} (known: {known})").format(name=unknown[0], known=", ".join(
-            config.channels)), file=sys.stderr)
+    if not known_channels(args.channel, config):
         return EXIT_USAGE
     most = 4 * (os.cpu_count() or 1)
     if not 1 <= args.jobs <= most:
@@ -44,7 +48,6 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-
     config = load_site(args)
     check_output(args.site, args.site / config.output)  # the build would refuse it: so does check
     errors, warnings, count = check_site(args.site, config)
@@ -55,7 +58,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
-
     config = load_site(args)
     out = args.out or args.site / config.output
     check_output(args.site, out)
@@ -70,14 +72,12 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-
     config = load_site(args)
     log_to_stderr()
     return serve(args.site, config, args.out or args.site / config.output, args.port)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-
     config = load_site(args)
     path = scaffold(args.site, config, args.kind, args.title, args.slug)
     print(path)
@@ -86,7 +86,6 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-
     config = load_site(args)
     print(_("ledger copied to {path}").format(path=backup(args.site, config, args.destination)))
     return EXIT_OK

@@ -29,6 +29,8 @@ DAY_NAMES = {
 
 KIND_NAMES = {"民警风采": "officer", "为民服务": "deed", "反诈宣传": "antifraud"}
 """``kind:`` may be written in Chinese."""
+KIND_LABELS = {kind: label for label, kind in KIND_NAMES.items()}
+"""Each kind as the team calls it: section names, badges on leaflets, the preview."""
 STATUS_NAMES = {"草稿": "draft", "待发": "ready"}
 ROLE_NAMES = {"受害人": "victim", "证人": "witness", "未成年人": "minor", "嫌疑人": "suspect", "民警": "officer",
               "群众": "public"}

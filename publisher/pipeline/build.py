@@ -233,7 +233,7 @@ def _build(site: Path, config: SiteConfig, out: Path, only: set[str], drafts: bo
         _run([job for job in todo if id(job) not in refused_ids], jobs, executor, progress, finish)
         _mark_review_state(site, config, stories, kept + fresh)
         result = manifest.Manifest(
-            renditions=sorted(kept + fresh, key=lambda r: (r.channel, r.story)),
+            renditions=sorted(kept + fresh, key=lambda r: (r.channel, r.key)),
             errors=[d.to_json() for d in errors], warnings=[d.to_json() for d in warnings])
         result.save(out)
         artifacts.prune(out)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 
-KINDS = {"officer": "民警风采", "deed": "为民服务", "antifraud": "反诈宣传"}
+from publisher.content.story import KIND_LABELS
+
+KINDS = KIND_LABELS
 
 
 def review(label: str) -> str:

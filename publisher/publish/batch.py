@@ -74,9 +74,13 @@ def write(posts: list[Post], channel: str, week: str, rendered: Path, folder: Pa
             source = rendered / channel / post.story.id
             post.folder = f"{number:02d}-{post.slot:%a-%H%M}-{post.story.id.replace('/', '-')}".lower()
             shutil.copytree(source, stage / post.folder)
-            post.files = sorted(str(p.relative_to(stage / post.folder)) for p in (stage / post.folder).rglob("*")
-                                if p.is_file())
-            post.text = message(stage / post.folder).text
+            said = message(stage / post.folder)
+            copied = sorted(str(p.relative_to(stage / post.folder)) for p in (stage / post.folder).rglob("*")
+                            if p.is_file())
+            # What the post carries (the channel says: the text, its images or video), delivered and
+            # listed; the package keeps everything the rendition made, for people posting by hand.
+            post.files = [name for name in said.files if name in copied] or copied
+            post.text = said.text
             rows.append({"slot": post.slot.isoformat(), "story": post.story.id, "title": post.story.meta.title,
                          "folder": post.folder, "files": post.files, "text": post.text,
                          "urgent": post.story.meta.urgent})

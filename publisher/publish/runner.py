@@ -102,7 +102,8 @@ class Publisher:
             files = [f.removeprefix(rendition.folder + "/") for f in rendition.files]
             payload = {"folder": str(folder), "files": files, "checksums": checksums(folder, files),
                        "stories": {s: content_hash(by_id[s]) for s in rendition.stories if s in by_id},
-                       "destination": rendition.unit, "title": rendition.title, "day": rendition.day}
+                       "destination": self.channels[channel].destination(rendition.unit), "title": rendition.title,
+                       "day": rendition.day, "text": self.channels[channel].message(folder).text}
             for target in rendition.targets:
                 wanted += 1
                 if queue.enqueue(self.ledger, channel, target, rendition.unit, rendition.hash, "loop", self.now(),

@@ -271,6 +271,10 @@ class Channel(ABC):
         """Front-matter values only this channel can check (LED: the screens a story names)."""
         return []
 
+    def destination(self, key: str) -> str:
+        """Where a collective unit goes inside its target (a folder on a USB stick, on a share)."""
+        return f"{self.name}/{key}"
+
     def message(self, folder: Path) -> Message:
         """The text and files a batch post or a robot message carries."""
         return Message(files=sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()))

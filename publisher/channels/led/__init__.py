@@ -26,9 +26,7 @@ from publisher.errors import Diagnostic
 from publisher.i18n import _
 from publisher.render import chinese, fonts
 from publisher.render.channel import Channel, CollectiveUnit, RenderContext, Unit, read_json
-from publisher.render.video.encode import VideoSettings, encode, even_size
-
-REASON_NOT_ON_CHANNEL = "not on the led channel"
+from publisher.render.video.encode import EncoderSettings, encode, even_size
 
 
 @dataclass
@@ -66,7 +64,7 @@ class LedChannel(Channel):
                 reason = playlist.eligible(story, screen, day, {self.name}, drafts)
                 if reason is None:
                     entries.append(playlist.Entry(story, playlist.windows(story.meta.hours)))
-                elif reason != REASON_NOT_ON_CHANNEL:
+                elif reason != playlist.NOT_ON_CHANNEL:
                     excluded.append({"story": story.id, "reason": reason})
             parts = playlist.day_parts(entries)
             for part in parts:
@@ -91,6 +89,10 @@ class LedChannel(Channel):
 
     def render(self, ctx: RenderContext) -> list[str]:
         return render_day(ctx)
+
+    def destination(self, key: str) -> str:
+        """``<screen>/<date>``: a screen's own stick or share holds only its loops."""
+        return key
 
     def front_matter_problems(self, story: Story, shown: str) -> list[Diagnostic]:
         known = {screen.name for screen in self.led.screens}
@@ -161,7 +163,7 @@ def render_day(ctx: RenderContext) -> list[str]:
         return slide_files[key]
 
     width, height = even_size(screen.width, screen.height)
-    settings = VideoSettings(screen.width, screen.height, led.fps, led.crf, led.preset)
+    settings = EncoderSettings(screen.width, screen.height, led.fps, led.crf, led.preset)
     described_parts = []
     multi = len(day.parts) > 1
     for part in day.parts:

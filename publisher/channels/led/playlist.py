@@ -45,12 +45,16 @@ class Part:
         return f"{_clock(self.start)}-{_clock(self.end)}"
 
 
+NOT_ON_CHANNEL = "not on the led channel"
+"""Why a story is not in any screen's loop: it does not list the channel (not shown as left out)."""
+
+
 def eligible(story: Story, screen: Screen, day: dt.date, led_channels: set[str],
              drafts: bool = False) -> str | None:
     """None when the story plays on ``screen`` on ``day``; otherwise the reason it is out."""
     meta = story.meta
     if not led_channels.intersection(story.channels):
-        return "not on the led channel"
+        return NOT_ON_CHANNEL
     if meta.status != "ready" and not drafts:
         return "draft"
     if meta.screens is not None and screen.name not in meta.screens:

@@ -37,7 +37,7 @@ from PIL import Image
 from publisher import atomic
 from publisher.channels.print.settings import PrintSettings
 from publisher.config import SiteConfig
-from publisher.content.story import Story
+from publisher.content.story import KIND_LABELS, Story
 from publisher.errors import Diagnostic, PublisherError
 from publisher.i18n import N_, _
 from publisher.render import fonts, inputs
@@ -54,7 +54,6 @@ MAX_PHOTO_PIXELS = 3600
 TEMPLATES = ("common.typ",)
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "print"
 FAMILY = {"zh-Hans": ("Noto Sans CJK SC", "cn"), "zh-Hant": ("Noto Sans CJK TC", "tw")}
-KIND_LABEL = "反诈宣传"
 MORE_LABEL = "更多防骗提醒"
 
 
@@ -149,7 +148,7 @@ def edition(stories: list[Story], name: str, settings: PrintSettings, config: Si
         for warning in ctx.warnings:
             warn(warning)
     job = Job("edition.typ", {**page_data(config, settings, paper, first.language), **data, "sides": 2,
-                              "cards": cards, "labels": {"kind": first.localize(KIND_LABEL),
+                              "cards": cards, "labels": {"kind": first.localize(KIND_LABELS[first.story.meta.kind]),
                                                          "more": first.localize(MORE_LABEL)}}, photos, first.warn)
 
     def edition_error(message: str, *key: str | int) -> Exception:
@@ -206,7 +205,7 @@ def story_data(ctx: RenderContext, settings: PrintSettings, paper: Paper, *, fro
             for run in runs:
                 run["text"] = ctx.localize(run["text"])
     hotlines = [ctx.localize(line) for line in hotlines]
-    drawn = [*localized.values(), *hotlines, KIND_LABEL, MORE_LABEL,
+    drawn = [*localized.values(), *hotlines, KIND_LABELS[meta.kind], MORE_LABEL,
              *(f"{f['label']}{f['value']}{f['unit']}" for f in figures),
              *(run["text"] for block in blocks for runs in block.get("items", [block.get("runs", [])]) for run in runs)]
     for text in drawn:
@@ -229,7 +228,7 @@ def story_data(ctx: RenderContext, settings: PrintSettings, paper: Paper, *, fro
         "date": localized["date"], "figures": figures, "body": blocks, "photo": photo_data, "qr": qr,
         "qr_text": qr_text, "hotlines": hotlines,
         "hotline": {"label": ctx.localize(label), "number": number},
-        "labels": {"kind": ctx.localize(KIND_LABEL)},
+        "labels": {"kind": ctx.localize(KIND_LABELS[meta.kind])},
     }
     if card:
         data = {"title": data["title"], "summary": data["summary"], "figures": figures[:1], "body": blocks,

@@ -36,6 +36,10 @@ class PrintSettings(ChannelSettings):
     sheet, e.g. ``spring = ["antifraud/dianxin-zhapian", "antifraud/shuadan-fanli"]``: the first large on
     the front, the others (up to 6) on the back."""
 
+    def drawn_texts(self, name: str) -> list[tuple[tuple[str | int, ...], str]]:
+        return [*super().drawn_texts(name), (("channels", name, "qr_caption"), self.qr_caption),
+                *((("channels", name, "hotlines"), line) for line in self.hotlines)]
+
     @field_validator("editions")
     @classmethod
     def _distinct_stories(cls, editions: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -23,7 +23,7 @@ def ffmpeg() -> str:
 
 
 @dataclass(frozen=True)
-class VideoSettings:
+class EncoderSettings:
     width: int
     height: int
     fps: int
@@ -37,7 +37,7 @@ def even_size(width: int, height: int) -> tuple[int, int]:
     return width + width % 2, height + height % 2
 
 
-def video_arguments(settings: VideoSettings, yuv_input: bool = False) -> list[str]:
+def video_arguments(settings: EncoderSettings, yuv_input: bool = False) -> list[str]:
     """Codec arguments shared by every H.264 we write (Douyin clips, LED loops, the benchmark floor).
     RGB input is converted with the BT.709 matrix; odd sizes are padded with black on the right
     and bottom (see :func:`even_size`). ``yuv_input`` frames are already BT.709 yuv420p."""
@@ -54,7 +54,7 @@ def video_arguments(settings: VideoSettings, yuv_input: bool = False) -> list[st
     ]
 
 
-def raw_input_arguments(settings: VideoSettings, source: str = "-", rate: str | None = None,
+def raw_input_arguments(settings: EncoderSettings, source: str = "-", rate: str | None = None,
                         yuv_input: bool = False) -> list[str]:
     width, height = even_size(settings.width, settings.height) if yuv_input else (settings.width, settings.height)
     return ["-f", "rawvideo", "-pix_fmt", "yuv420p" if yuv_input else "rgb24", "-s", f"{width}x{height}",
@@ -82,7 +82,7 @@ class EncodeError(RuntimeError):
     pass
 
 
-def encode(frames: Iterable[np.ndarray | bytes], settings: VideoSettings, output: Path, duration: float,
+def encode(frames: Iterable[np.ndarray | bytes], settings: EncoderSettings, output: Path, duration: float,
            audio: Path | None = None, sound: bool = True, input_rate: str | None = None,
            yuv_input: bool = False) -> None:
     """Pipe ``frames`` (HxWx3 uint8, or their bytes) into ffmpeg and write ``output``. With
