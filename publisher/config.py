@@ -419,6 +419,11 @@ def _channel_tables(data: dict) -> tuple[dict, list[dict], dict[tuple, tuple]]:
             validated[name] = cls.Settings.model_validate(table)
         except ValidationError as exc:
             errors += [{**err, "loc": (*where, *err["loc"])} for err in exc.errors()]
+    for key in top:
+        readers = [prefix[1] for prefix in adopted if prefix[-1] == key]
+        if len(readers) > 1:  # two LED channels would send two loops to the same screen
+            errors.append({"type": "adopted_twice", "loc": (key,), "msg": "", "input": None,
+                           "channel": readers[1]})
     # A top-level table no configured channel reads (screens without an LED channel) is still checked,
     # as the type that would read it sees it.
     for key, value in top.items():
@@ -477,8 +482,9 @@ def _diagnostics(path: Path, text: str, errors: list[dict], adopted: dict[tuple,
         elif err["type"] == "missing_type":
             message = _("{key}: missing 'type' ({known})").format(key=dotted, known=err["known"])
         elif err["type"] == "adopted_twice":
-            message = _("{key}: written both at the top level and in [channels.{channel}]; keep one (the "
-                        "channel's)").format(key=dotted, channel=err["channel"])
+            message = _("{key}: read both at the top level and by [channels.{channel}] (two channels, or two "
+                        "places); give each channel its own [[channels.NAME.{key}]]").format(
+                key=dotted, channel=err["channel"])
         elif err["type"] == "missing":
             message = _("{key}: missing required key").format(key=dotted)
         else:

@@ -53,7 +53,7 @@ def allowed(expected: str, aliases: dict[str, str] | None = None) -> str:
 
 def describe(err: dict, key: str, aliases: dict[str, str] | None = None) -> str:
     """Our message for one pydantic error at ``key`` (value errors raised by our own validators keep
-    pydantic's ``Value error,`` in English: the caller may drop it)."""
+    their own message, without pydantic's ``Value error,``)."""
     kind = err["type"]
     ctx = err.get("ctx") or {}
     value = shown(err.get("input"))
@@ -111,5 +111,6 @@ def describe(err: dict, key: str, aliases: dict[str, str] | None = None) -> str:
         return _("{key}: should be a group of 'key: value' lines indented under it, got {value}").format(
             key=key, value=value)
     if kind in ("value_error", "assertion_error"):
-        return _("{key}: Value error, {message}").format(key=key, message=str(ctx.get("error", err["msg"])))
+        message = str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
+        return _("{key}: {message}").format(key=key, message=message)
     return _("{key}: {message}").format(key=key, message=err["msg"])

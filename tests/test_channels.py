@@ -169,7 +169,7 @@ def test_layers_contract_holds():
     assert run.returncode == 0, run.stdout + run.stderr
 
 
-def test_preview_shows_leaflet_pages_and_editions(tmp_path):
+def test_preview_shows_leaflet_pages_and_editions(tmp_path, capsys):
     """The print channel's own partials: a story page shows its leaflet's pages, the index its editions."""
     site = tmp_path / "site"
     shutil.copytree(FIXTURES / "video-site", site)
@@ -177,8 +177,11 @@ def test_preview_shows_leaflet_pages_and_editions(tmp_path):
     config.write_text(config.read_text(encoding="utf-8").replace(
         '[kinds.antifraud]\nchannels = ["douyin"]', '[kinds.antifraud]\nchannels = ["douyin", "print"]')
         + '\n[channels.print]\ntype = "print"\nqr = "tel:110"\n\n'
-        + '[channels.print.editions]\nweek = ["antifraud/script"]\n',
+        + '[channels.print.editions]\nweek = ["antifraud/script", "antifraud/second"]\n',
         encoding="utf-8")
+    (site / "content/antifraud/second.md").write_text(
+        "---\ntitle: 刷单返利是诈骗\nkind: antifraud\ndate: 2021-04-02\nstatus: ready\nchannels: [print]\n"
+        "summary: 先给小利，再骗大钱。\n---\n\n所有刷单都是诈骗。\n", encoding="utf-8")
     out = tmp_path / "out"
     assert main(["preview", "--site", str(site), "--out", str(out)]) == 0
     page = (out / "preview/stories/antifraud--script.html").read_text(encoding="utf-8")
@@ -188,4 +191,13 @@ def test_preview_shows_leaflet_pages_and_editions(tmp_path):
     assert 'id="units-print"' in index and "@edition/week/edition.pdf" in index
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     edition = next(r for r in manifest["renditions"] if r["unit"] == "@edition/week")
-    assert edition["story"] == "" and edition["unit_kind"] == "edition" and edition["stories"] == ["antifraud/script"]
+    assert edition["story"] == "" and edition["unit_kind"] == "edition"
+    assert edition["stories"] == ["antifraud/script", "antifraud/second"]
+    # A typo in an edition is an error at its key; the other renditions still build.
+    config.write_text(config.read_text(encoding="utf-8").replace('"antifraud/second"]', '"antifraud/secnod"]'),
+                      encoding="utf-8")
+    assert main(["build", "--site", str(site), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    line = config.read_text(encoding="utf-8").splitlines().index(
+        'week = ["antifraud/script", "antifraud/secnod"]') + 1
+    assert f"config.toml:{line}:1: error: edition 'week': no story 'antifraud/secnod'" in err

@@ -82,7 +82,7 @@ def test_a_body_of_brackets_is_read_in_linear_time(site, capsys):
 
 
 @pytest.mark.parametrize(("setting", "message"), [
-    ('[theme]\nbackground = "notacolor"', "theme.background: Value error, 'notacolor' is not a colour"),
+    ('[theme]\nbackground = "notacolor"', "theme.background: 'notacolor' is not a colour"),
     ('[channels.wechat]\ntype = "wechat"\nopencc = "nonexistent"', "channels.wechat.opencc"),
     ('[channels.led]\ntype = "led"\nidle_text = "😀"', "channels.led.idle_text: the font has no glyph"),
     ('[[screens]]\nname = "door"\nwidth = 192\nheight = 96\nslide_seconds = inf', "slide_seconds"),

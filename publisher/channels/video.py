@@ -33,10 +33,12 @@ TEMPLATE = "video/caption.txt.j2"
 
 
 PLATFORMS: dict[str, dict] = {
-    "douyin": {"label": "抖音", "title_min": 1, "title_limit": 30, "caption_limit": 1000, "cover_width": 1080, "cover_height": 1440},
-    "kuaishou": {"label": "快手", "title_min": 1, "title_limit": 30, "caption_limit": 500, "cover_width": 1080, "cover_height": 1440},
-    "channels": {"label": "视频号", "title_min": 6, "title_limit": 16, "caption_limit": 1000, "cover_width": 1080,
-                 "cover_height": 1260},
+    "douyin": {"label": "抖音", "title_min": 1, "title_limit": 30, "caption_limit": 1000,
+               "cover_width": 1080, "cover_height": 1440},
+    "kuaishou": {"label": "快手", "title_min": 1, "title_limit": 30, "caption_limit": 500,
+                 "cover_width": 1080, "cover_height": 1440},
+    "channels": {"label": "视频号", "title_min": 6, "title_limit": 16, "caption_limit": 1000,
+                 "cover_width": 1080, "cover_height": 1260},
 }
 """Each platform's caption rules (its defaults; a channel may set any of them). All three take the
 same 9:16 clip and write topics ``#话题`` (no closing #). 视频号's short title is 6-16 characters
@@ -74,7 +76,11 @@ class VideoSettings(ChannelSettings, ClipSettings):
             return data
         data = dict(data)
         if data.get("type") in ALIASES:
-            data["platform"] = data.get("platform", ALIASES[data["type"]])
+            implied = ALIASES[data["type"]]
+            if data.setdefault("platform", implied) != implied:
+                raise ValueError(_("type {type!r} means platform {implied!r}; write type = \"video\" for "
+                                   "platform {platform!r}").format(type=data["type"], implied=implied,
+                                                                  platform=data["platform"]))
             data["type"] = "video"
         preset = PLATFORMS.get(data.get("platform", "douyin"), {})
         for key, value in preset.items():

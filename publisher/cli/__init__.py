@@ -222,8 +222,8 @@ def _parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=publishing.cmd_run)
 
     publish = commands.add_parser("publish", help=_("one publishing pass by hand"),
-                                  description=_("Render and queue today's collective units (LED loops, leaflet editions), then deliver "
-                                              "everything due."))
+                                  description=_("Render and queue today's collective units (LED loops, leaflet "
+                                              "editions), then deliver everything due."))
     _site_option(publish)
     publish.add_argument("--channel", action="append", default=[], metavar="NAME", help=_("only this channel"))
     publish.add_argument("--dry-run", action="store_true", help=_("say what would be delivered; change nothing"))

@@ -80,13 +80,17 @@ def cmd_status(args: argparse.Namespace) -> int:
     gone = take_down(ledger, set(withdrawn))
     if gone:
         print(_("To take down by hand (withdrawn after they went out): {count}").format(count=len(gone)))
-        for item in gone:
+        for story, item in gone:
             print(f"  #{item.id:<5} {item.channel} {item.payload.get('destination', item.key)} → {item.target}  "
                   f"{item.payload.get('title', '')}  " + _("withdrawn by {reviewer}: {note}").format(
-                      reviewer=withdrawn[item.key]["reviewer"], note=withdrawn[item.key]["note"]))
+                      reviewer=withdrawn[story]["reviewer"], note=withdrawn[story]["note"]))
     print(_("Next jobs:"))
     for name, due in publisher.next_due_times():
         print(f"  {name:10s} {due:%Y-%m-%d %H:%M}")
+    for name, channel in config.channels.items():
+        if channel.deliver and not channel.schedule and not channel.slots:
+            print(_("note: {channel} has delivery targets but no schedule: it is delivered only by "
+                    "publisher publish").format(channel=name))
     now = publisher.now()
     for name, channel in config.channels.items():
         if not channel.slots:

@@ -177,8 +177,15 @@ class FrontMatter(_Strict):
     """People named in the story, with their role; all but officers are published as 王某."""
     pii: list[Sensitive] = []
     """Personal information the story keeps on purpose: masked in outputs, or allowed with a reason."""
-    qr: str = ""
+    qr: str = Field("", max_length=300)
     """What a printed QR code encodes for this story (a link, ``tel:96110``); empty: the channel's."""
+
+    @field_validator("qr")
+    @classmethod
+    def _printable_qr(cls, value: str) -> str:
+        if any(not ch.isprintable() for ch in value):
+            raise ValueError(_("qr holds an invisible or control character; write a link or a phone number"))
+        return value.strip()
     extra: dict[str, Any] = {}
     """Free-form keys for templates."""
 

@@ -157,6 +157,9 @@ def _build(site: Path, config: SiteConfig, out: Path, only: set[str], drafts: bo
     for folder in [*config.channels, "preview", artifacts.FOLDER]:
         atomic.remove_stale(out / folder, depth=3)
     stories, problems = read_site(site, config)
+    registry = channels(config)
+    problems += [d for name, channel in registry.items() if not only or name in only
+                 for d in channel.site_problems(stories, site)]
     if accept is not None:
         stories = [s for s in stories if accept(s)]
     errors = [d for d in problems if d.severity == "error"]
@@ -168,7 +171,6 @@ def _build(site: Path, config: SiteConfig, out: Path, only: set[str], drafts: bo
     planned: set[tuple[str, str]] = set()
 
     day = day or dt.datetime.now(ZoneInfo(config.timezone)).date()
-    registry = channels(config)
     for name, channel in registry.items():
         if only and name not in only:
             continue

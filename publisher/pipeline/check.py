@@ -45,6 +45,7 @@ def check_site(site: Path, config: SiteConfig) -> tuple[list[Diagnostic], list[D
     warnings += [w for story in stories for w in story.warnings]
     today = dt.datetime.now(ZoneInfo(config.timezone)).date()
     for name, channel in channels(config).items():
+        errors += channel.site_problems(stories, site)
         for unit in channel.plan(stories, today, drafts=True):
             ctx = RenderContext(site, config, unit, name, folder=Path("/nonexistent"))
             try:

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from publisher.config import SiteConfig
 from publisher.content import frontmatter
+from publisher.content.files import story_files
 from publisher.content.frontmatter import comma_hint
 from publisher.content.story import ALIASES, FrontMatter, Story
 from publisher.errors import ContentError, Diagnostic
@@ -38,24 +39,6 @@ AUDIO_SUFFIXES = {".m4a", ".mp3", ".wav", ".aac", ".ogg", ".flac", ".amr", ".opu
 
 MAX_STORY_BYTES = 2_000_000
 """A story is text (about 600,000 Chinese characters at this size); anything larger is a mistake."""
-
-
-def story_files(site: Path) -> list[tuple[str, Path]]:
-    """(id, path) of every story under ``site/content``, sorted by id. Both ``x.md`` and
-    ``x/index.md`` are listed when both exist (:func:`read_site` reports the clash)."""
-    root = site / "content"
-    found: dict[tuple[str, str], Path] = {}
-    if not root.is_dir():
-        return []
-    for section in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
-        for entry in sorted(section.iterdir()):
-            if entry.name.startswith((".", "_")):
-                continue
-            if entry.is_file() and entry.suffix == ".md":
-                found[(f"{section.name}/{entry.stem}", "file")] = entry
-            elif entry.is_dir() and (entry / "index.md").is_file():
-                found[(f"{section.name}/{entry.name}", "bundle")] = entry / "index.md"
-    return [(story_id, path) for (story_id, _kind), path in sorted(found.items())]
 
 
 def read_site(site: Path, config: SiteConfig) -> tuple[list[Story], list[Diagnostic]]:

@@ -281,11 +281,12 @@ class Publisher:
             log.warning(_("held {delivery}: withdrawn").format(delivery=item.label))
         today = self.now().date()
         for name, channel in self.channels.items():
-            if channel.scheduled == "units" and channel.settings.schedule:
-                self.unit_job(name, today)
+            if channel.scheduled == "units" and (channel.settings.schedule or queue.rows(
+                    self.ledger, "channel = ? AND kind != 'post' AND state = 'delivered'", (name,), limit=1)):
+                self.unit_job(name, today)  # made again without the story, and sent at once
                 self.deliver_due({name})
         lines = []
-        for item in take_down(self.ledger, {story}):
+        for _story, item in take_down(self.ledger, {story}):
             lines.append(_("take down by hand: {channel} {destination} → {target} ({title})").format(
                 channel=item.channel, destination=item.payload.get("destination", item.key), target=item.target,
                 title=item.payload.get("title", item.key)))
@@ -309,14 +310,25 @@ class Publisher:
                        if c.schedule), key=lambda pair: pair[1])
 
 
-def take_down(ledger, stories: set[str]) -> list[queue.Delivery]:
-    """Posts of ``stories`` that went out (to a team folder, a robot, or by hand from a batch):
-    after a withdrawal a person must take them down on the platform."""
+def take_down(ledger, stories: set[str]) -> list[tuple[str, queue.Delivery]]:
+    """(story, delivery) for what of ``stories`` went out and is still out there: posts (to a team
+    folder, a robot, or by hand from a batch), and the latest delivery of each collective unit that
+    is not tied to a day (a leaflet edition at the print shop; a day's LED loop is replaced in the
+    morning). After a withdrawal a person must take them down."""
     if not stories:
         return []
     marks = ", ".join("?" * len(stories))
-    return queue.rows(ledger, f"kind = 'post' AND state = 'delivered' AND key IN ({marks})", tuple(sorted(stories)),
-                      limit=1000)
+    found = [(item.key, item) for item in queue.rows(
+        ledger, f"kind = 'post' AND state = 'delivered' AND key IN ({marks})", tuple(sorted(stories)), limit=1000)]
+    latest: dict[tuple[str, str, str], queue.Delivery] = {}
+    for item in queue.rows(ledger, "kind != 'post' AND state = 'delivered'", limit=5000):
+        place = (item.channel, item.target, item.key)
+        if place not in latest or item.id > latest[place].id:
+            latest[place] = item
+    for item in latest.values():
+        if not item.payload.get("day"):
+            found += [(story, item) for story in sorted(stories & set(item.payload.get("stories", {})))]
+    return found
 
 
 def _slot_time(slot: str, week: str, tz: ZoneInfo) -> dt.datetime:

@@ -267,6 +267,10 @@ class Channel(ABC):
         """What :attr:`story_units_template` shows on a story's page (None: nothing about this story)."""
         return None
 
+    def site_problems(self, stories: list[Story], site: Path) -> list[Diagnostic]:
+        """Problems only the whole site shows (an edition naming a story that does not exist)."""
+        return []
+
     def front_matter_problems(self, story: Story, shown: str) -> list[Diagnostic]:
         """Front-matter values only this channel can check (LED: the screens a story names)."""
         return []

@@ -14,8 +14,9 @@ from typing import ClassVar
 
 from publisher.channels.print import leaflet as layout
 from publisher.channels.print.settings import PrintSettings
+from publisher.content.files import story_files
 from publisher.content.story import Story
-from publisher.errors import ContentError, Diagnostic
+from publisher.errors import Diagnostic
 from publisher.i18n import _
 from publisher.render.channel import Channel, CollectiveUnit, Message, RenderContext, StoryUnit, Unit, read_json
 from publisher.sourcepos import toml_key_line
@@ -30,8 +31,8 @@ class Edition(CollectiveUnit):
 
     kind: ClassVar[str] = "edition"
     edition: str = ""
-    missing: list[str] = field(default_factory=list)
-    """Story ids the edition lists that the site does not have (a typo, or a story with errors)."""
+    wanted: list[str] = field(default_factory=list)
+    """The story ids the edition lists (those not ready, approved or valid are left out)."""
 
 
 class PrintChannel(Channel):
@@ -48,41 +49,42 @@ class PrintChannel(Channel):
 
     def plan(self, stories: list[Story], day: dt.date, drafts: bool) -> list[Unit]:
         units = super().plan(stories, day, drafts)
-        known = {s.id for s in stories}
         by_id = {s.id: s for s in stories if drafts or s.meta.status == "ready"}
         for name, wanted in self.print.editions.items():
             members = [by_id[i] for i in wanted if i in by_id]
-            missing = [i for i in wanted if i not in known]
-            if members or missing:  # only drafts: nothing to print yet
-                units.append(Edition(key=f"{EDITIONS}/{name}", name=_("leaflet edition {name}").format(name=name),
-                                     members=members, targets=list(self.print.deliver), extra=",".join(wanted),
-                                     edition=name, missing=missing))
+            if len(members) < 2:  # drafts, waiting for review, withdrawn: one story is a leaflet, not an edition
+                continue
+            units.append(Edition(key=f"{EDITIONS}/{name}", name=_("leaflet edition {name}").format(name=name),
+                                 members=members, targets=list(self.print.deliver), extra=",".join(wanted),
+                                 edition=name, wanted=list(wanted)))
         return units
 
     def render(self, ctx: RenderContext) -> list[str]:
         if isinstance(ctx.unit, StoryUnit):
             return layout.leaflet(ctx)
         unit: Edition = ctx.unit  # type: ignore[assignment]
-        self._check_edition(ctx, unit)
         return layout.edition(unit.members, unit.edition, self.print, ctx.config, ctx.site, ctx.folder,
                        ctx.warnings.append, channel=ctx.channel)
 
     def check(self, ctx: RenderContext) -> None:
-        """What is known before typesetting: something to print, every glyph, the stories an edition
-        names (the layout itself is checked by the build: Typst takes a tenth of a second a page)."""
+        """What is known before typesetting: something to print, every glyph (the layout itself is
+        checked by the build: Typst takes a tenth of a second a page)."""
         if isinstance(ctx.unit, StoryUnit):
             layout.story_data(ctx, self.print, layout.PAPERS[self.print.paper], front_only=False)
-        else:
-            self._check_edition(ctx, ctx.unit)  # type: ignore[arg-type]
 
-    def _check_edition(self, ctx: RenderContext, unit: Edition) -> None:
-        if unit.missing:
-            path = ctx.site / "config.toml"
-            keys = ("channels", self.name, "editions", unit.edition)
-            line, col = toml_key_line(path.read_text(encoding="utf-8"), keys)
-            raise ContentError(Diagnostic(str(path), line, col, _(
-                "edition {name!r}: no story {story!r} (a typo, or the story has errors: run publisher check)").format(
-                name=unit.edition, story=unit.missing[0])))
+    def site_problems(self, stories: list[Story], site: Path) -> list[Diagnostic]:
+        """An edition naming a story the site does not have (a typo) is an error at its key."""
+        path = site / "config.toml"
+        existing = {story_id for story_id, _path in story_files(site)}
+        problems = []
+        for name, wanted in self.print.editions.items():
+            missing = [story_id for story_id in wanted if story_id not in existing]
+            if missing:
+                line, col = toml_key_line(path.read_text(encoding="utf-8"), ("channels", self.name, "editions", name))
+                problems.append(Diagnostic(str(path), line, col, _(
+                    "edition {name!r}: no story {story!r} (story ids are content/<section>/<name> without .md)").format(
+                    name=name, story=missing[0])))
+        return problems
 
     def front_matter_problems(self, story: Story, shown: str) -> list[Diagnostic]:
         return []
