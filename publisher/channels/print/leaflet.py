@@ -2,7 +2,7 @@
 
 Outputs in the rendition folder: ``leaflet.pdf`` (or ``edition.pdf``), ``pages/page-1.png``… (previews
 at 100 ppi) and ``leaflet.json`` (``edition.json``): paper, sides, bleed, boxes, QR text, photos and their
-resolution.
+resolution, and where parts landed (``boxes``: an edition card's text and QR code, mm from the page's top left).
 
 No Typst markup is ever made from a story's text: the data goes to a static template as JSON in
 ``sys.inputs.data``, and the template places every string as text. The templates are
