@@ -167,9 +167,8 @@ def test_without_a_qr_setting_the_code_dials_the_first_hotline(demo, tmp_path):
 # ---------------------------------------------------------------- bleed and safe zone
 
 
-@pytest.mark.parametrize("fixture", ["a5", "a4_single"])
-def test_bleed_and_safe_zone_hold_only_background_and_crop_marks(request, fixture):
-    _ctx, pdf = request.getfixturevalue(fixture)
+def assert_clear_safe_zone(pdf: Path) -> None:
+    """Nothing but background in the bleed and the 5 mm safe zone, crop marks in the corners."""
     dpi = 100
     px = dpi / 25.4
     for number in range(1, len(pypdf.PdfReader(pdf).pages) + 1):
@@ -191,6 +190,49 @@ def test_bleed_and_safe_zone_hold_only_background_and_crop_marks(request, fixtur
             for x in (bleed, width - bleed):
                 column = image[y0:y1, x - 1:x + 2]
                 assert (column.sum(axis=2) < 60).any(), f"page {number}: no crop mark at x={x}"
+
+
+@pytest.mark.parametrize("fixture", ["a5", "a4_single"])
+def test_bleed_and_safe_zone_hold_only_background_and_crop_marks(request, fixture):
+    _ctx, pdf = request.getfixturevalue(fixture)
+    assert_clear_safe_zone(pdf)
+
+
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
+
+
+def words(pdf: Path) -> list[list[tuple[float, float, float, float, str]]]:
+    """Each page's words (poppler's pdftotext -bbox): x0, y0, x1, y1 in points from the top left, text."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [[(float(a), float(b), float(c), float(d), text) for a, b, c, d, text in _WORD.findall(page)]
+            for page in out.split("<page ")[1:]]
+
+
+CJK_PUNCTUATION = "“”‘’，。、；：？！（）《》【】「」『』"
+
+
+def assert_laid_out(pdf: Path) -> None:
+    """Every word inside the trim less the 5 mm safe zone, no two words drawn over each other, and
+    nothing but background in the bleed and safe zone."""
+    reader = pypdf.PdfReader(pdf)
+    for number, (page, found) in enumerate(zip(reader.pages, words(pdf), strict=True), start=1):
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        inset = 8 * MM - 0.5  # bleed + safe zone (half a point for rounding)
+        for x0, y0, x1, y1, text in found:
+            assert inset <= x0 and x1 <= width - inset and inset <= y0 and y1 <= height - inset, \
+                f"page {number}: {text!r} at {x0:.0f},{y0:.0f}-{x1:.0f},{y1:.0f} pt: in the safe zone or off the page"
+        for i, first in enumerate(found):
+            for second in found[i + 1:]:
+                a, b = sorted((first, second))
+                dx = min(a[2], b[2]) - max(a[0], b[0])
+                dy = min(a[3], b[3]) - max(a[1], b[1])
+                # Adjacent CJK punctuation is set half width (”“): poppler's boxes are full width. And its
+                # boxes are as high as the type is large: a line under large type may touch them.
+                squeezed = (a[4][-1] in CJK_PUNCTUATION) + (b[4][0] in CJK_PUNCTUATION) if abs(a[3] - b[3]) < 0.5 else 0
+                allowed = (a[3] - a[1]) / 2 * squeezed + 1
+                touch = 1 + 0.1 * min(a[3] - a[1], b[3] - b[1])
+                assert dx <= allowed or dy <= touch, f"page {number}: {a[4]!r} and {b[4]!r} are drawn over each other"
+    assert_clear_safe_zone(pdf)
 
 
 # ---------------------------------------------------------------- photos
@@ -312,3 +354,186 @@ def test_edition_puts_several_stories_on_one_sheet(demo, tmp_path):
 def test_edition_names_are_folder_names():
     with pytest.raises(ValueError, match="pattern"):
         PrintSettings(type="print", editions={"../up": ["antifraud/x"]})
+
+
+# ---------------------------------------------------------------- what does not fit: shrunk, wrapped or refused
+
+
+SHORT_BODY = "## 牢记一句话\n\n所有刷单都是诈骗！不要垫付任何资金。"
+
+
+def write_front_matter(site: Path, slug: str, extra: str, title: str = "刷单返利？先返小利，再骗大钱",
+                       summary: str = "所有刷单都是诈骗。", body: str = SHORT_BODY) -> str:
+    (site / "content" / "antifraud" / f"{slug}.md").write_text(
+        f"---\ntitle: '{title}'\nkind: antifraud\ndate: 2021-05-01\nsummary: '{summary}'\n{extra}---\n\n{body}\n",
+        encoding="utf-8")
+    return f"antifraud/{slug}"
+
+
+def edition_of(site: Path, ids: list[str], out: Path) -> Path:
+    config, _text = load_config(site)
+    settings = PrintSettings(type="print", qr=QR_TEXT, editions={"test": ids})
+    stories = [read_story(site, i, site / "content" / f"{i}.md", config) for i in ids]
+    print_leaflet.edition(stories, "test", settings, config, site, out, lambda _w: None)
+    return out / "edition.pdf"
+
+
+def key_line(site: Path, story_id: str, key: str) -> int:
+    lines = (site / "content" / f"{story_id}.md").read_text(encoding="utf-8").splitlines()
+    return next(i for i, text in enumerate(lines, start=1) if text.startswith(f"{key}:"))
+
+
+CARD_QR = "https://www.hnxjj.gov.cn/fanzha"
+LONG_SUMMARY = ("骗子冒充公检法机关工作人员，以涉嫌洗钱为由要求受害人将资金转入所谓安全账户，"
+                "并以保密为名阻止其与家人联系。") * 40
+
+
+def test_a_cards_qr_code_has_its_own_place_not_over_the_text(demo, tmp_path):
+    body = (REPO / "content/antifraud/shuadan-fanli.md").read_text(encoding="utf-8").split("---\n", 2)[2]
+    card = write_front_matter(demo, "card-qr", f'qr: "{CARD_QR}"\n', body=body,
+                              summary="“动动手指日赚几百”的兼职刷单，是电信网络诈骗中最常见的骗局之一。所有刷单都是诈骗。")
+    pdf = edition_of(demo, [STORY, card, "antifraud/taolu-dai"], tmp_path)
+    assert_laid_out(pdf)
+    # The code scans, and no word of the page is drawn over it.
+    dpi = 300
+    codes = {c.text: c for c in zxingcpp.read_barcodes(Image.fromarray(rendered(pdf, 2, dpi).astype(np.uint8)))}
+    assert set(codes) == {CARD_QR, QR_TEXT}
+    position = codes[CARD_QR].position
+    corners = (position.top_left, position.top_right, position.bottom_left, position.bottom_right)
+    xs, ys = [p.x * 25.4 / dpi for p in corners], [p.y * 25.4 / dpi for p in corners]
+    for x0, y0, x1, y1, word in words(pdf)[1]:
+        assert x1 <= min(xs) * MM or x0 >= max(xs) * MM or y1 <= min(ys) * MM or y0 >= max(ys) * MM, \
+            f"{word!r} is drawn over the card's QR code"
+    import json
+
+    boxes = json.loads((tmp_path / "edition.json").read_text(encoding="utf-8"))["boxes"]
+    (qr,) = [b for b in boxes if b["what"] == "card-qr"]
+    (text,) = [b for b in boxes if b["what"] == "card-text" and b["card"] == qr["card"] == 0]
+    assert qr["page"] == text["page"] == 2
+    assert text["y"] + text["height"] <= qr["y"], "the card's text runs into its QR code"
+    # It is printed where the description says, under the card's text.
+    assert qr["x"] - 0.5 <= min(xs) and max(xs) <= qr["x"] + qr["width"] + 0.5
+    assert qr["y"] - 0.5 <= min(ys) and max(ys) <= qr["y"] + qr["height"] + 0.5
+
+
+FIGURES = 'figures: [{label: 涉案金额, value: "12,345,678", unit: 元}, {label: 案件, value: "1,234", unit: 起}, ' \
+          '{label: 挽损, value: "8,765,432", unit: 元}]\n'
+
+
+@pytest.mark.parametrize("options", [{}, {"sides": 1}, {"paper": "A4", "sides": 1}])
+def test_wide_figures_shrink_to_their_columns(demo, tmp_path, options):
+    story_id = write_front_matter(demo, "figures", FIGURES)
+    _ctx, _files = render(demo, tmp_path, story_id=story_id, **options)
+    pdf = tmp_path / "leaflet.pdf"
+    assert_laid_out(pdf)
+    found = {w[4]: w for w in words(pdf)[0]}
+    values = [found[v] for v in ("12,345,678", "1,234", "8,765,432")]
+    assert values[0][2] < values[1][0] and values[1][2] < values[2][0]  # side by side, in order, apart
+
+
+def test_a_figure_too_wide_even_at_half_size_is_an_error_at_its_value(demo, tmp_path):
+    wide = 'figures: [{label: 甲, value: "1"}, {label: 乙, value: "12345678901234567890"}, {label: 丙, value: "2"}]\n'
+    story_id = write_front_matter(demo, "wide-figure", wide)
+    with pytest.raises(ContentError, match="figure's value is too wide") as raised:
+        render(demo, tmp_path, story_id=story_id)
+    line = key_line(demo, story_id, "figures")
+    assert str(raised.value).startswith(f"{raised.value.diagnostics[0].path}:{line}:")
+    assert raised.value.diagnostics[0].col > 1  # at the second figure's value, not at the key
+
+
+@pytest.mark.parametrize("length", [300, 500, 600])
+@pytest.mark.parametrize("options", [{}, {"sides": 1}])
+def test_a_long_summary_shrinks_and_leaves_room_for_the_rest(demo, tmp_path, length, options):
+    story_id = write_front_matter(demo, f"summary-{length}", "", summary=LONG_SUMMARY[:length])
+    _ctx, _files = render(demo, tmp_path, story_id=story_id, **options)
+    pdf = tmp_path / "leaflet.pdf"
+    assert_laid_out(pdf)  # not over the hotline panel, the figures or the footer
+    text = text_of(pdf)
+    assert LONG_SUMMARY[:length] in text and "96110" in text
+
+
+@pytest.mark.parametrize("options", [{}, {"sides": 1}])
+def test_a_summary_too_long_for_the_front_is_an_error_at_summary(demo, tmp_path, options):
+    story_id = write_front_matter(demo, "summary-1000", "", summary=LONG_SUMMARY[:1000])
+    with pytest.raises(ContentError, match=r"summary is too long .* shorten it to about \d+ characters") as raised:
+        render(demo, tmp_path, story_id=story_id, **options)
+    assert raised.value.diagnostics[0].line == key_line(demo, story_id, "summary")
+    fits = int(re.search(r"about (\d+)", str(raised.value)).group(1))
+    assert 300 < fits < 1000
+    # What the error says fits, fits.
+    story_id = write_front_matter(demo, "summary-fits", "", summary=LONG_SUMMARY[:fits])
+    render(demo, tmp_path / "fits", story_id=story_id, **options)
+    assert_laid_out(tmp_path / "fits" / "leaflet.pdf")
+
+
+def test_an_edition_summary_too_long_for_its_card_is_an_error_at_that_story(demo, tmp_path):
+    card = write_front_matter(demo, "card-long", "", summary=LONG_SUMMARY[:1200])
+    with pytest.raises(ContentError, match="back of the edition") as raised:
+        edition_of(demo, [STORY, "antifraud/taolu-dai", card], tmp_path)
+    assert raised.value.diagnostics[0].path.endswith("card-long.md")
+    assert raised.value.diagnostics[0].line == key_line(demo, card, "summary")
+
+
+UNBREAKABLE = {
+    "title": {"title": "A" * 80},
+    "url": {"summary": "请访问 https://www.example.gov.cn/" + "fanzha/" * 20 + "index.html?id=1234567890abcdef 了解。"},
+    "url-without-slashes": {"summary": "请访问 https://example.cn/?q=" + "x" * 200 + " 了解详情。"},
+    "body": {"body": "B" * 400},
+    "figure": {"extra": 'figures: [{label: 金额, value: "12345678901234567890", unit: 元}]\n'},
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNBREAKABLE))
+@pytest.mark.parametrize("options", [{}, {"sides": 1}])
+def test_unbreakable_latin_runs_wrap_or_shrink_inside_the_page(demo, tmp_path, case, options):
+    fields = {"extra": "", **UNBREAKABLE[case]}
+    story_id = write_front_matter(demo, f"latin-{case}", fields.pop("extra"), **fields)
+    _ctx, _files = render(demo, tmp_path, story_id=story_id, **options)
+    pdf = tmp_path / "leaflet.pdf"
+    assert_laid_out(pdf)
+    run = next(iter(UNBREAKABLE[case].values()))
+    longest = max(re.findall(r"[A-Za-z0-9:/.?=_]{16,}", run), key=len)
+    assert longest in text_of(pdf).replace("\u200b", "")  # all of it printed (wrapped), none lost
+
+
+def test_unbreakable_runs_on_edition_cards_stay_in_their_cards(demo, tmp_path):
+    ids = [STORY]
+    for case in ("url-without-slashes", "body", "figure"):
+        fields = {"extra": "", **UNBREAKABLE[case]}
+        ids.append(write_front_matter(demo, f"card-{case}", fields.pop("extra"), **fields))
+    pdf = edition_of(demo, ids, tmp_path)
+    assert_laid_out(pdf)
+
+
+# ---------------------------------------------------------------- QR codes too large to scan
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("https://www.hnxjj.gov.cn/" + "a" * 400, "61×61"),
+    ("x" * 3000, "no QR code can hold it"),
+    ("反诈" * 500, "too long"),
+])
+def test_a_qr_text_too_long_to_scan_is_an_error_at_the_qr_key(demo, tmp_path, text, expected):
+    story_id = write_front_matter(demo, "long-qr", f"qr: '{text}'\n")
+    with pytest.raises(ContentError, match="story's qr is too long") as raised:
+        render(demo, tmp_path, story_id=story_id)
+    assert expected in str(raised.value)
+    assert raised.value.diagnostics[0].line == key_line(demo, story_id, "qr")
+
+
+def test_a_qr_setting_too_long_is_an_error_in_config(demo, tmp_path):
+    config, _text = load_config(demo)
+    settings = PrintSettings(type="print", qr="https://www.hnxjj.gov.cn/" + "a" * 400)
+    config = config.model_copy(update={"channels": {**config.channels, "print": settings}})
+    story = read_story(demo, "antifraud/taolu-dai", demo / "content/antifraud/taolu-dai.md", config)
+    with pytest.raises(ContentError, match="channel's qr setting is too long") as raised:
+        print_leaflet.leaflet(RenderContext(demo, config, StoryUnit(story), "print", tmp_path))
+    assert raised.value.diagnostics[0].path.endswith("config.toml")
+
+
+def test_the_largest_qr_code_that_scans_is_printed(demo, tmp_path):
+    text = "https://www.hnxjj.gov.cn/" + "a" * 200  # version 11 or less
+    story_id = write_front_matter(demo, "qr-v11", f"qr: '{text}'\n")
+    render(demo, tmp_path, story_id=story_id)
+    codes = zxingcpp.read_barcodes(Image.fromarray(rendered(tmp_path / "leaflet.pdf", 2, 300).astype(np.uint8)))
+    assert [code.text for code in codes] == [text]

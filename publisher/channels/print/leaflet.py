@@ -2,7 +2,7 @@
 
 Outputs in the rendition folder: ``leaflet.pdf`` (or ``edition.pdf``), ``pages/page-1.png``… (previews
 at 100 ppi) and ``leaflet.json`` (``edition.json``): paper, sides, bleed, boxes, QR text, photos and their
-resolution.
+resolution, and where parts landed (``boxes``: an edition card's text and QR code, mm from the page's top left).
 
 No Typst markup is ever made from a story's text: the data goes to a static template as JSON in
 ``sys.inputs.data``, and the template places every string as text. The templates are
@@ -15,6 +15,12 @@ the weight asked for and embeds each weight as a subset CID TrueType font (check
 ink at 400 and 700 matches fontTools' instances at those weights), so no static instances are made.
 
 Typst cannot write TrimBox/BleedBox; :func:`set_boxes` adds them in an incremental update.
+
+Nothing is allowed to overlap or run off the page silently: parts shrink within set bounds (the summary
+14 → 10 pt, the body 14 → 8 pt, key figures to 45 % of their size), long runs without a break
+opportunity (URLs, numbers, Latin) wrap anywhere, a card's QR code has a row of its own; what still
+does not fit makes the template panic (``publisher:overflow:WHAT[:N]``), which :func:`_typst_error`
+turns into an error at the front-matter key to shorten.
 """
 
 from __future__ import annotations
@@ -38,10 +44,11 @@ from publisher import atomic
 from publisher.channels.print.settings import PrintSettings
 from publisher.config import SiteConfig
 from publisher.content.story import KIND_LABELS, Story
-from publisher.errors import Diagnostic, PublisherError
+from publisher.errors import ContentError, Diagnostic, PublisherError
 from publisher.i18n import N_, _
 from publisher.render import fonts, inputs
 from publisher.render.channel import RenderContext, StoryUnit
+from publisher.sourcepos import shown_path, toml_key_line
 
 MM = 72 / 25.4
 """Points in a millimetre."""
@@ -55,6 +62,9 @@ TEMPLATES = ("common.typ",)
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "print"
 FAMILY = {"zh-Hans": ("Noto Sans CJK SC", "cn"), "zh-Hant": ("Noto Sans CJK TC", "tw")}
 MORE_LABEL = "更多防骗提醒"
+MAX_QR_VERSION = 11
+"""Largest QR code printed: version 11 is 61×61 modules, about 0.33 mm a module at 20 mm (what a
+phone still reads off paper); a longer text needs a short link."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +114,11 @@ class Job:
     photos: list[tuple[Photo, Image.Image]] = field(default_factory=list)
     warn: Callable[..., None] | None = None
     """Where a photo's low resolution is reported: ``warn(message, *key)``."""
+    card_error: Callable[..., Exception] | None = None
+    """An edition's: ``card_error(index, message, *key)``, the error at the key of the story on card
+    ``index`` (0: the first card on the back)."""
+    boxes: list[dict] = field(default_factory=list)
+    """Where parts landed (``<layout-box>`` metadata: the cards' text and QR code), set by compile_pdf."""
 
 
 # ---------------------------------------------------------------- public functions
@@ -153,6 +168,12 @@ def edition(stories: list[Story], name: str, settings: PrintSettings, config: Si
 
     def edition_error(message: str, *key: str | int) -> Exception:
         return error(first.story, message, *key) if error else first.error(message, *key)
+
+    def card_error(index: int, message: str, *key: str | int) -> Exception:
+        ctx = others[index] if 0 <= index < len(others) else first
+        return error(ctx.story, message, *key) if error else ctx.error(message, *key)
+
+    job.card_error = card_error
 
     try:
         return _render(job, site, folder, "edition", settings, first.story.meta.date, edition_error,
@@ -222,7 +243,10 @@ def story_data(ctx: RenderContext, settings: PrintSettings, paper: Paper, *, fro
         single = settings.sides == 1 and not front_only
         photo_data = {"path": "/" + photo.file, "height": paper.photo_single if single else None}
 
-    qr = qr_data(qr_text, localized["qr_caption"], paper)
+    try:
+        qr = qr_data(qr_text, localized["qr_caption"], paper)
+    except QRTooLong as exc:
+        raise _qr_error(ctx, exc, "story" if meta.qr else "setting" if settings.qr else "hotline") from None
     data = {
         "title": localized["title"], "summary": localized["summary"], "account": localized["account"],
         "date": localized["date"], "figures": figures, "body": blocks, "photo": photo_data, "qr": qr,
@@ -245,17 +269,55 @@ def split_hotline(line: str) -> tuple[str, str]:
     return match.group(1), match.group(2).replace(" ", "")
 
 
+class QRTooLong(ValueError):
+    """The QR code's text needs a code larger than :data:`MAX_QR_VERSION` (``modules`` 0: larger than
+    any QR code)."""
+
+    def __init__(self, text: str, modules: int) -> None:
+        super().__init__(text)
+        self.text, self.modules = text, modules
+
+
 def qr_data(text: str, caption: str, paper: Paper) -> dict:
     """The QR code as SVG (black on white, 4-module quiet zone) and its printed size: the symbol at
-    least 20 mm wide, the whole at least ``paper.qr_total``."""
-    code = segno.make(text, error="m", micro=False)
+    least 20 mm wide, the whole at least ``paper.qr_total``. :class:`QRTooLong` when the text needs
+    more than version 11 (61 modules: smaller modules do not scan reliably at that size)."""
+    try:
+        code = segno.make(text, error="m", micro=False)
+    except segno.DataOverflowError:
+        raise QRTooLong(text, 0) from None
     modules = code.symbol_size(border=0)[0]
+    if code.version > MAX_QR_VERSION:  # type: ignore[operator]
+        raise QRTooLong(text, modules)
     size = max(paper.qr_total, 20.0 * (modules + 8) / modules)
     buffer = io.BytesIO()
     code.save(buffer, kind="svg", border=4, scale=10, dark="#000000", light="#ffffff", xmldecl=False,
               svgclass=None, lineclass=None)
     return {"svg": buffer.getvalue().decode("utf-8"), "size": round(size, 2), "caption": caption,
             "modules": modules}
+
+
+def _qr_error(ctx: RenderContext, exc: QRTooLong, source: str) -> Exception:
+    """The error for a QR text too long: at the story's ``qr`` key (``source`` "story"), or at the
+    channel's ``qr`` (``"setting"``) or ``hotlines`` in config.toml."""
+    limit = 17 + 4 * MAX_QR_VERSION
+    size = (_("it would need a {modules}×{modules}-module code, too fine to scan at its printed size "
+              "(at most {limit}×{limit})").format(modules=exc.modules, limit=limit) if exc.modules
+            else _("no QR code can hold it"))
+    what = {"story": _("the story's qr"), "setting": _("the channel's qr setting"),
+            "hotline": _("the QR code made from the first hotline")}[source]
+    message = _("{what} is too long for a printed QR code ({length} characters): {size}; shorten it "
+                "(a short link; at most about 250 Latin characters or 80 Chinese characters)").format(
+                    what=what, length=len(exc.text), size=size)
+    if source == "story":
+        return ctx.error(message, "qr")
+    path = ctx.site / "config.toml"
+    keys = ("channels", ctx.channel, "qr" if source == "setting" else "hotlines")
+    try:
+        line, col = toml_key_line(path.read_text(encoding="utf-8"), keys)
+    except OSError:
+        line, col = 1, 1
+    return ContentError(Diagnostic(shown_path(path), line, col, message))
 
 
 def check_photo(photo: Photo, settings: PrintSettings, warn: Callable[..., None]) -> None:
@@ -400,8 +462,10 @@ def compile_pdf(job: Job, site: Path, workdir: Path, date: dt.date, error: Calla
         pdf = compiler.compile(format="pdf", timestamp=stamp)
         pages = compiler.compile(format="png", ppi=PREVIEW_PPI)
         boxes = json.loads(compiler.query("<photo-box>", field="value", format="json")) if job.photos else []
+        job.boxes = [{key: round(v, 2) if isinstance(v, float) else v for key, v in box.items()}
+                     for box in json.loads(compiler.query("<layout-box>", field="value", format="json"))]
     except typst.TypstError as exc:
-        raise _typst_error(exc, workdir, error) from None
+        raise _typst_error(exc, workdir, error, job.card_error) from None
     if isinstance(pages, bytes):
         pages = [pages]
     assert isinstance(pdf, bytes)
@@ -427,18 +491,39 @@ OVERFLOW = {
     "body": N_("the story's text does not fit on the leaflet even at 8 pt; shorten it, print it on A4 or on two "
               "sides"),
     "photo": N_("the headline and summary leave no room for the photo on the front; shorten them"),
-    "card": N_("a story's summary does not fit its place on the back of the edition; shorten it"),
+    "summary": N_("the summary is too long for the front of the leaflet (even at 10 pt it leaves no room for the "
+                  "rest); shorten it to about {count} characters"),
+    "figure": N_("the figure's value is too wide for its column even at less than half size; shorten it (e.g. "
+                 "“1234万” for 12,345,678) or give fewer figures"),
+    "hotline": N_("the first hotline's number is too long to print large on the front; shorten it"),
+    "card": N_("the story's summary does not fit its place on the back of the edition even at 8 pt; shorten it"),
+    "cardtitle": N_("the headline is too long for its card on the back of the edition (more than three lines at "
+                    "10 pt); shorten it"),
+    "cardfigure": N_("the story's first figure is too wide for its card on the back of the edition; shorten its "
+                     "value or its label"),
     "front": N_("the front page overflows; shorten the headline or the summary"),
+}
+CARDS = ("card", "cardtitle", "cardfigure")
+KEYS: dict[str, tuple[str | int, ...]] = {
+    "title": ("title",), "photo": ("images", 0), "summary": ("summary",), "card": ("summary",),
+    "cardtitle": ("title",), "cardfigure": ("figures", 0, "value"),
 }
 
 
-def _typst_error(exc: typst.TypstError, workdir: Path, error: Callable[..., Exception]) -> Exception:
+def _typst_error(exc: typst.TypstError, workdir: Path, error: Callable[..., Exception],
+                 card_error: Callable[..., Exception] | None = None) -> Exception:
     message = str(getattr(exc, "message", "") or exc)
-    match = re.search(r"publisher:overflow:(\w+)", message)
+    match = re.search(r"publisher:overflow:(\w+)(?::(\d+))?", message)
     if match:
         what = match.group(1) if match.group(1) in OVERFLOW else "front"
-        key = {"title": ("title",), "photo": ("images", 0)}.get(what, ())
-        return error(_(OVERFLOW[what]), *key)
+        number = int(match.group(2)) if match.group(2) else 0
+        text = _(OVERFLOW[what]).format(count=number)
+        key = ("figures", number, "value") if what == "figure" else KEYS.get(what, ())
+        if what == "hotline":
+            return PublisherError(text)
+        if what in CARDS and card_error is not None:
+            return card_error(number, text, *key)
+        return error(text, *key)
     message = message.replace(str(workdir) + "/", "").replace("\n", " ")
     hints = [h for h in (getattr(exc, "hints", None) or []) if h]
     return error(_("Typst could not typeset the leaflet: {message}").format(
@@ -554,6 +639,7 @@ def _render(job: Job, site: Path, folder: Path, stem: str, settings: PrintSettin
         "pages": len(compiled.pages),
         "qr": job.data["qr_text"],
         "qr_mm": job.data["qr"]["size"],
+        "boxes": job.boxes,
         "images": [{"file": _shown(photo.source, site), "dpi": photo.dpi,
                     "pixels": list(photo.pixels), "printed_mm": list(photo.printed),
                     "ok": photo.dpi >= settings.min_dpi} for photo, _image in job.photos],
