@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing
 import os
 import shutil
 import signal
@@ -26,7 +27,7 @@ from publisher.config import SiteConfig
 from publisher.content.hashing import fresh_hash
 from publisher.content.story import Story
 from publisher.errors import ConfigError, ContentError, Diagnostic, PublisherError, TemplateError
-from publisher.i18n import CHINESE, _, language
+from publisher.i18n import CHINESE, _, language, set_language
 from publisher.ledger import connect as connect_ledger
 from publisher.pipeline import manifest
 from publisher.pipeline.check import drawn_config_problems
@@ -295,8 +296,10 @@ def _run(todo: list[Job], jobs: int | None, executor: Executor | None, progress:
                 bar.update()
     else:
         own = executor is None
-        pool = executor or ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent,
-                                               initargs=(os.getpid(),))
+        # Workers are started afresh (spawn), never forked: a fork copies locks other threads hold
+        # (Typst's and ffmpeg readers' threads after an in-process render, as ``serve`` does).
+        pool = executor or ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                                               initializer=_start_worker, initargs=(os.getpid(), language()))
         for job in todo:
             job.stage = str(atomic.new_stage(job.out / job.channel / job.key, job.owner))
         futures = {pool.submit(render_job, job): job for job in todo}
@@ -319,9 +322,10 @@ def _run(todo: list[Job], jobs: int | None, executor: Executor | None, progress:
         bar.close()
 
 
-def _die_with_parent(parent: int) -> None:
-    """Worker start-up: die when the build that started it dies (even by SIGKILL), so no orphan
-    swaps folders into the output afterwards."""
+def _start_worker(parent: int, speaking: str) -> None:
+    """Worker start-up: speak the build's language, and die when the build that started it dies
+    (even by SIGKILL), so no orphan swaps folders into the output afterwards."""
+    set_language(speaking)
     try:
         import ctypes
 
