@@ -177,7 +177,7 @@ class FrontMatter(_Strict):
     """People named in the story, with their role; all but officers are published as 王某."""
     pii: list[Sensitive] = []
     """Personal information the story keeps on purpose: masked in outputs, or allowed with a reason."""
-    qr: str = Field("", max_length=300)
+    qr: str = ""
     """What a printed QR code encodes for this story (a link, ``tel:96110``); empty: the channel's."""
 
     @field_validator("qr")

@@ -21,7 +21,7 @@ class PrintSettings(ChannelSettings):
     bleed: bool = True
     """Add 3 mm bleed on every side (the background runs into it) and crop marks; the PDF's TrimBox
     and BleedBox are set. Off: the PDF page is the trim size (for an office printer)."""
-    qr: str = Field("", max_length=300)
+    qr: str = ""
     """Text of the QR code when a story has no ``qr`` of its own (a URL, an account name); empty:
     the first hotline's number."""
     qr_caption: str = "扫码了解更多防骗知识"
