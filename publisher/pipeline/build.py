@@ -32,8 +32,9 @@ from publisher.ledger import connect as connect_ledger
 from publisher.pipeline import manifest
 from publisher.pipeline.check import drawn_config_problems
 from publisher.pipeline.reader import read_site
-from publisher.render import artifacts, inputs
+from publisher.render import artifacts, inputs, linebreak
 from publisher.render.channel import Channel, CollectiveUnit, RenderContext, StoryUnit, Unit, channels
+from publisher.render.terms import unit_terms
 from publisher.safety import review
 
 
@@ -362,7 +363,8 @@ def render_job(job: Job) -> Outcome:
                 recorder.record(story.path)
             ctx = RenderContext(job.site, job.config, job.unit, job.channel, stage, progress=job.progress,
                                 out=job.out)
-            outcome.files = _channel(job).render(ctx)
+            with linebreak.keeping(unit_terms(job.site, job.unit.stories)):
+                outcome.files = _channel(job).render(ctx)
             outcome.warnings = ctx.warnings
             outcome.inputs = dict(sorted(recorder.files.items()))
         outcome.stage = str(stage)
