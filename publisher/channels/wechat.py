@@ -193,7 +193,8 @@ def _cover_text(ctx: RenderContext, channel: WechatSettings) -> textbox.TextLayo
     margin = round(width * 0.06)
     box = Box(margin, round(height * 0.18), width - 2 * margin, round(height * 0.64))
     try:
-        return textbox.fit(title, box, round(height * 0.22), max(14, round(height * 0.07)), 800, ctx.language)
+        return textbox.fit(title, box, round(height * 0.22), max(14, round(height * 0.07)), 800, ctx.language,
+                           balance=True)
     except textbox.DoesNotFit:
         raise ctx.error(_("the title does not fit the WeChat cover; shorten it"), "title") from None
 

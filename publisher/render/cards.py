@@ -30,6 +30,10 @@ class Card:
                           for role, b in self.boxes]}
 
 
+BALANCED = {"title", "quote", "label", "caption", "name", "position"}
+"""Card texts set as headlines: lines of even length (body-like texts fill line by line)."""
+
+
 class CardTextTooLong(Exception):
     def __init__(self, role: str, text: str):
         super().__init__(role)
@@ -68,7 +72,7 @@ class CardPainter:
             return
         try:
             fitted = textbox.fit(text, box, self._px(max_size), max(8, self._px(min_size)), weight,
-                                 self.language, spacing, align)
+                                 self.language, spacing, align, balance=role in BALANCED)
         except textbox.DoesNotFit:
             raise CardTextTooLong(role, text) from None
         textbox.draw(ImageDraw.Draw(card.image), fitted, fill, valign)

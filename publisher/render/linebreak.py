@@ -16,6 +16,7 @@ subtitles, pixels for images).
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -159,44 +160,139 @@ def drawable(text: str) -> str:
                    if ch in "\n\t" or ch.isprintable() or ch.isspace())
 
 
-def wrap(text: str, width: float, measure: Callable[[str], float] = len) -> list[str]:
+SENTENCE_END = set("。！？!?…")
+CLAUSE_END = set("，、；：,;:")
+_CLOSERS = set("”’」』）》〕】〉〗｝］)]}")
+LINE_COST = 10_000.0
+"""Each line costs this much: the optimiser never uses more lines than a greedy fill would."""
+SLACK_COST = 100.0
+"""A line's badness: its empty share squared, times this (a half-empty line costs 25)."""
+PENALTY_AFTER_SENTENCE, PENALTY_AFTER_CLAUSE, PENALTY_BETWEEN_WORDS = 0.0, 2.0, 6.0
+PENALTY_INSIDE_WORD = 5_000.0
+"""Only a word longer than the whole line is ever split."""
+ORPHAN_COST, SHORT_LAST_COST = 3_000.0, 40.0
+"""A last line of one character (孤字) is avoided whenever the text allows; of two, when it is cheap."""
+
+
+def wrap(text: str, width: float, measure: Callable[[str], float] = len, balance: bool = False) -> list[str]:
     """Break ``text`` into lines no wider than ``width`` by ``measure``.
 
-    Each newline in ``text`` starts a new paragraph. An atom wider than a whole line is
-    split by character as a last resort (callers that can shrink the font check
-    :func:`fits` first, so this only happens when nothing else is possible).
+    Each newline in ``text`` starts a new paragraph. Lines break between words (after a
+    sentence's end first, then after a clause, then between words), never inside one unless a
+    single word is wider than a whole line; a last line of one character is avoided. The fewest
+    lines are used; among those, the most even: ``balance`` evens every line (titles, quotes,
+    subtitles), otherwise the last line may be short (body text, filled line by line).
     """
     lines: list[str] = []
     for paragraph in drawable(text).split("\n"):
-        lines.extend(_wrap_paragraph(paragraph.strip(), width, measure))
+        lines.extend(_wrap_paragraph(paragraph.strip(), width, measure, balance))
     return lines
 
 
 def fits(text: str, width: float, measure: Callable[[str], float] = len) -> bool:
-    """True when every atom of ``text`` fits on a line of ``width`` (no forced split)."""
-    return all(measure(a) <= width for p in text.split("\n") for a in atoms(p.strip()) if a != " ")
+    """True when every word of ``text`` fits on a line of ``width`` (no word would be cut)."""
+    return all(measure(w.strip()) <= width for p in drawable(text).split("\n") for w in words(p.strip())
+               if w != " ")
 
 
-def _wrap_paragraph(paragraph: str, width: float, measure: Callable[[str], float]) -> list[str]:
+def _wrap_paragraph(paragraph: str, width: float, measure: Callable[[str], float], balance: bool) -> list[str]:
     if not paragraph:
         return []
+    units: list[str] = []
+    inside: set[int] = set()  # unit indices that continue a word split because it is wider than a line
+    for word in words(paragraph):
+        if word != " " and measure(word) > width:
+            parts = _hard_split(word, width, measure)
+            inside.update(range(len(units) + 1, len(units) + len(parts)))
+            units.extend(parts)
+        else:
+            units.append(word)
+    widths = [measure(u) for u in units]
+    lines = _optimal(units, widths, width, balance, inside)
+    if any(measure(line) > width for line in lines):  # shaping made a line wider than its parts
+        lines = _greedy(units, width, measure)
+    return lines
+
+
+def _optimal(units: list[str], widths: list[float], width: float, balance: bool, inside: set[int]) -> list[str]:
+    """Knuth-Plass total fit over break points between units: the fewest lines, then the least
+    badness (empty space squared) plus the penalties of where the lines break."""
+    count = len(units)
+    best = [math.inf] * (count + 1)
+    came_from = [0] * (count + 1)
+    best[0] = 0.0
+    for start in range(count):
+        if best[start] == math.inf or (units[start] == " " and start):
+            continue
+        used = 0.0
+        for end in range(start + 1, count + 1):
+            used += widths[end - 1]
+            line = "".join(units[start:end]).strip()
+            if not line:
+                continue
+            shown = used - _edge_space(units, widths, start, end)
+            if shown > width and end > start + 1:
+                break
+            if end < count and units[end] == " ":
+                continue  # break at the space's far side only
+            cost = best[start] + LINE_COST + _badness(shown, width, balance or end < count)
+            if end < count:
+                cost += PENALTY_INSIDE_WORD if end in inside else _penalty(units[end - 1])
+            else:
+                cost += _last_line_cost(line)
+            if cost < best[end]:
+                best[end], came_from[end] = cost, start
+    breaks, end = [], count
+    while end > 0:
+        breaks.append((came_from[end], end))
+        end = came_from[end]
+    return ["".join(units[a:b]).strip() for a, b in reversed(breaks) if "".join(units[a:b]).strip()]
+
+
+def _edge_space(units: list[str], widths: list[float], start: int, end: int) -> float:
+    edge = 0.0
+    if units[start] == " ":
+        edge += widths[start]
+    if end - 1 > start and units[end - 1] == " ":
+        edge += widths[end - 1]
+    return edge
+
+
+def _badness(shown: float, width: float, counted: bool) -> float:
+    if not counted or width <= 0:
+        return 0.0
+    slack = max(0.0, width - shown) / width
+    return SLACK_COST * slack * slack
+
+
+def _penalty(unit: str) -> float:
+    """The cost of breaking after ``unit``: nothing after a sentence, little after a clause."""
+    tail = unit.rstrip("".join(_CLOSERS)) or unit
+    if tail[-1:] in SENTENCE_END:
+        return PENALTY_AFTER_SENTENCE
+    if tail[-1:] in CLAUSE_END:
+        return PENALTY_AFTER_CLAUSE
+    return PENALTY_BETWEEN_WORDS
+
+
+def _last_line_cost(line: str) -> float:
+    letters = sum(1 for ch in line if ch.isalnum())
+    if letters <= 1 and len(line) > 0:
+        return ORPHAN_COST
+    return SHORT_LAST_COST if letters == 2 else 0.0
+
+
+def _greedy(units: list[str], width: float, measure: Callable[[str], float]) -> list[str]:
+    """First fit, unit by unit (the fallback when shaping makes a line wider than its parts)."""
     lines: list[str] = []
     line = ""
-    for atom in atoms(paragraph):
-        candidate = line + atom
-        if measure(candidate.rstrip()) <= width or not line.strip():
-            if not line.strip() and measure(atom) > width and atom != " ":
-                # Unbreakable atom longer than a line: split it, keeping closing marks attached.
-                if line.strip():
-                    lines.append(line.rstrip())
-                parts = _hard_split(atom, width, measure)
-                lines.extend(parts[:-1])
-                line = parts[-1]
-                continue
-            line = candidate.lstrip() if not line.strip() else candidate
-            continue
-        lines.append(line.rstrip())
-        line = "" if atom == " " else atom
+    for unit in units:
+        candidate = (line + unit) if line.strip() else unit.lstrip()
+        if line.strip() and measure(candidate.rstrip()) > width:
+            lines.append(line.rstrip())
+            line = "" if unit == " " else unit
+        else:
+            line = candidate
     if line.strip():
         lines.append(line.rstrip())
     return lines

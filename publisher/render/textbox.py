@@ -56,28 +56,28 @@ class DoesNotFit(Exception):
 
 
 def layout(text: str, box: Box, size: int, weight: int = 400, language: str = "zh-Hans",
-           spacing: float = 1.25, align: str = "left") -> TextLayout:
-    """Wrap ``text`` at one font size (no fitting)."""
+           spacing: float = 1.25, align: str = "left", balance: bool = False) -> TextLayout:
+    """Wrap ``text`` at one font size (no fitting); ``balance`` evens the lines (titles, quotes)."""
     face = fonts.font(size, weight, language)
     tag = fonts.shaping_language(language)
 
     def measure(s: str) -> float:
         return face.getlength(s, language=tag) if tag else face.getlength(s)
 
-    lines = linebreak.wrap(text, box.width, measure)
+    lines = linebreak.wrap(text, box.width, measure, balance)
     ascent, descent = face.getmetrics()
     return TextLayout(lines, size, weight, language, round((ascent + descent) * spacing), box, align)
 
 
 def fit(text: str, box: Box, max_size: int, min_size: int, weight: int = 400, language: str = "zh-Hans",
-        spacing: float = 1.25, align: str = "left", max_lines: int | None = None) -> TextLayout:
+        spacing: float = 1.25, align: str = "left", max_lines: int | None = None, balance: bool = False) -> TextLayout:
     """The largest size in [min_size, max_size] at which ``text`` fits ``box``.
 
     Raises DoesNotFit when even ``min_size`` overflows: callers decide whether that is an
     error (a card) or a reason to flow onto another slide (LED).
     """
     def ok(size: int) -> TextLayout | None:
-        result = layout(text, box, size, weight, language, spacing, align)
+        result = layout(text, box, size, weight, language, spacing, align, balance)
         face = result.font
         tag = fonts.shaping_language(language)
         unbroken = linebreak.fits(text, box.width,

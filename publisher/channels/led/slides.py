@@ -13,7 +13,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from publisher.channels.led.settings import Screen
-from publisher.render import fonts, photos, textbox
+from publisher.render import fonts, linebreak, photos, textbox
 from publisher.render.textbox import Box, DoesNotFit
 
 SPACING = 1.05  # LED lines sit tighter than print: the font's own ascent/descent is roomy
@@ -58,7 +58,7 @@ def slides_for(item: SlideText, screen: Screen, language: str) -> list[Slide]:
     headline_box = Box(area.x, area.y, area.width, round(area.height * 0.45))
     try:
         head = textbox.fit(item.headline, headline_box, biggest, screen.min_text, 800, language, SPACING,
-                           max_lines=2)
+                           max_lines=2, balance=True)
     except DoesNotFit:
         head = None
     pages: list[tuple[textbox.TextLayout | None, textbox.TextLayout | None]] = []
@@ -113,6 +113,29 @@ def _flow(text: str, box: Box, size: int, weight: int, language: str) -> list[te
     whole = textbox.layout(text, box, size, weight, language, SPACING)
     ascent, descent = whole.font.getmetrics()
     per_page = max(1, 1 + (box.height - (ascent + descent)) // whole.line_height)
-    lines = whole.lines
-    return [textbox.TextLayout(lines[i:i + per_page], size, weight, language, whole.line_height, box)
-            for i in range(0, len(lines), per_page)]
+    return [textbox.TextLayout(page, size, weight, language, whole.line_height, box)
+            for page in pages(whole.lines, per_page)]
+
+
+def pages(lines: list[str], per_page: int) -> list[list[str]]:
+    """Lines cut into slides of at most ``per_page`` lines, each slide ending where a sentence ends
+    if one does on it, else where a clause does (a clause longer than a slide goes on between
+    words): the viewer never waits 8 s for the rest of a phrase."""
+    found: list[list[str]] = []
+    start = 0
+    while start < len(lines):
+        end = min(len(lines), start + per_page)
+        if end < len(lines):
+            for marks in (linebreak.SENTENCE_END, linebreak.SENTENCE_END | linebreak.CLAUSE_END):
+                ends = [i + 1 for i in range(start, end) if _ends_with(lines[i], marks)]
+                if ends:
+                    end = ends[-1]
+                    break
+        found.append(lines[start:end])
+        start = end
+    return found
+
+
+def _ends_with(line: str, marks: set[str]) -> bool:
+    tail = line.rstrip("”’」』）)》")
+    return bool(tail) and tail[-1] in marks

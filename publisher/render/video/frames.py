@@ -193,7 +193,7 @@ class FrameComposer:
         if not text:
             return
         fitted = textbox.fit(text, box, round(max_size * self.s), max(10, round(min_size * self.s)), weight,
-                             self.language, spacing, align)
+                             self.language, spacing, align, balance=weight >= 700)  # headings: even lines
         textbox.draw(draw, fitted, fill, valign)
 
 

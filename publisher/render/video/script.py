@@ -7,7 +7,6 @@ time in the voice-over. No Markdown markup survives into the text.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 
@@ -115,26 +114,19 @@ def cue_texts(sentence: str, line_chars: int = 16, max_lines: int = 2) -> list[l
         chunks.append(current)
     cues: list[list[str]] = []
     for chunk in chunks:
-        lines = _balanced(chunk, line_chars, max_lines)
-        for start in range(0, len(lines), max_lines):
-            cues.append(lines[start:start + max_lines])
+        cues += _cues_of(chunk, line_chars, max_lines)
     return cues
 
 
-def _balanced(text: str, line_chars: int, max_lines: int) -> list[str]:
-    """Wrap so that lines of one cue have similar lengths (no 16 + 1 splits), preferring to
-    break a two-line cue after a comma."""
-    lines = linebreak.wrap(text, line_chars)
-    if len(lines) == 2:
-        breaks = [m.end() for m in re.finditer(r"[，、：；,;:]+[”’」』）)]*", text) if m.end() < len(text)]
-        fitting = [b for b in breaks if b <= line_chars and len(text) - b <= line_chars]
-        if fitting:
-            best = min(fitting, key=lambda b: abs(len(text) - 2 * b))
-            return [text[:best], text[best:]]
-    if 1 < len(lines) <= max_lines:
-        target = min(line_chars, math.ceil(len(text) / len(lines)) + 1)
-        for width in range(target, line_chars + 1):
-            balanced = linebreak.wrap(text, width)
-            if len(balanced) <= len(lines):
-                return balanced
-    return lines
+def _cues_of(chunk: str, line_chars: int, max_lines: int) -> list[list[str]]:
+    """One cue of even lines when the chunk fits one; otherwise cues split between words (a clause
+    longer than a cue), each as even as the others and its own lines balanced."""
+    lines = linebreak.wrap(chunk, line_chars, balance=True)
+    if len(lines) <= max_lines:
+        return [lines]
+    for size in range(line_chars * max_lines, line_chars - 1, -1):
+        cues = [linebreak.wrap(piece, line_chars, balance=True)
+                for piece in linebreak.wrap(chunk, size, balance=True)]
+        if all(len(cue) <= max_lines for cue in cues):
+            return cues
+    return [lines[start:start + max_lines] for start in range(0, len(lines), max_lines)]
