@@ -7,13 +7,14 @@ low screens text is drawn without anti-aliasing so each stroke lands on whole pi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image, ImageDraw
 
 from publisher.channels.led.settings import Screen
-from publisher.render import fonts, linebreak, photos, textbox
+from publisher.render import fonts, photos, textbox
 from publisher.render.textbox import Box, DoesNotFit
 
 SPACING = 1.05  # LED lines sit tighter than print: the font's own ascent/descent is roomy
@@ -64,7 +65,7 @@ def slides_for(item: SlideText, screen: Screen, language: str) -> list[Slide]:
     pages: list[tuple[textbox.TextLayout | None, textbox.TextLayout | None]] = []
     if head is None:
         # The headline alone needs whole slides; the body follows on its own slides.
-        pages += [(page, None) for page in _flow(item.headline, area, screen.min_text, 800, language)]
+        pages += [(page, None) for page in _flow(item.headline, area, screen.min_text, 800, language, balance=True)]
         body_area = area
         if item.body:
             pages += [(None, page) for page in _flow(item.body, body_area, screen.min_text, 500, language)]
@@ -108,34 +109,46 @@ def _line_height(size: int, language: str) -> int:
     return ascent + descent
 
 
-def _flow(text: str, box: Box, size: int, weight: int, language: str) -> list[textbox.TextLayout]:
-    """Wrap at ``size`` and cut into pages of as many lines as the box holds."""
-    whole = textbox.layout(text, box, size, weight, language, SPACING)
-    ascent, descent = whole.font.getmetrics()
-    per_page = max(1, 1 + (box.height - (ascent + descent)) // whole.line_height)
-    return [textbox.TextLayout(page, size, weight, language, whole.line_height, box)
-            for page in pages(whole.lines, per_page)]
+def _flow(text: str, box: Box, size: int, weight: int, language: str,
+          balance: bool = False) -> list[textbox.TextLayout]:
+    """Wrap at ``size`` and cut into slides of as many lines as the box holds, each slide ending
+    where a sentence (else a clause) ends: the viewer never waits 8 s for the rest of a phrase."""
+    probe = textbox.layout("", box, size, weight, language, SPACING)
+    ascent, descent = probe.font.getmetrics()
+    per_page = max(1, 1 + (box.height - (ascent + descent)) // probe.line_height)
+
+    def lines_of(piece: str) -> list[str]:
+        return textbox.layout(piece, box, size, weight, language, SPACING, balance=balance).lines
+
+    return [textbox.TextLayout(page, size, weight, language, probe.line_height, box)
+            for paragraph in text.split("\n") if paragraph.strip()
+            for page in pages(paragraph.strip(), lines_of, per_page)]
 
 
-def pages(lines: list[str], per_page: int) -> list[list[str]]:
-    """Lines cut into slides of at most ``per_page`` lines, each slide ending where a sentence ends
-    if one does on it, else where a clause does (a clause longer than a slide goes on between
-    words): the viewer never waits 8 s for the rest of a phrase."""
+_LEVELS = (re.compile(r".+?(?:[。！？!?…]+[”’」』）)]*|$)"), re.compile(r".+?(?:[，；：,;:]+[”’」』）)]*|$)"))
+
+
+def pages(text: str, lines_of, per_page: int, level: int = 0) -> list[list[str]]:
+    """``text`` in slides of at most ``per_page`` lines: whole sentences while they fit, a sentence
+    too long for a slide by whole clauses, a clause too long for a slide between words."""
+    if level == len(_LEVELS):
+        lines = lines_of(text)
+        return [lines[start:start + per_page] for start in range(0, len(lines), per_page)] or [[]]
     found: list[list[str]] = []
-    start = 0
-    while start < len(lines):
-        end = min(len(lines), start + per_page)
-        if end < len(lines):
-            for marks in (linebreak.SENTENCE_END, linebreak.SENTENCE_END | linebreak.CLAUSE_END):
-                ends = [i + 1 for i in range(start, end) if _ends_with(lines[i], marks)]
-                if ends:
-                    end = ends[-1]
-                    break
-        found.append(lines[start:end])
-        start = end
+    current = ""
+    for piece in (m.group() for m in _LEVELS[level].finditer(text) if m.group()):
+        if len(lines_of(current + piece)) <= per_page:
+            current += piece
+            continue
+        if current:
+            found.append(lines_of(current))
+            current = ""
+        if len(lines_of(piece)) <= per_page:
+            current = piece
+        else:
+            *whole, last = pages(piece, lines_of, per_page, level + 1)
+            found += whole
+            current = "".join(last)
+    if current:
+        found.append(lines_of(current))
     return found
-
-
-def _ends_with(line: str, marks: set[str]) -> bool:
-    tail = line.rstrip("”’」』）)》")
-    return bool(tail) and tail[-1] in marks
