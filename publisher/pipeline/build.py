@@ -7,6 +7,7 @@ written once at the end.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import multiprocessing
@@ -14,9 +15,10 @@ import os
 import shutil
 import signal
 import sys
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -301,10 +303,11 @@ def _run(todo: list[Job], jobs: int | None, executor: Executor | None, progress:
         # (Typst's and ffmpeg readers' threads after an in-process render, as ``serve`` does).
         pool = executor or ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
                                                initializer=_start_worker, initargs=(os.getpid(), language()))
-        for job in todo:
-            job.stage = str(atomic.new_stage(job.out / job.channel / job.key, job.owner))
-        futures = {pool.submit(render_job, job): job for job in todo}
-        try:
+        try:  # Ctrl+C may come while workers start (spawning takes a moment): stages are made inside
+            for job in todo:
+                job.stage = str(atomic.new_stage(job.out / job.channel / job.key, job.owner))
+            with _workers_ignore_ctrl_c():
+                futures = {pool.submit(render_job, job): job for job in todo}
             for future in as_completed(futures):
                 finish(futures[future], future.result())
                 if bar:
@@ -314,13 +317,28 @@ def _run(todo: list[Job], jobs: int | None, executor: Executor | None, progress:
                 _stop_workers(pool)
             pool.shutdown(wait=False, cancel_futures=True)
             for job in todo:  # unfinished, or finished but never swapped in: nothing left behind
-                shutil.rmtree(job.stage, ignore_errors=True)
+                if job.stage:
+                    shutil.rmtree(job.stage, ignore_errors=True)
             raise
         finally:
             if own:
                 pool.shutdown()
     if bar:
         bar.close()
+
+
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Workers are started with Ctrl+C ignored (a spawned interpreter keeps an ignored SIGINT), so
+    a Ctrl+C while they start stops the build, not them halfway through their imports."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _start_worker(parent: int, speaking: str) -> None:
