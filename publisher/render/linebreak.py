@@ -167,7 +167,7 @@ LINE_COST = 10_000.0
 """Each line costs this much: the optimiser never uses more lines than a greedy fill would."""
 SLACK_COST = 100.0
 """A line's badness: its empty share squared, times this (a half-empty line costs 25)."""
-PENALTY_AFTER_SENTENCE, PENALTY_AFTER_CLAUSE, PENALTY_BETWEEN_WORDS = 0.0, 2.0, 6.0
+PENALTY_AFTER_SENTENCE, PENALTY_AFTER_CLAUSE, PENALTY_BETWEEN_WORDS = 0.0, 5.0, 20.0
 PENALTY_INSIDE_WORD = 5_000.0
 """Only a word longer than the whole line is ever split."""
 ORPHAN_COST, SHORT_LAST_COST = 3_000.0, 40.0
