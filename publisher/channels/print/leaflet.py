@@ -524,7 +524,8 @@ def compile_pdf(job: Job, site: Path, workdir: Path, date: dt.date, error: Calla
         boxes = json.loads(compiler.query("<photo-box>", field="value", format="json")) if job.photos else []
         job.boxes = [{key: round(v, 2) if isinstance(v, float) else v for key, v in box.items()}
                      for box in json.loads(compiler.query("<layout-box>", field="value", format="json"))]
-        job.lines = lines_of(json.loads(compiler.query("<line-unit>", field="value", format="json")))
+        placed = json.loads(compiler.query("<line-units>", field="value", format="json"))
+        job.lines = lines_of(placed[0] if placed else [])
     except typst.TypstError as exc:
         raise _typst_error(exc, workdir, error, job.card_error) from None
     if isinstance(pages, bytes):
