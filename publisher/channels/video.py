@@ -169,8 +169,10 @@ def render(ctx: RenderContext) -> list[str]:
     plan = prepared.plan
     folder = ctx.folder
     atomic.write_text(folder / "video.srt", subtitles.srt(plan.cues))
-    atomic.write_text(folder / "plan.json", json.dumps(plan.to_json(), ensure_ascii=False, indent=2))
-    _cover(ctx, prepared, folder / "cover.jpg")
+    cover = _cover(ctx, prepared, folder / "cover.jpg")
+    # The cover's text boxes with their lines as drawn, beside the cues (the typesetting audit reads both).
+    atomic.write_text(folder / "plan.json", json.dumps({**plan.to_json(), "cover": cover}, ensure_ascii=False,
+                                                       indent=2))
     topics = list(dict.fromkeys(ctx.story.meta.topics))
     # A platform may have its own caption template (templates/kuaishou/caption.txt.j2), else the video one.
     caption = templates.render(ctx.site, channel.template or [f"{channel.platform}/caption.txt.j2", TEMPLATE],
@@ -271,8 +273,9 @@ def _duration(ctx: RenderContext, path: Path, name: str, key: tuple) -> float:
     return info.duration
 
 
-def _cover(ctx: RenderContext, prepared: Prepared, path: Path) -> None:
-    """3:4 cover, 1080x1440: the title card design over the first photo of the script."""
+def _cover(ctx: RenderContext, prepared: Prepared, path: Path) -> dict:
+    """3:4 cover, 1080x1440: the title card design over the first photo of the script. Returns the
+    card's description (its boxes, each text box with its lines as drawn)."""
     meta = ctx.story.meta
     footer = ctx.localize(f"{ctx.config.name}　{meta.date.year}年{meta.date.month}月{meta.date.day}日")
     channel: VideoSettings = ctx.channel_config  # type: ignore[assignment]
@@ -284,6 +287,7 @@ def _cover(ctx: RenderContext, prepared: Prepared, path: Path) -> None:
     except CardTextTooLong as exc:
         raise ctx.error(_("cover: the {role} text does not fit; shorten it").format(role=exc.role), "title") from None
     card.image.save(path, "JPEG", quality=90)
+    return card.to_json(path.name)
 
 
 class VideoChannel(Channel):

@@ -116,11 +116,11 @@ def render(ctx: RenderContext) -> list[str]:
     _check_size(ctx, channel, html)
     atomic.write_text(ctx.folder / "article.html", html)
     files.insert(0, "article.html")
-    _draw_cover(ctx, channel, ctx.folder / "cover.jpg")
+    cover_lines = _draw_cover(ctx, channel, ctx.folder / "cover.jpg")
     files.append("cover.jpg")
     atomic.write_text(ctx.folder / "article.json", json.dumps({
         "title": ctx.localize(meta.title), "digest": ctx.localize(meta.summary), "author": ctx.localize(author),
-        "cover": "cover.jpg", "html_chars": len(html), "html_limit": channel.html_limit,
+        "cover": "cover.jpg", "cover_lines": cover_lines, "html_chars": len(html), "html_limit": channel.html_limit,
         "images": [f for f in files if f.startswith("images/")],
     }, ensure_ascii=False, indent=2))
     files.append("article.json")
@@ -199,7 +199,8 @@ def _cover_text(ctx: RenderContext, channel: WechatSettings) -> textbox.TextLayo
         raise ctx.error(_("the title does not fit the WeChat cover; shorten it"), "title") from None
 
 
-def _draw_cover(ctx: RenderContext, channel: WechatSettings, path: Path) -> None:
+def _draw_cover(ctx: RenderContext, channel: WechatSettings, path: Path) -> list[str]:
+    """Draw the cover; returns the title's lines as drawn."""
     width, height, theme = channel.cover_width, channel.cover_height, ctx.config.theme
     if ctx.story.images:
         image = photos.cover(ctx.story.images[0], (width, height))
@@ -209,10 +210,12 @@ def _draw_cover(ctx: RenderContext, channel: WechatSettings, path: Path) -> None
         image = Image.new("RGB", (width, height), theme.background)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, width - 1, max(4, height // 40)), fill=theme.accent)
-    textbox.draw(draw, _cover_text(ctx, channel), theme.text, valign="middle")
+    text = _cover_text(ctx, channel)
+    textbox.draw(draw, text, theme.text, valign="middle")
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=90)
     atomic.write_bytes(path, buffer.getvalue())
+    return list(text.lines)
 
 
 class WechatChannel(Channel):

@@ -165,6 +165,12 @@ def _parser() -> argparse.ArgumentParser:
                                 description=_("Validate config.toml and every story (front matter, images, "
                                             "glyphs, channel limits) without rendering anything."))
     _site_option(check)
+    check.add_argument("--typesetting", action="store_true",
+                       help=_("instead: audit every line the last build drew (cut words, one-character last "
+                              "lines, closing punctuation at a line start, numbers and names cut, unbalanced "
+                              "titles, LED slides ending mid-clause); exit 1 when anything is found"))
+    check.add_argument("--out", type=Path, help=_("with --typesetting: the build's output folder (default: the "
+                                                  "site's output/)"))
     check.set_defaults(handler=site_commands.cmd_check)
 
     new = commands.add_parser("new", help=_("scaffold a new story from an archetype"),

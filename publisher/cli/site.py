@@ -17,13 +17,17 @@ from publisher.cli.common import (
     log_to_stderr,
     print_diagnostics,
 )
+from publisher.config import SiteConfig
 from publisher.content.archetypes import scaffold
 from publisher.i18n import _
 from publisher.ledger import backup
+from publisher.pipeline import manifest, typesetting
 from publisher.pipeline.build import build, check_output, format_summary
 from publisher.pipeline.check import check_site
+from publisher.pipeline.reader import read_site
 from publisher.preview import generate
 from publisher.preview.serve import serve
+from publisher.render import terms
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -49,12 +53,30 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     config = load_site(args)
+    if args.typesetting:
+        return _check_typesetting(args, config)
     check_output(args.site, args.site / config.output)  # the build would refuse it: so does check
     errors, warnings, count = check_site(args.site, config)
     print_diagnostics(warnings + errors)
     print(_("checked {count} stories: {errors} error(s), {warnings} warning(s)").format(
         count=count, errors=len(errors), warnings=len(warnings)))
     return EXIT_CONTENT if errors else EXIT_OK
+
+
+def _check_typesetting(args: argparse.Namespace, config: SiteConfig) -> int:
+    """``check --typesetting``: each finding on a line of its own, then the counts."""
+    out = args.out or args.site / config.output
+    if not (out / manifest.NAME).is_file():
+        print(_("error: no build in {out} (no {name}); run publisher build first").format(out=out,
+                                                                                        name=manifest.NAME),
+              file=sys.stderr)
+        return EXIT_USAGE
+    stories, _problems = read_site(args.site, config)
+    report = typesetting.audit(out, {story.id: story for story in stories}, terms.site_terms(args.site))
+    for finding in report.findings:
+        print(finding)
+    print(report.summary())
+    return EXIT_OK if report.clean else EXIT_CONTENT
 
 
 def cmd_preview(args: argparse.Namespace) -> int:

@@ -23,10 +23,13 @@ class Card:
     image: Image.Image
     boxes: list[tuple[str, Box]] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
+    lines: dict[str, list[str]] = field(default_factory=dict)
+    """Each text box's lines exactly as drawn, by role (the typesetting audit reads them)."""
 
     def to_json(self, file: str) -> dict:
         return {"file": file, "kind": self.kind, "texts": self.texts,
-                "boxes": [{"role": role, "x": b.x, "y": b.y, "width": b.width, "height": b.height}
+                "boxes": [{"role": role, "x": b.x, "y": b.y, "width": b.width, "height": b.height,
+                           **({"lines": self.lines[role]} if role in self.lines else {})}
                           for role, b in self.boxes]}
 
 
@@ -78,6 +81,7 @@ class CardPainter:
         textbox.draw(ImageDraw.Draw(card.image), fitted, fill, valign)
         card.boxes.append((role, box))
         card.texts.append(text)
+        card.lines[role] = list(fitted.lines)
 
     def title_card(self, title: str, summary: str, photo: Path | None) -> Card:
         card = self._canvas("title")

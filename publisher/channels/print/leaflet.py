@@ -46,7 +46,7 @@ from publisher.config import SiteConfig
 from publisher.content.story import KIND_LABELS, Story
 from publisher.errors import ContentError, Diagnostic, PublisherError
 from publisher.i18n import N_, _
-from publisher.render import fonts, inputs
+from publisher.render import fonts, inputs, linebreak
 from publisher.render.channel import RenderContext, StoryUnit
 from publisher.sourcepos import shown_path, toml_key_line
 
@@ -62,6 +62,10 @@ TEMPLATES = ("common.typ",)
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "print"
 FAMILY = {"zh-Hans": ("Noto Sans CJK SC", "cn"), "zh-Hant": ("Noto Sans CJK TC", "tw")}
 MORE_LABEL = "更多防骗提醒"
+WORD_JOINER = "\u2060"
+MAX_JOINED = 10
+"""Longest word (in characters) joined whole for Typst: a longer one (a long date, a URL) may still
+wrap inside, rather than run past a narrow column."""
 MAX_QR_VERSION = 11
 """Largest QR code printed: version 11 is 61×61 modules, about 0.33 mm a module at 20 mm (what a
 phone still reads off paper); a longer text needs a short link."""
@@ -119,6 +123,8 @@ class Job:
     ``index`` (0: the first card on the back)."""
     boxes: list[dict] = field(default_factory=list)
     """Where parts landed (``<layout-box>`` metadata: the cards' text and QR code), set by compile_pdf."""
+    lines: list[dict] = field(default_factory=list)
+    """Each text block's lines as Typst broke them (``{"text": "title", "lines": [...]}``), set by compile_pdf."""
 
 
 # ---------------------------------------------------------------- public functions
@@ -247,6 +253,10 @@ def story_data(ctx: RenderContext, settings: PrintSettings, paper: Paper, *, fro
         qr = qr_data(qr_text, localized["qr_caption"], paper)
     except QRTooLong as exc:
         raise _qr_error(ctx, exc, "story" if meta.qr else "setting" if settings.qr else "hotline") from None
+    for block in blocks:
+        for runs in block.get("items", [block.get("runs", [])]):
+            join_words(runs)
+    localized["title"], localized["summary"] = joined(localized["title"]), joined(localized["summary"])
     data = {
         "title": localized["title"], "summary": localized["summary"], "account": localized["account"],
         "date": localized["date"], "figures": figures, "body": blocks, "photo": photo_data, "qr": qr,
@@ -258,6 +268,56 @@ def story_data(ctx: RenderContext, settings: PrintSettings, paper: Paper, *, fro
         data = {"title": data["title"], "summary": data["summary"], "figures": figures[:1], "body": blocks,
                 "qr": qr if meta.qr else None}
     return data, photos
+
+
+def joined(text: str) -> str:
+    """``text`` with the characters of each word joined by U+2060 WORD JOINER (the segmenter's words
+    and what the rendition keeps whole: 银⁠行⁠卡, 1⁠7⁠人, 情⁠指⁠中⁠心), so Typst breaks lines only
+    between words. The template sets each joiner in a run of its own: the PDF's text has none."""
+    runs = [{"text": text}]
+    join_words(runs)
+    return runs[0]["text"]
+
+
+def join_words(runs: list[dict]) -> None:
+    """Join the words of a paragraph made of runs (bold, emphasis) in place: the paragraph is
+    segmented whole, a word across two runs is joined across them."""
+    full = "".join(run["text"] for run in runs)
+    if not full.strip():
+        return
+    inside: set[int] = set()  # offsets of characters that continue the word before them
+    at = 0
+    for unit in linebreak.words(full):
+        if 1 < len(unit) <= MAX_JOINED and not any(ch.isspace() for ch in unit):
+            inside.update(range(at + 1, at + len(unit)))
+        at += len(unit)
+    at = 0
+    for run in runs:
+        text = run["text"]
+        run["text"] = "".join(WORD_JOINER + ch if at + i in inside else ch for i, ch in enumerate(text))
+        at += len(text)
+
+
+def lines_of(units: list[dict]) -> list[dict]:
+    """The ``<line-unit>`` markers (one after each word, in document order, with its page and
+    baseline) → each text block's lines: a new line where the page or the line's position changes."""
+    blocks: list[dict] = []
+    last: tuple | None = None
+    for unit in units:
+        what, text = str(unit.get("what", "")), str(unit.get("text", ""))
+        where = (unit.get("page"), float(unit.get("y", 0.0)))
+        if not blocks or blocks[-1]["text"] != what or last is None:
+            blocks.append({"text": what, "lines": [""]})
+        elif where[0] != last[0] or abs(where[1] - last[1]) > 4.0:  # a line is 10 pt or more below the last
+            blocks[-1]["lines"].append("")
+        if text == "\n":
+            blocks[-1]["lines"].append("")
+        else:
+            blocks[-1]["lines"][-1] += text
+        last = where
+    for block in blocks:
+        block["lines"] = [line.strip() for line in block["lines"] if line.strip()]
+    return [block for block in blocks if block["lines"]]
 
 
 def split_hotline(line: str) -> tuple[str, str]:
@@ -464,6 +524,8 @@ def compile_pdf(job: Job, site: Path, workdir: Path, date: dt.date, error: Calla
         boxes = json.loads(compiler.query("<photo-box>", field="value", format="json")) if job.photos else []
         job.boxes = [{key: round(v, 2) if isinstance(v, float) else v for key, v in box.items()}
                      for box in json.loads(compiler.query("<layout-box>", field="value", format="json"))]
+        placed = json.loads(compiler.query("<line-units>", field="value", format="json"))
+        job.lines = lines_of(placed[0] if placed else [])
     except typst.TypstError as exc:
         raise _typst_error(exc, workdir, error, job.card_error) from None
     if isinstance(pages, bytes):
@@ -640,6 +702,7 @@ def _render(job: Job, site: Path, folder: Path, stem: str, settings: PrintSettin
         "qr": job.data["qr_text"],
         "qr_mm": job.data["qr"]["size"],
         "boxes": job.boxes,
+        "lines": job.lines,
         "images": [{"file": _shown(photo.source, site), "dpi": photo.dpi,
                     "pixels": list(photo.pixels), "printed_mm": list(photo.printed),
                     "ok": photo.dpi >= settings.min_dpi} for photo, _image in job.photos],
