@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import subprocess
 import time
 
@@ -185,3 +186,8 @@ def test_the_repository_demo_site_builds_cleanly(cli, tmp_path):
     assert len([s for s in stories if s.startswith("deeds/")]) >= 6
     assert len([s for s in stories if s.startswith("antifraud/")]) >= 3
     assert data["errors"] == [] and data["warnings"] == []
+    # Typeset as an editor would: no word, number or name cut, no 孤字, no closing mark opening a line.
+    audit = cli("check", "--typesetting", "--site", REPO, "--out", tmp_path / "demo", "--lang", "en")
+    counts = dict(re.findall(r"(\w+)=(\d+)", audit.out.strip().splitlines()[-1]))
+    assert {key: counts[key] for key in ("cut_words", "orphans", "punct", "numbers", "slide_breaks")} == {
+        "cut_words": "0", "orphans": "0", "punct": "0", "numbers": "0", "slide_breaks": "0"}, audit.out

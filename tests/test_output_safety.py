@@ -112,7 +112,10 @@ def test_workers_die_with_a_killed_build(site):
         time.sleep(0.05)
     os.kill(process.pid, signal.SIGKILL)  # the main process only: workers must follow
     process.wait()
-    time.sleep(1.0)
+    # A worker still starting (a spawned interpreter importing) dies as soon as it is up.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and [pid for pid in children if _alive(pid)]:
+        time.sleep(0.1)
     alive = [pid for pid in children if _alive(pid)]
     assert alive == []
 

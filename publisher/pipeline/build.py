@@ -381,7 +381,7 @@ def render_job(job: Job) -> Outcome:
                 recorder.record(story.path)
             ctx = RenderContext(job.site, job.config, job.unit, job.channel, stage, progress=job.progress,
                                 out=job.out)
-            with linebreak.keeping(unit_terms(job.site, job.unit.stories)):
+            with linebreak.keeping(unit_terms(job.site, job.unit.stories, ctx.localize)):
                 outcome.files = _channel(job).render(ctx)
             outcome.warnings = ctx.warnings
             outcome.inputs = dict(sorted(recorder.files.items()))

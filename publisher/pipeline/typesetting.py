@@ -152,7 +152,7 @@ def _protected(text: str, keep: Iterable[str]) -> list[tuple[int, int]]:
             core = atom.rstrip("".join(linebreak.NO_LINE_START))
             spans.append((at, at + len(core)))
         at += len(atom)
-    spans += [(m.start(), m.end()) for m in linebreak._DATE.finditer(text)]
+    spans += [(m.start(), m.end()) for m in linebreak.DATE.finditer(text)]
     for term in keep:
         if len(term) < 2:
             continue

@@ -28,7 +28,8 @@ NO_LINE_END = set("（《「『“‘〔【〈〖｛［([{")
 UNITS = set("年月日号时点分秒元角人名位个辆部台张本次起家条场处件岁周天万千百亿米里斤克吨度户所")
 TWO_CHAR_UNITS = {"人次", "万元", "公里", "千米", "小时", "分钟", "周年", "个月", "多人", "多元", "余人", "余元"}
 
-_DATE = re.compile(r"\d{2,4}年\d{1,2}月(?:\d{1,2}[日号])?|\d{1,2}月\d{1,2}[日号]|\d{1,2}[:：]\d{2}")
+DATE = re.compile(r"\d{2,4}年\d{1,2}月(?:\d{1,2}[日号])?|\d{1,2}月\d{1,2}[日号]|\d{1,2}[:：]\d{2}")
+"""Dates and times, kept whole on a line: 2021年4月8日, 4月8日, 09:30."""
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _keep: ContextVar[tuple[str, ...]] = ContextVar("publisher_keep_whole", default=())
 _segmenter_lock = threading.Lock()
@@ -95,7 +96,7 @@ def word_starts(text: str, keep: Iterable[str] | None = None) -> set[int]:
         starts.add(at)
         at += len(token)
     starts.add(len(text))
-    protected = [(m.start(), m.end()) for m in _DATE.finditer(text)]
+    protected = [(m.start(), m.end()) for m in DATE.finditer(text)]
     for term in (_keep.get() if keep is None else tuple(keep)):
         start = text.find(term)
         while start != -1:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from publisher.content.story import Story
 from publisher.render import inputs
+from publisher.safety.people import hidden_people, kept_names, masked_name
 
 FILE = "terms.txt"
 
@@ -27,14 +28,14 @@ def site_terms(site: Path) -> list[str]:
 
 
 def story_terms(story: Story) -> list[str]:
-    """The names a story declares, as they are published: officers by name, everyone else
-    masked (王某) — the story's front matter already holds the masked forms."""
-    names = [person.name for person in story.meta.people]
-    if story.meta.officer:
-        names.append(story.meta.officer.name)
-    return [name.strip() for name in names if len(name.strip()) > 1]
+    """The names a story declares, as they are published: officers and consented names as
+    written, everyone else masked (王某)."""
+    names = [*kept_names(story.meta), *(masked_name(name) for name in hidden_people(story.meta))]
+    return [name for name in names if len(name) > 1]
 
 
-def unit_terms(site: Path, stories: list[Story]) -> list[str]:
-    """Everything a rendition of ``stories`` keeps whole."""
-    return [*site_terms(site), *(term for story in stories for term in story_terms(story))]
+def unit_terms(site: Path, stories: list[Story], convert=None) -> list[str]:
+    """Everything a rendition of ``stories`` keeps whole (``convert``: also as the channel writes
+    it, e.g. in Traditional characters)."""
+    terms = [*site_terms(site), *(term for story in stories for term in story_terms(story))]
+    return terms + [converted for term in terms if (converted := convert(term)) != term] if convert else terms
