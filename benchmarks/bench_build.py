@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import shutil
 import sys
@@ -38,7 +39,10 @@ SENTENCES = [
 def make_site(root: Path, count: int) -> Path:
     site = root / "site"
     site.mkdir()
-    shutil.copy(REPO / "config.toml", site / "config.toml")
+    # The demo's config, without its leaflet editions (they name the demo's own stories).
+    config = re.sub(r"\[channels\.print\.editions\]\n(?:.+\n)*", "",
+                    (REPO / "config.toml").read_text(encoding="utf-8"))
+    (site / "config.toml").write_text(config, encoding="utf-8")
     shutil.copytree(REPO / "assets", site / "assets")
     for number in range(count):
         kind = KINDS[number % 3]
