@@ -40,6 +40,20 @@ def test_body_images_are_copied(site, cli):
     assert 'src="images/body-1.jpg"' in html and (folder / "images/body-1.jpg").is_file()
 
 
+def test_the_lead_photo_used_again_in_the_body_is_shown_once(site, cli):
+    """A script's scene photo that is also the lead image appeared twice in the article."""
+    write(site / "content/deeds/same-photo.md",
+          "---\ntitle: 同一张图\nkind: deed\ndate: 2021-04-01\nstatus: ready\nchannels: [wechat]\n"
+          "images: [../../assets/images/banner.png]\n---\n\n## 第一幕\n\n![现场](../../assets/images/banner.png)\n\n"
+          "民警赶到现场。\n\n![另一张](../officers/wang-wu/photo.png)\n")
+    run = cli("build", "--site", site, "--out", site / "out", "--jobs", "1")
+    assert run.code == 0, run.err
+    folder = site / "out/wechat/deeds/same-photo"
+    sources = re.findall(r'<img[^>]+src="([^"]+)"', (folder / "article.html").read_text(encoding="utf-8"))
+    assert sources == ["images/lead.jpg", "images/body-1.jpg"]
+    assert all((folder / src).is_file() for src in sources)
+
+
 def test_external_image_is_an_error(site, cli):
     write(site / "content/deeds/external.md",
           "---\ntitle: 外链\nkind: deed\ndate: 2021-04-01\nstatus: ready\nchannels: [wechat]\n---\n\n"

@@ -32,6 +32,7 @@ MAX_IMAGE_BYTES = 1024 * 1024  # WeChat refuses body images over 1 MB
 MAX_IMAGE_WIDTH = 1080
 
 _CLASS = re.compile(r'\s+class="[^"]*"')
+_IMG_TAG = re.compile(r"<img\b[^>]*>")
 _IMG_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]+)(")')
 
 
@@ -147,6 +148,15 @@ def _local_body_images(ctx: RenderContext, page: str, files: list[str], lead: st
     """Copy images the Markdown body references and point ``src`` at the copies (``copy=False``:
     only the names, as ``check`` measures the article)."""
     counter = iter(range(1, 1000))
+    lead_file = ctx.story.images[0].resolve() if lead and ctx.story.images else None
+
+    def same_as_lead(tag: re.Match) -> str:
+        """The lead photo again in the body (a script's scene image) is shown once, at the top."""
+        src = _IMG_SRC.search(tag.group(0))
+        path = ctx.story.body_images.get(html.unescape(src.group(2))) if src else None
+        return "" if lead_file is not None and path is not None and path.resolve() == lead_file else tag.group(0)
+
+    page = _IMG_TAG.sub(same_as_lead, page)
 
     def replace(match: re.Match) -> str:
         src = match.group(2)
