@@ -175,11 +175,16 @@ def test_unapproved_stories_are_not_published(tmp_path, servers):
     _robot, ftp = servers
     site = publishing_site(tmp_path, ftp.port, approve=False)
     approve_all(site, ["deeds/found-elderly"])
+    (site / "content/deeds/not-yet.md").write_text("---\ntitle: 还没审完\nkind: deed\ndate: 2021-04-10\n"
+                                                   "status: ready\n---\n\n正文。\n", encoding="utf-8")
     publisher = _publisher(site, Clock(dt.datetime(2021, 4, 20, 9, 0, tzinfo=TZ)))
     publisher.run_due_jobs({"led"})
     publisher.deliver_due()
     played = json.loads((site / "usb-stick/door/2021-04-20/playlist.json").read_text(encoding="utf-8"))
     assert {i["story"] for p in played["parts"] for i in p["items"]} == {"deeds/found-elderly"}
+    # What was left out is said, with the reason, even when the publisher left it out (#15 item 5).
+    left_out = {e["story"]: e["reason"] for e in played["excluded"]}
+    assert left_out == {"deeds/not-yet": "not approved", "deeds/draft-story": "draft"}, played["excluded"]
 
 
 def test_old_loops_are_pruned(tmp_path, servers):

@@ -164,8 +164,11 @@ def _build(site: Path, config: SiteConfig, out: Path, only: set[str], drafts: bo
     registry = channels(config)
     problems += [d for name, channel in registry.items() if not only or name in only
                  for d in channel.site_problems(stories, site)]
+    refused: list[Story] = []
     if accept is not None:
-        stories = [s for s in stories if accept(s)]
+        judged = [(story, accept(story)) for story in stories]
+        refused = [story for story, ok in judged if not ok]
+        stories = [story for story, ok in judged if ok]
     errors = [d for d in problems if d.severity == "error"]
     early_warnings = [d for d in problems if d.severity != "error"]
     previous = manifest.load(out)
@@ -178,7 +181,7 @@ def _build(site: Path, config: SiteConfig, out: Path, only: set[str], drafts: bo
     for name, channel in registry.items():
         if only and name not in only:
             continue
-        for unit in channel.plan(stories, day, drafts):
+        for unit in channel.plan(stories, day, drafts, refused):
             planned.add((unit.key, name))
             key = plan_key(config, name, unit.key, unit.content())
             old = previous.find(unit.key, name)

@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -236,8 +237,10 @@ class Channel(ABC):
         return self.label if self.name == self.type else f"{self.label}（{self.name}）"
 
     # -- planning ----------------------------------------------------------------------------
-    def plan(self, stories: list[Story], day: dt.date, drafts: bool) -> list[Unit]:
-        """The units to render for ``day``: by default one per story that lists this channel."""
+    def plan(self, stories: list[Story], day: dt.date, drafts: bool, refused: Sequence[Story] = ()) -> list[Unit]:
+        """The units to render for ``day``: by default one per story that lists this channel.
+        ``refused`` are stories the caller left out (the publisher: not approved), for channels
+        that say what was left out and why (an LED programme)."""
         return [StoryUnit(story) for story in stories
                 if self.name in story.channels and (drafts or story.meta.status == "ready")]
 

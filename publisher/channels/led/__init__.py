@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -55,13 +56,17 @@ class LedChannel(Channel):
     def led(self) -> LedSettings:
         return self.settings  # type: ignore[return-value]
 
-    def plan(self, stories: list[Story], day: dt.date, drafts: bool) -> list[Unit]:
-        """Every screen's programme for ``day``, with the reason each left-out story is out."""
+    def plan(self, stories: list[Story], day: dt.date, drafts: bool, refused: Sequence[Story] = ()) -> list[Unit]:
+        """Every screen's programme for ``day``, with the reason each left-out story is out (those
+        the publisher refused: not approved)."""
         days: list[Unit] = []
         for screen in self.led.screens:
             entries, excluded = [], []
-            for story in stories:
+            refused_ids = {story.id for story in refused}
+            for story in [*stories, *refused]:
                 reason = playlist.eligible(story, screen, day, {self.name}, drafts)
+                if reason is None and story.id in refused_ids:
+                    reason = playlist.NOT_APPROVED
                 if reason is None:
                     entries.append(playlist.Entry(story, playlist.windows(story.meta.hours)))
                 elif reason != playlist.NOT_ON_CHANNEL:

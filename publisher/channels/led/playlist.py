@@ -46,6 +46,8 @@ class Part:
 
 
 NOT_ON_CHANNEL = "not on the led channel"
+NOT_APPROVED = "not approved"
+"""Left out by the publisher: not approved (三审) for its current content."""
 """Why a story is not in any screen's loop: it does not list the channel (not shown as left out)."""
 
 
@@ -135,6 +137,8 @@ def reason_zh(text: str) -> str:
     """Why a story is not in a screen's loop, in Chinese."""
     if text == "draft":
         return "草稿"
+    if text == NOT_APPROVED:
+        return "未通过三审（或审核后又修改）"
     if match := re.fullmatch(r"screens: only (.+)", text):
         return f"只在 {match.group(1)} 屏播放"
     if match := re.fullmatch(r"publish_after (.+)", text):

@@ -8,6 +8,7 @@ LED screen-day, rendered into ``<channel>/@edition/<name>/`` and delivered to th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -47,7 +48,7 @@ class PrintChannel(Channel):
     def print(self) -> PrintSettings:
         return self.settings  # type: ignore[return-value]
 
-    def plan(self, stories: list[Story], day: dt.date, drafts: bool) -> list[Unit]:
+    def plan(self, stories: list[Story], day: dt.date, drafts: bool, refused: Sequence[Story] = ()) -> list[Unit]:
         units = super().plan(stories, day, drafts)
         by_id = {s.id: s for s in stories if drafts or s.meta.status == "ready"}
         for name, wanted in self.print.editions.items():
