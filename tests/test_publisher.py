@@ -338,6 +338,27 @@ def test_weekly_batch_package_and_posts_at_their_slots(tmp_path, servers):
     assert len(queue.rows(publisher.ledger, "kind = 'post'")) == 6
 
 
+def test_an_edited_story_leaves_the_batch_and_its_posts_are_held_not_queued(tmp_path, servers):
+    """#15 item 3: after an edit voids its approval, the batch written again drops the story and
+    status must agree: its posts are held (with the reason), not listed as queued."""
+    _robot, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    clock = Clock(dt.datetime(2021, 4, 12, 9, 5, tzinfo=TZ))
+    publisher = _publisher(site, clock)
+    first = {post.story.id for post in publisher.weekly_job("weibo", "2021-W16")}
+    assert "deeds/found-elderly" in first
+    story = site / "content/deeds/found-elderly.md"
+    story.write_text(story.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
+    again = {post.story.id for post in publisher.weekly_job("weibo", "2021-W16")}
+    assert "deeds/found-elderly" not in again
+    queued = queue.rows(publisher.ledger, "key = ? AND state IN ('scheduled', 'claimed')", ("deeds/found-elderly",))
+    held = queue.rows(publisher.ledger, "key = ? AND state = 'held'", ("deeds/found-elderly",))
+    assert queued == [] and len(held) == 2  # team folder and robot
+    assert all("edited" in item.last_error for item in held), [item.last_error for item in held]
+    data = json.loads((site / "batches/weibo/2021-W16/batch.json").read_text(encoding="utf-8"))
+    assert "deeds/found-elderly" not in {post["story"] for post in data["posts"]}
+
+
 def test_missed_slot_is_reported_not_posted_late(tmp_path, servers):
     robot, ftp = servers
     site = publishing_site(tmp_path, ftp.port)

@@ -124,6 +124,15 @@ def held(ledger: sqlite3.Connection, delivery_id: int, reason: str) -> None:
                        "AND state IN ('scheduled', 'claimed')", (reason, delivery_id))
 
 
+def hold_post(ledger: sqlite3.Connection, channel: str, story: str, reason: str) -> list[Delivery]:
+    """Hold the posts of ``story`` on ``channel`` not yet sent (every target): the batch no longer has it."""
+    found = rows(ledger, "channel = ? AND key = ? AND kind = 'post' AND state = 'scheduled'", (channel, story),
+                 limit=1000)
+    for item in found:
+        held(ledger, item.id, reason)
+    return found
+
+
 def hold_story(ledger: sqlite3.Connection, story: str, reason: str) -> list[Delivery]:
     """Hold every delivery still to come that carries ``story`` (its posts, loops that play it)."""
     rows = ledger.execute("SELECT * FROM deliveries WHERE state = 'scheduled'").fetchall()

@@ -139,10 +139,20 @@ class Publisher:
                                 title=rendition.title, folder=rendition.folder))
         stories = [s for s in result.stories if s.id in rendered]  # the build kept only approved ones
         by_id = {s.id: s for s in stories}
-        # Slots already given out (an earlier run of this week's batch) keep their story.
-        taken = [(item.due_at.astimezone(self.tz), item.key)
-                 for item in queue.week_posts(self.ledger, channel, week, self.tz)]
-        kept = [batch.Post(slot, by_id[key]) for slot, key in taken if key in by_id and key in rendered]
+        # Slots already given out (an earlier run of this week's batch) keep their story, unless it may
+        # no longer go out: its posts are held now, with the gate's reason, so status and the batch
+        # agree, and its slot is free again.
+        given = queue.week_posts(self.ledger, channel, week, self.tz)
+        gate = Gate(self.site, self.config, self.ledger, self.out)
+        for item in given:
+            if item.key not in by_id or item.key not in rendered:
+                reason = gate.reason(item, self.now()) or _("left out of the week's batch when it was written again "
+                                                           "(not approved for its current content)")
+                for held in queue.hold_post(self.ledger, channel, item.key, reason):
+                    log.warning(_("held {delivery}: {reason}").format(delivery=held.label, reason=reason))
+        taken = [(item.due_at.astimezone(self.tz), item.key) for item in given
+                 if item.key in by_id and item.key in rendered]
+        kept = [batch.Post(slot, by_id[key]) for slot, key in taken]
         used = Counter(slot for slot, _key in taken)  # several slots may share a time (one WeChat mass send)
         free = []
         for slot in settings.slots:
