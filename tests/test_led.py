@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -304,3 +305,22 @@ def test_ticker_wraps_seamlessly():
     for before, after in zip(frames, frames[1:] + frames[:1], strict=True):  # the last frame leads to the first
         shifts = [d for d in range(0, int(step) + 4) if np.abs(before[:, d:] - after[:, :width - d]).max() <= 2]
         assert shifts and abs(shifts[0] - step) <= 2, shifts
+
+
+def test_a_story_page_shows_its_own_stretch_of_the_strip_ticker(tmp_path):
+    """#15 item 4: on one story's preview page the strip screen's thumbnail showed the loop from
+    its start, another story's ticker. It must start where this story's text does."""
+    site = led_site(tmp_path)
+    out = tmp_path / "out"
+    assert main(["preview", "--site", str(site), "--out", str(out), "--date", "2021-04-20"]) == 0
+    playlist = json.loads(next((out / "led/strip").glob("*/playlist.json")).read_text(encoding="utf-8"))
+    part = playlist["parts"][0]
+    starts, at = {}, 0.0
+    for item in part["items"]:
+        starts.setdefault(item["story"], round(at, 3))
+        at += item["seconds"]
+    assert len({start for start in starts.values()}) > 1
+    for story, start in starts.items():
+        page = (out / "preview/stories" / (story.replace("/", "--") + ".html")).read_text(encoding="utf-8")
+        found = re.findall(rf'src="[^"]*/strip/[^"]*/{part["name"]}#t=([\d.]+),', page)
+        assert found and float(found[0]) == start, (story, found, start)

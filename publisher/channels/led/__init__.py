@@ -126,13 +126,23 @@ class LedChannel(Channel):
         found = []
         for entry in units.get("screens", []):
             for date, day in entry["days"].items():
-                slides = [(part, item) for part in day["playlist"]["parts"] for item in part["items"]
+                slides = [(part, item, start) for part in day["playlist"]["parts"]
+                          for item, start in zip(part["items"], _starts(part["items"]), strict=True)
                           if item.get("story") == story_id]
                 if slides:
                     found.append({"screen": entry["screen"], "date": date, "day": day, "slides": slides})
                     break
         return {"leds": found} if found else None
 
+
+
+def _starts(items: list[dict]) -> list[float]:
+    """When each item of a part begins in its loop (a ticker's story is shown from there)."""
+    starts, at = [], 0.0
+    for item in items:
+        starts.append(round(at, 3))
+        at += float(item.get("seconds") or 0)
+    return starts
 
 
 def render_day(ctx: RenderContext) -> list[str]:
