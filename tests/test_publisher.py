@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from conftest import FIXTURES, write
 from servers import Ftp, Webhook
 
@@ -596,3 +597,23 @@ def test_slots_sharing_a_time_keep_their_posts_when_the_week_is_rerun(tmp_path, 
     again = sorted(p.story.id for p in publisher.weekly_job("weibo", "2021-W16"))
     assert len(first) == 2 and again == first
     assert len(queue.rows(publisher.ledger, "kind = 'post'")) == 4  # two posts, two targets each
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York"])
+def test_a_batch_written_again_names_its_slots_in_the_site_time_zone(tmp_path, servers, zone):
+    """#15 item 2: on a machine whose clock is UTC (or New York), writing a week's batch again
+    named its folders and slots in the machine's zone. Everything a person reads is in the site's."""
+    _robot, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    env = {**os.environ, "TZ": zone, "PUBLISHER_CLOCK_START": "2021-04-12T09:05:00+08:00"}
+    for _ in range(2):  # the first batch of the week, then the same week again (run's catch-up)
+        run = subprocess.run([sys.executable, "-m", "publisher", "batch", "--site", str(site), "--channel", "weibo",
+                              "--week", "2021-W16", "--lang", "en"], env=env, capture_output=True, text=True,
+                             timeout=300)
+        assert run.returncode == 0, run.stderr
+        week = site / "batches/weibo/2021-W16"
+        data = json.loads((week / "batch.json").read_text(encoding="utf-8"))
+        assert [p["slot"] for p in data["posts"]] == ["2021-04-19T10:00:00+08:00", "2021-04-21T12:00:00+08:00",
+                                                       "2021-04-23T18:00:00+08:00"]
+        assert [p["folder"][:11] for p in data["posts"]] == ["01-mon-1000", "02-wed-1200", "03-fri-1800"]
+        assert "2021-04-19T10:00:00+08:00" in (week / "batch.csv").read_text(encoding="utf-8-sig")
