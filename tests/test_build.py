@@ -186,6 +186,10 @@ def test_the_repository_demo_site_builds_cleanly(cli, tmp_path):
     assert len([s for s in stories if s.startswith("deeds/")]) >= 6
     assert len([s for s in stories if s.startswith("antifraud/")]) >= 3
     assert data["errors"] == [] and data["warnings"] == []
+    # Every image of every WeChat article is a file of its rendition (#15 item 1).
+    for article in (tmp_path / "demo/wechat").rglob("article.html"):
+        for src in re.findall(r'<img[^>]+src="([^"]+)"', article.read_text(encoding="utf-8")):
+            assert (article.parent / src).is_file(), (article, src)
     # Typeset as an editor would: no word, number or name cut, no 孤字, no closing mark opening a line.
     audit = cli("check", "--typesetting", "--site", REPO, "--out", tmp_path / "demo", "--lang", "en")
     counts = dict(re.findall(r"(\w+)=(\d+)", audit.out.strip().splitlines()[-1]))
