@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from publisher.config import Kind
 from publisher.content import markup
@@ -62,6 +62,16 @@ def written_date(value: Any) -> Any:
         return dt.datetime.combine(day, dt.time(int(hour), int(minute), int(second or 0)))
     except ValueError:
         return value
+
+
+def _qr_text(value: str) -> str:
+    if any(not ch.isprintable() for ch in value):
+        raise ValueError(_("qr holds an invisible or control character; write a link or a phone number"))
+    return value.strip()
+
+
+QrText = Annotated[str, AfterValidator(_qr_text)]
+"""What a printed QR code encodes: a link or a phone number (``tel:96110``), printable, trimmed."""
 
 
 class _Strict(BaseModel):
@@ -177,15 +187,8 @@ class FrontMatter(_Strict):
     """People named in the story, with their role; all but officers are published as 王某."""
     pii: list[Sensitive] = []
     """Personal information the story keeps on purpose: masked in outputs, or allowed with a reason."""
-    qr: str = ""
+    qr: QrText = ""
     """What a printed QR code encodes for this story (a link, ``tel:96110``); empty: the channel's."""
-
-    @field_validator("qr")
-    @classmethod
-    def _printable_qr(cls, value: str) -> str:
-        if any(not ch.isprintable() for ch in value):
-            raise ValueError(_("qr holds an invisible or control character; write a link or a phone number"))
-        return value.strip()
     extra: dict[str, Any] = {}
     """Free-form keys for templates."""
 

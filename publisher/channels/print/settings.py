@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 
 from publisher.config import FOLDER_NAME, ChannelSettings
+from publisher.content.story import QrText
 from publisher.i18n import _
 
 EditionName = Annotated[str, Field(pattern=FOLDER_NAME)]
@@ -21,7 +22,7 @@ class PrintSettings(ChannelSettings):
     bleed: bool = True
     """Add 3 mm bleed on every side (the background runs into it) and crop marks; the PDF's TrimBox
     and BleedBox are set. Off: the PDF page is the trim size (for an office printer)."""
-    qr: str = ""
+    qr: QrText = ""
     """Text of the QR code when a story has no ``qr`` of its own (a URL, an account name); empty:
     the first hotline's number."""
     qr_caption: str = "扫码了解更多防骗知识"
@@ -39,13 +40,6 @@ class PrintSettings(ChannelSettings):
     def drawn_texts(self, name: str) -> list[tuple[tuple[str | int, ...], str]]:
         return [*super().drawn_texts(name), (("channels", name, "qr_caption"), self.qr_caption),
                 *((("channels", name, "hotlines"), line) for line in self.hotlines)]
-
-    @field_validator("qr")
-    @classmethod
-    def _printable_qr(cls, value: str) -> str:
-        if any(not ch.isprintable() for ch in value):
-            raise ValueError(_("qr holds an invisible or control character; write a link or a phone number"))
-        return value.strip()
 
     @field_validator("editions")
     @classmethod
