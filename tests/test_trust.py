@@ -116,7 +116,7 @@ def test_withdrawal_remakes_todays_loops_without_the_story_and_lists_what_to_tak
     after = {i["story"] for p in json.loads(door.read_text(encoding="utf-8"))["parts"] for i in p["items"]}
     assert "deeds/found-elderly" not in after and after  # delivered again at once, without it
     square = ftp.root / "screens/square/2021-04-19/playlist.json"
-    assert "deeds/found-elderly" not in square.read_text(encoding="utf-8")
+    assert _plays(square.read_text(encoding="utf-8"), "deeds/found-elderly") is False
     out = capsys.readouterr().out
     if posted == "deeds/found-elderly":
         assert "take down by hand" in out
@@ -338,3 +338,9 @@ date: 2021-04-08
     assert re.search(r"draft-names\.md:7:5: warning: \"刘桂兰\" may be a person's name: declare under people:", err)
     assert re.search(r"draft-names\.md:7:29: warning: \"张建国\"", err)
     assert "李军" not in err
+
+
+def _plays(playlist: str, story: str) -> bool:
+    """Whether a loop's playlist.json plays ``story`` (it may still list it as left out, with why)."""
+    data = json.loads(playlist)
+    return any(item.get("story") == story for part in data["parts"] for item in part["items"])
