@@ -63,6 +63,16 @@ def test_missing_image(site, cli):
     assert_reported(build(cli, site), site, "site/content/deeds/bad.md:7:5", "image 'nowhere.jpg' not found")
 
 
+def test_a_missing_image_found_elsewhere_is_suggested(site, cli):
+    """#15: the file exists under another folder of the site: the error says where."""
+    story(site, "bad.md", BASE + "\nimages:\n  - banner.png")
+    assert_reported(build(cli, site), site, "site/content/deeds/bad.md:7:5",
+                    "image 'banner.png' not found beside the story or under assets/ (did you mean images/banner.png?)")
+    story(site, "bad.md", BASE + "\nimages:\n  - photo.png")
+    assert_reported(build(cli, site), site, "site/content/deeds/bad.md:7:5",
+                    "(did you mean ../officers/wang-wu/photo.png?)")
+
+
 def test_corrupt_image(site, cli):
     write(site / "content/deeds/broken.jpg", "this is not a jpeg")
     story(site, "bad.md", BASE + "\nimages: [broken.jpg]")

@@ -171,7 +171,25 @@ def resolve_file(site: Path, folder: Path, name: str, suffixes: set[str], what: 
                     expected=", ".join(sorted(suffixes))))
             return candidate
     raise ValueError(_("{what} {name!r} not found beside the story or under assets/").format(
-        what=_(WHAT[what]), name=name) + comma_hint(name))
+        what=_(WHAT[what]), name=name) + comma_hint(name) + _did_you_mean(site, folder, name))
+
+
+def _did_you_mean(site: Path, folder: Path, name: str) -> str:
+    """`` (did you mean images/x.jpg?)`` when a file of that name is elsewhere in the site's
+    content/ or assets/: as the story would write it (assets-relative, or from the story's folder)."""
+    wanted = Path(name).name
+    if not wanted:
+        return ""
+    for root in (site / "assets", site / "content"):
+        if not root.is_dir():
+            continue
+        for found in sorted(root.rglob(wanted)):
+            if not found.is_file() or any(part.startswith(".") for part in found.relative_to(site).parts):
+                continue
+            shown = (found.relative_to(root) if root.name == "assets"
+                     else Path(os.path.relpath(found, folder)))
+            return _(" (did you mean {path}?)").format(path=shown.as_posix())
+    return ""
 
 
 WHAT = {"image": N_("image"), "audio": N_("audio")}
