@@ -128,8 +128,8 @@ def test_review_approve_reject_list_and_log_in_chinese(site, cli, chinese):
     assert (run.code, run.out.strip()) == (0, f"{STORY}：被王局长退回（数字有误），待初审")
 
     listed = cli("review", "--site", site, "list").out
-    assert re.search(rf"^{STORY} +定稿   被王局长退回（数字有误），待初审$", listed, re.M)
-    assert re.search(r"^deeds/draft-story +草稿   待初审$", listed, re.M)
+    assert re.search(rf"^{STORY} +定稿   被王局长退回（数字有误），待初审  《[^》]+》$", listed, re.M)
+    assert re.search(r"^deeds/draft-story +草稿   待初审  《[^》]+》$", listed, re.M)
     assert "waiting for" not in listed and "ready" not in listed
 
     log = cli("review", "--site", site, "log").out.strip().splitlines()
@@ -142,11 +142,11 @@ def test_review_approve_reject_list_and_log_in_chinese(site, cli, chinese):
 def test_review_withdraw_in_chinese(site, cli, chinese):
     for stage, who in zip(STAGES, ("李编辑", "张科长", "王局长"), strict=True):
         assert cli("review", "--site", site, STORY, "approve", "--stage", stage, "--by", who).code == 0
-    assert re.search(rf"^{STORY} +定稿   已通过三审$", cli("review", "--site", site, "list").out, re.M)
+    assert re.search(rf"^{STORY} +定稿   已通过三审  《[^》]+》$", cli("review", "--site", site, "list").out, re.M)
     run = cli("review", "--site", site, STORY, "withdraw", "--by", "王局长", "--note", "当事人要求撤下")
     assert run.code == 0
     assert run.out.splitlines()[0] == f"{STORY}：已撤稿；重新通过三审之前不会再投递"
-    assert re.search(rf"^{STORY} +定稿   已被王局长撤稿（当事人要求撤下），待初审$",
+    assert re.search(rf"^{STORY} +定稿   已被王局长撤稿（当事人要求撤下），待初审  《[^》]+》$",
                      cli("review", "--site", site, "list").out, re.M)
     log = cli("review", "--site", site, "log").out
     assert re.search(rf"  {STORY}  终审  撤稿  王局长( \(.*\))?  当事人要求撤下$", log, re.M)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -562,6 +563,7 @@ def test_status_reports_queue_and_warns_about_quiet_accounts(tmp_path, servers, 
     assert main(["status", "--site", str(site)]) == 0
     out = capsys.readouterr().out
     assert "Queued: 4" in out and "Last deliveries: 2" in out and "weibo deeds/" in out
+    assert re.search(r"weibo deeds/\S+ → \S+  《[^》]+》", out)  # titles next to ids, for people
     assert "warning: weibo" not in out
     monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-05-03T09:00:00+08:00")
     main(["status", "--site", str(site)])

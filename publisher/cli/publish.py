@@ -75,7 +75,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         for item in found:
             extra = "  " + _("attempts {count}").format(count=item.attempts) if item.state != "held" else ""
             extra += f"  {item.last_error}" if item.last_error else ""
-            print(f"  #{item.id:<5} {item.due_at.astimezone(publisher.tz):%Y-%m-%d %H:%M}  {item.label}{extra}")
+            title = f"  《{item.payload['title']}》" if item.payload.get("title") else ""
+            print(f"  #{item.id:<5} {item.due_at.astimezone(publisher.tz):%Y-%m-%d %H:%M}  {item.label}{title}{extra}")
     withdrawn = review.withdrawn_stories(ledger)
     gone = take_down(ledger, set(withdrawn))
     if gone:

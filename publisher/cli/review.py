@@ -51,7 +51,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         for story in stories:
             current = review.state(connection, story, stages, config.reviewers)
             status = _word(STATUSES, story.meta.status)
-            print(f"{story.id:32s} {_pad(status, 6)} {current.label}")
+            print(f"{story.id:32s} {_pad(status, 6)} {current.label}  《{story.meta.title}》")
         return EXIT_CONTENT if errors else EXIT_OK
     if args.action is None:
         _error(_("say approve, reject or withdraw (publisher review STORY approve --stage 初审 --by NAME)"))
