@@ -22,7 +22,7 @@ from publisher.errors import ContentError, Diagnostic
 from publisher.i18n import N_, _
 from publisher.render import artifacts, fonts, inputs, templates
 from publisher.render.cards import CardPainter, CardTextTooLong
-from publisher.render.channel import Channel, Message, RenderContext, template_context
+from publisher.render.channel import Channel, Message, RenderContext, read_json, template_context
 from publisher.render.video import audio, script, subtitles, timing
 from publisher.render.video.encode import EncoderSettings, encode
 from publisher.render.video.frames import KIND_LABELS, Cards, FrameComposer
@@ -310,10 +310,7 @@ class VideoChannel(Channel):
         return render(ctx)
 
     def preview(self, folder: Path, link: str) -> dict:
-        try:
-            plan = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            plan = {}
+        plan = read_json(folder / "plan.json")
         return {"video": f"{link}/video.mp4", "cover": f"{link}/cover.jpg", "plan": plan,
                 "duration": plan.get("duration", 0), "caption": _read(folder / "caption.txt"),
                 "platform_label": PLATFORMS[self.settings.platform]["label"]}  # type: ignore[attr-defined]

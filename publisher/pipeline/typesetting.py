@@ -20,7 +20,6 @@ them back through ``manifest.json`` and counts, for every text of more than one 
 from __future__ import annotations
 
 import itertools
-import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -31,6 +30,7 @@ from publisher.content.story import Story
 from publisher.i18n import N_, _
 from publisher.pipeline import manifest
 from publisher.render import linebreak, terms
+from publisher.render.channel import read_json
 
 KINDS = ("cut_words", "orphans", "punct", "unbalanced", "numbers", "slide_breaks")
 LABELS = {
@@ -203,14 +203,6 @@ def judge(text: Text) -> Iterator[Finding]:
 # ---------------------------------------------------------------- reading the build's records
 
 
-def _read_json(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def parse_srt(text: str) -> list[list[str]]:
     """The cues of an SRT file, each as its lines."""
     cues = []
@@ -262,11 +254,11 @@ class Auditor:
         prefix = name + "/"  # the manifest's files are relative to the output folder
         files = {f[len(prefix):] if f.startswith(prefix) else f for f in rendition.files}
         if "post.json" in files:
-            for number, card in enumerate(_read_json(folder / "post.json").get("cards", []), start=1):
+            for number, card in enumerate(read_json(folder / "post.json").get("cards", []), start=1):
                 for role, lines in _boxes(card):
                     yield Text(lines, path, f"{name} card-{number} {role}", keep, title=role == "title")
         if "article.json" in files:
-            lines = _read_json(folder / "article.json").get("cover_lines")
+            lines = read_json(folder / "article.json").get("cover_lines")
             if isinstance(lines, list):
                 yield Text([str(x) for x in lines], path, f"{name} cover", keep, title=True)
         if "video.srt" in files:
@@ -277,7 +269,7 @@ class Auditor:
             for number, cue in enumerate(cues, start=1):
                 yield Text(cue, path, f"{name} cue {number}", keep, title=True)
         if "plan.json" in files:
-            cover = _read_json(folder / "plan.json").get("cover")
+            cover = read_json(folder / "plan.json").get("cover")
             if isinstance(cover, dict):
                 for role, lines in _boxes(cover):
                     yield Text(lines, path, f"{name} cover {role}", keep, title=role == "title")
@@ -285,11 +277,11 @@ class Auditor:
             if record in files:
                 yield from self._print(rendition, folder / record, name)
         if "playlist.json" in files:
-            yield from self._led(_read_json(folder / "playlist.json"), name)
+            yield from self._led(read_json(folder / "playlist.json"), name)
 
     def _print(self, rendition: manifest.Rendition, record: Path, name: str) -> Iterator[Text]:
         members = rendition.stories or [rendition.story]
-        for block in _read_json(record).get("lines", []):
+        for block in read_json(record).get("lines", []):
             if not isinstance(block, dict) or not isinstance(block.get("lines"), list):
                 continue
             what = str(block.get("text", ""))

@@ -63,12 +63,15 @@ def prune(out: Path) -> None:
     folder = out / FOLDER
     if not atomic.confined(out, folder) or not folder.is_dir():
         return
-    for path in folder.iterdir():
-        if path.is_symlink() or not path.is_file():
-            continue
+    files = [path for path in folder.iterdir() if path.is_file() and not path.is_symlink()]
+    linked: set[str] = set()
+    for path in files:
         if path.suffix == ".lock":
-            if not any(folder.glob(f"{path.stem}.*[!k]")):  # a failed make: its artifact never came
-                path.unlink(missing_ok=True)
-        elif path.stat().st_nlink <= 1:
+            continue
+        if path.stat().st_nlink <= 1:
             path.unlink(missing_ok=True)
-            (folder / f"{path.stem}.lock").unlink(missing_ok=True)
+        else:
+            linked.add(path.stem)
+    for path in files:  # a lock outlives its artifact (unlinked now, or a failed make that never wrote one)
+        if path.suffix == ".lock" and path.stem not in linked:
+            path.unlink(missing_ok=True)

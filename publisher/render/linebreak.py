@@ -16,6 +16,7 @@ subtitles, pixels for images).
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import re
 import threading
@@ -112,9 +113,16 @@ def words(text: str, keep: Iterable[str] | None = None) -> list[str]:
     """The unbreakable units of a paragraph: :func:`atoms` (numbers with units, Latin words,
     punctuation glued to its neighbour) joined into whole words. Between two units a line may
     break; inside one, only when a single word is wider than the line."""
+    return list(_words(text, _keep.get() if keep is None else tuple(keep)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _words(text: str, keep: tuple[str, ...]) -> tuple[str, ...]:
+    """:func:`words`, once per text and kept terms: fitting a box wraps the same text at every
+    font size it tries, and checks at each that no word is cut."""
     pieces = atoms(text)
     if not _CJK.search(text):
-        return pieces
+        return tuple(pieces)
     starts = word_starts(text, keep)
     units: list[str] = []
     at = 0
@@ -126,7 +134,7 @@ def words(text: str, keep: Iterable[str] | None = None) -> list[str]:
         else:
             units.append(piece)
         at += len(piece)
-    return units
+    return tuple(units)
 
 
 def _glue_punctuation(pieces: list[str]) -> list[str]:
@@ -229,9 +237,6 @@ def _optimal(units: list[str], widths: list[float], width: float, balance: bool,
         used = 0.0
         for end in range(start + 1, count + 1):
             used += widths[end - 1]
-            line = "".join(units[start:end]).strip()
-            if not line:
-                continue
             shown = used - _edge_space(units, widths, start, end)
             if shown > width and end > start + 1:
                 break
@@ -241,7 +246,7 @@ def _optimal(units: list[str], widths: list[float], width: float, balance: bool,
             if end < count:
                 cost += PENALTY_INSIDE_WORD if end in inside else _penalty(units[end - 1])
             else:
-                cost += _last_line_cost(line)
+                cost += _last_line_cost("".join(units[start:end]).strip())
             if cost < best[end]:
                 best[end], came_from[end] = cost, start
     breaks, end = [], count

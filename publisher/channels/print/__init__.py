@@ -75,20 +75,20 @@ class PrintChannel(Channel):
 
     def site_problems(self, stories: list[Story], site: Path) -> list[Diagnostic]:
         """An edition naming a story the site does not have (a typo) is an error at its key."""
+        if not self.print.editions:
+            return []
         path = site / "config.toml"
+        text = path.read_text(encoding="utf-8")
         existing = {story_id for story_id, _path in story_files(site)}
         problems = []
         for name, wanted in self.print.editions.items():
             missing = [story_id for story_id in wanted if story_id not in existing]
             if missing:
-                line, col = toml_key_line(path.read_text(encoding="utf-8"), ("channels", self.name, "editions", name))
+                line, col = toml_key_line(text, ("channels", self.name, "editions", name))
                 problems.append(Diagnostic(str(path), line, col, _(
                     "edition {name!r}: no story {story!r} (story ids are content/<section>/<name> without .md)").format(
                     name=name, story=missing[0])))
         return problems
-
-    def front_matter_problems(self, story: Story, shown: str) -> list[Diagnostic]:
-        return []
 
     def preview(self, folder: Path, link: str) -> dict:
         return _pages(folder, link, "leaflet")
