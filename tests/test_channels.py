@@ -201,3 +201,18 @@ def test_preview_shows_leaflet_pages_and_editions(tmp_path, capsys):
     line = config.read_text(encoding="utf-8").splitlines().index(
         'week = ["antifraud/script", "antifraud/secnod"]') + 1
     assert f"config.toml:{line}:1: error: edition 'week': no story 'antifraud/secnod'" in err
+
+
+def test_a_wechat_channel_named_otherwise_gets_its_article_page(tmp_path):
+    """#13: the preview keyed the article page on the channel's name: a WeChat channel named `wx`
+    got an iframe to a page that was never written."""
+    site = tmp_path / "site"
+    shutil.copytree(FIXTURES / "site", site)
+    config = site / "config.toml"
+    text = config.read_text(encoding="utf-8").replace("[channels.wechat]", "[channels.wx]")
+    config.write_text(re.sub(r'"wechat"(?=[,\]])', '"wx"', text), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["preview", "--site", str(site), "--out", str(out)]) == 0
+    page = out / "preview/stories/deeds--found-elderly.html"
+    frames = re.findall(r'<iframe[^>]+src="([^"]+)"', page.read_text(encoding="utf-8"))
+    assert frames and all((page.parent / src).is_file() for src in frames), frames
