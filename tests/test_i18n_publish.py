@@ -80,7 +80,7 @@ def test_publish_in_chinese(tmp_path, servers, monkeypatch, capsys, chinese):
     lines = out.strip().splitlines()
     assert lines[-1] == "试运行：没有做任何改动"
     assert len([line for line in lines if line.startswith("将投递 weibo ")]) == 2  # to the team folder and the robot
-    assert "（2021-04-19 02:00 到期）" in out  # the slot, as stored (UTC)
+    assert "（2021-04-19 10:00 到期）" in out  # the slot in the site's timezone, not as stored (UTC)
 
     code, out, _err = _out(capsys, "publish", "--site", site, "--channel", "weibo")
     assert code == 0 and out.strip() == "已投递 2 项"
@@ -97,7 +97,7 @@ def test_resolve_in_chinese(tmp_path, servers, monkeypatch, capsys, chinese):
     publisher.deliver_due()
     missed = queue.rows(publisher.ledger, "state = 'missed'")
     assert len(missed) == 2
-    assert all(m.last_error.startswith("发布时段 ") and "超过宽限时间" in m.last_error for m in missed)
+    assert all(m.last_error.startswith("发布时段 2021-04-19 10:00 ") and "超过宽限时间" in m.last_error for m in missed)
     assert any("错过发布时间" in text and f"publisher resolve {missed[0].id} --retry" in text
                for text in _robot_texts(robot))
 

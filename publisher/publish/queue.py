@@ -159,8 +159,9 @@ def missed(ledger: sqlite3.Connection, now: dt.datetime, grace: dt.timedelta) ->
         for item in late:
             ledger.execute("UPDATE deliveries SET state = 'missed', last_error = ? "
                            "WHERE id = ? AND state = 'scheduled'",
-                           (_("slot {slot} missed by more than {grace}").format(slot=item.due_at.isoformat(),
-                                                                              grace=grace), item.id))
+                           (_("slot {slot} missed by more than {minutes} minutes").format(
+                               slot=f"{item.due_at.astimezone(now.tzinfo):%Y-%m-%d %H:%M}",
+                               minutes=round(grace.total_seconds() / 60)), item.id))
     return late
 
 

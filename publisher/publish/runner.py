@@ -205,7 +205,7 @@ class Publisher:
         if not dry_run:
             for late in queue.missed(self.ledger, now, dt.timedelta(minutes=self.config.publish.grace_minutes)):
                 log.warning(_("missed {delivery}: slot {slot} passed; not posted late").format(
-                    delivery=late.label, slot=late.due_at))
+                    delivery=late.label, slot=f"{late.due_at.astimezone(self.tz):%Y-%m-%d %H:%M}"))
                 self.notice(late.channel, _("Posting time missed"),
                             _("{title} was due at {slot}; the grace period has passed and it was not posted late. "
                               "Decide whether to post it (publisher resolve {number} --retry).").format(
@@ -218,7 +218,7 @@ class Publisher:
                 break
             reason = gate.reason(item, self.now())
             if dry_run:
-                due = f"{item.due_at:%Y-%m-%d %H:%M}"
+                due = f"{item.due_at.astimezone(self.tz):%Y-%m-%d %H:%M}"
                 if reason:
                     print(_("would hold {delivery} (due {due}): {reason}").format(delivery=item.label, due=due,
                                                                                  reason=reason))
