@@ -25,6 +25,8 @@ from publisher.render.cards import Card, CardPainter, CardTextTooLong
 from publisher.render.channel import Channel, Message, RenderContext, read_json, template_context
 
 TEMPLATE = "weibo/post.txt.j2"
+NAMED_AT_MOST = 4
+"""A warning names this many of the cards left out, then counts the rest."""
 
 
 class WeiboSettings(ChannelSettings):
@@ -107,8 +109,11 @@ def draw_cards(ctx: RenderContext, channel: WeiboSettings) -> list[Card]:
                           account, ctx.localize(footer))
     planned = plan.plan(story, channel.max_cards, channel.closing_lines, ctx.account, ctx.localize)
     if planned.left_out:
+        named = _(", ").join(planned.left_out[:NAMED_AT_MOST])
+        if len(planned.left_out) > NAMED_AT_MOST:
+            named = _("{named} and {more} more").format(named=named, more=len(planned.left_out) - NAMED_AT_MOST)
         ctx.warn(_("{planned} cards planned, Weibo takes {most}: left out {left}").format(
-            planned=planned.planned, most=channel.max_cards, left=_(", ").join(planned.left_out)))
+            planned=planned.planned, most=channel.max_cards, left=named))
     cards = []
     for card in planned.cards:
         for text in card.texts:
@@ -117,7 +122,8 @@ def draw_cards(ctx: RenderContext, channel: WeiboSettings) -> list[Card]:
             cards.append(getattr(painter, f"{card.kind}_card")(*card.args))
         except CardTextTooLong as exc:
             message = _("{kind} card: the {role} text does not fit the card even at the smallest legible "
-                        "size; shorten it: {text}…").format(kind=card.kind, role=exc.role, text=exc.text[:24])
+                        "size; shorten it: {text}…").format(kind=card.kind, role=exc.role.split("-")[0],
+                                                           text=exc.text[:24])
             if card.needle:
                 raise ctx.error_at(card.needle, message) from None
             raise ctx.error(message, *card.key) from None

@@ -55,7 +55,7 @@ class PlannedCard:
 class CardPlan:
     cards: list[PlannedCard]
     left_out: list[str]
-    """What did not fit, as the team would name it (for the warning)."""
+    """What did not fit, as the team would name it (for the warning), in the story's order."""
     planned: int
     """How many cards there would have been without the limit."""
 
@@ -110,14 +110,18 @@ def plan(story: Story, max_cards: int, hotlines: list[str], account: str,
 
     while count() > max_cards and (pair := _lightest_pair(groups)) is not None:
         groups[pair:pair + 2] = [groups[pair] + groups[pair + 1]]
+    dropped: list[PlannedCard] = []
     while count() > max_cards and quotes:
-        left_out.insert(0, _("the quote “{text}”").format(text=_short(quotes.pop().name)))
+        dropped.insert(0, quotes.pop())
+    left_out += [_("the quote “{text}”").format(text=_short(card.name)) for card in dropped]
+    dropped = []
     while count() > max_cards and figures:
-        dropped = figures.pop()
-        left_out.insert(0, _("the figures card “{text}”").format(text=_short(dropped.name)))
+        dropped.insert(0, figures.pop())
+    left_out += [_("the figures card “{text}”").format(text=_short(card.name)) for card in dropped]
+    headings: list[str] = []
     while count() > max_cards and groups:
-        for _number, heading, _key in reversed(groups.pop()):
-            left_out.insert(0, _("the section “{heading}”").format(heading=_short(heading)))
+        headings = [heading for _number, heading, _key in groups.pop()] + headings
+    left_out += [_("the section “{heading}”").format(heading=_short(heading)) for heading in headings]
     for card, name in ((officer, _("the officer card")), (closing, _("the closing card"))):
         if count() > max_cards and card is not None:
             fixed.remove(card)
@@ -140,6 +144,7 @@ def _lightest_pair(groups: list[list[tuple[int, str, str]]]) -> int | None:
 
 
 def _short(text: str, most: int = 12) -> str:
+    text = " ".join(text.split())
     return text if len(text) <= most else text[:most] + "…"
 
 
