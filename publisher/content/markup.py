@@ -24,6 +24,18 @@ _BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "tr", "p
 
 
 @dataclass
+class Section:
+    """A ``##`` heading and the plain text under it, up to the next ``##``."""
+
+    heading: str
+    """The heading as plain text; empty for the text before the first heading."""
+    text: str
+    """One paragraph per line, no markup (lower headings, lists and quotes included)."""
+    strong: list[str] = field(default_factory=list)
+    """Bold phrases (``**…**``) in the text, as plain text, in order."""
+
+
+@dataclass
 class Rendered:
     html: str
     """Sanitized HTML of the body."""
@@ -33,6 +45,8 @@ class Rendered:
     """Block quotes, as plain text (they become quote cards)."""
     images: list[str] = field(default_factory=list)
     """Image sources referenced in the body, in order."""
+    sections: list[Section] = field(default_factory=list)
+    """The body cut at its ``##`` headings; text before the first one is a section without a heading."""
 
 
 MAX_BRACKETS = 200
@@ -59,7 +73,8 @@ def render(body: str, voice_marks: bool = False) -> Rendered:
     extractor = _TextExtractor()
     extractor.feed(html)
     extractor.close()
-    return Rendered(html=html, text=extractor.text(), quotes=extractor.quotes, images=extractor.images)
+    return Rendered(html=html, text=extractor.text(), quotes=extractor.quotes, images=extractor.images,
+                    sections=extractor.sections())
 
 
 def plain(fragment: str) -> str:
@@ -75,6 +90,11 @@ class _TextExtractor(HTMLParser):
         self._quote: list[str] = []
         self.quotes: list[str] = []
         self.images: list[str] = []
+        self._in_heading = False
+        self._strong_depth = 0
+        self._strong: list[str] = []
+        # Per section: heading parts, text parts, bold phrases.
+        self._sections: list[tuple[list[str], list[str], list[str]]] = [([], [], [])]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "br":
@@ -85,12 +105,26 @@ class _TextExtractor(HTMLParser):
                 self.images.append(src)
         elif tag == "blockquote":
             self._quote_depth += 1
+        elif tag in ("strong", "b"):
+            self._strong_depth += 1
+        if tag == "h2":
+            self._sections.append(([], [], []))
+            self._in_heading = True
         if tag in _BLOCKS:
             self._emit("\n")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _BLOCKS:
             self._emit("\n")
+        if tag == "h2":
+            self._in_heading = False
+        if tag in ("strong", "b") and self._strong_depth:
+            self._strong_depth -= 1
+            if not self._strong_depth:
+                phrase = _squeeze("".join(self._strong)).replace("\n", "")
+                if phrase:
+                    self._sections[-1][2].append(phrase)
+                self._strong = []
         if tag == "blockquote" and self._quote_depth:
             self._quote_depth -= 1
             if not self._quote_depth:
@@ -106,9 +140,18 @@ class _TextExtractor(HTMLParser):
         self._parts.append(data)
         if self._quote_depth:
             self._quote.append(data)
+        if self._strong_depth:
+            self._strong.append(data)
+        heading, text, _strong = self._sections[-1]
+        (heading if self._in_heading else text).append(data)
 
     def text(self) -> str:
         return _squeeze("".join(self._parts))
+
+    def sections(self) -> list[Section]:
+        found = [Section(_squeeze("".join(heading)).replace("\n", " "), _squeeze("".join(text)), strong)
+                 for heading, text, strong in self._sections]
+        return [s for s in found if s.heading or s.text]
 
 
 def _squeeze(text: str) -> str:

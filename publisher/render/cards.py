@@ -1,20 +1,23 @@
-"""Image cards drawn with Pillow: a title card, quote cards, key-figure cards, officer cards.
+"""Image cards drawn with Pillow: a title card, section, quote, key-figure, officer and closing cards.
 
 Each card knows the boxes it drew into (text and decoration); ink never leaves them, which
 the tests check pixel by pixel. Sizes scale with the card width, so a channel may ask for
-other dimensions.
+other dimensions. Every card but the title card sets its texts as one column whose type scales
+to the content (``textbox.fit_column``): a short quote is set large, a long one smaller, and
+neither leaves most of the card empty.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from PIL import Image, ImageDraw
 
 from publisher.config import Theme
 from publisher.render import photos, textbox
-from publisher.render.textbox import Box
+from publisher.render.textbox import Block, Box
 
 
 @dataclass
@@ -105,38 +108,113 @@ class CardPainter:
                        400, self.theme.muted, spacing=1.4)
         return card
 
-    def quote_card(self, quote: str, attribution: str) -> Card:
-        card = self._canvas("quote")
-        inner = self.width - 2 * self.margin
-        self._text(card, "mark", "“", Box(self.margin, self._px(200), self._px(220), self._px(240)), 220, 120,
-                   900, self.theme.accent)
-        self._text(card, "quote", quote, Box(self.margin, self._px(460), inner, self._px(620)), 76, 34, 500,
-                   self.theme.text, spacing=1.4)
-        if attribution:
-            self._text(card, "attribution", f"—— {attribution}",
-                       Box(self.margin, self._px(1120), inner, self._px(70)), 40, 24, 400, self.theme.muted,
-                       align="right")
+    # -- cards whose type scales to their content ------------------------------------------------
+
+    @property
+    def content(self) -> Box:
+        """Between the account line and the footer: where a column of text is centred."""
+        top, bottom = self._px(210), self.height - self._px(200)
+        return Box(self.margin, top, self.width - 2 * self.margin, bottom - top)
+
+    def _column(self, card: Card, blocks: list[tuple[Block, str, bool]]) -> None:
+        """Draw ``blocks`` (each with its colour, and whether an accent rule sits in the gap above
+        it) as one column scaled to fill the content area. Sizes and gaps are given for a card 1080
+        pixels wide; blocks without text are left out."""
+        shown = [(replace(block, max_size=self._px(block.max_size), min_size=max(8, self._px(block.min_size)),
+                          gap=self._px(block.gap), one_line_from=self._px(block.one_line_from)), fill, rule)
+                 for block, fill, rule in blocks if block.text.strip()]
+        try:
+            placed = textbox.fit_column([block for block, _fill, _rule in shown], self.content, self.language)
+        except textbox.BlockDoesNotFit as exc:
+            raise CardTextTooLong(exc.block.role, exc.block.text) from None
+        draw = ImageDraw.Draw(card.image)
+        for index, ((block, fill, rule), laid) in enumerate(zip(shown, placed, strict=True)):
+            textbox.draw(draw, laid, fill)
+            card.boxes.append((block.role, laid.box))
+            card.texts.append(block.text)
+            card.lines[block.role] = list(laid.lines)
+            if rule and index:
+                self._rule(card, placed[index - 1].box.bottom, laid.box.y)
+
+    def _rule(self, card: Card, above: int, below: int) -> None:
+        """A short accent rule centred in the gap between ``above`` and ``below`` (if it has room)."""
+        height = max(2, self._px(8))
+        if below - above < 3 * height:
+            return
+        rule = Box(self.margin, (above + below - height) // 2, self._px(120), height)
+        ImageDraw.Draw(card.image).rectangle((rule.x, rule.y, rule.right - 1, rule.bottom - 1), fill=self.theme.accent)
+        card.boxes.append(("rule", rule))
+
+    def section_card(self, sections: list[tuple[int, str, str]]) -> Card:
+        """One or more sections of the story (number, heading, key sentence), in order."""
+        card = self._canvas("section")
+        blocks: list[tuple[Block, str, bool]] = []
+        for number, heading, key in sections:
+            n = f"-{number}"
+            blocks += [
+                (Block("number" + n, f"{number:02d}", 170, 40, 900, ink_only=True, gap=130 if blocks else 0),
+                 self.theme.accent, False),
+                (Block("heading" + n, heading, 150, 44, 800, 1.2, balance=True, gap=48, one_line_from=100),
+                 self.theme.text, False),
+                (Block("key" + n, key, 108, 30, 500, 1.5, gap=120), self.theme.text, True)]
+        self._column(card, blocks)
         return card
 
-    def figure_card(self, label: str, value: str, unit: str, title: str) -> Card:
+    def quote_card(self, quote: str, attribution: str) -> Card:
+        card = self._canvas("quote")
+        self._column(card, [
+            (Block("mark", "“", 360, 100, 900, ink_only=True), self.theme.accent, False),
+            (Block("quote", quote, 120, 34, 500, 1.45, balance=True, gap=80), self.theme.text, False),
+            (Block("attribution", f"—— {attribution}" if attribution else "", 48, 26, 400, align="right", gap=60),
+             self.theme.muted, False)])
+        return card
+
+    def figures_card(self, figures: list[tuple[str, str]], caption: str) -> Card:
+        """Key figures (label, value with its unit), one under another, and the story's title."""
         card = self._canvas("figure")
-        inner = self.width - 2 * self.margin
-        self._text(card, "label", label, Box(self.margin, self._px(330), inner, self._px(180)), 72, 36, 500,
-                   self.theme.text, spacing=1.2)
-        self._text(card, "figure", f"{value}{unit}", Box(self.margin, self._px(540), inner, self._px(380)), 320,
-                   80, 900, self.theme.accent, valign="middle")
-        self._text(card, "caption", title, Box(self.margin, self._px(1000), inner, self._px(220)), 48, 26, 400,
-                   self.theme.muted, spacing=1.35)
+        blocks: list[tuple[Block, str, bool]] = []
+        for number, (label, value) in enumerate(figures, start=1):
+            blocks += [
+                (Block(f"label-{number}", label, 84, 30, 500, 1.2, balance=True, gap=110 if blocks else 0),
+                 self.theme.text, False),
+                (Block(f"figure-{number}", value, 400, 64, 900, max_lines=1, gap=44, ink_only=True),
+                 self.theme.accent, False)]
+        blocks.append((Block("caption", caption, 56, 24, 400, 1.35, balance=True, gap=130), self.theme.muted, True))
+        self._column(card, blocks)
         return card
 
     def officer_card(self, name: str, position: str, honors: list[str]) -> Card:
         card = self._canvas("officer")
-        inner = self.width - 2 * self.margin
-        self._text(card, "name", name, Box(self.margin, self._px(260), inner, self._px(240)), 180, 60, 900,
-                   self.theme.text)
-        self._text(card, "position", position, Box(self.margin, self._px(540), inner, self._px(140)), 56, 28,
-                   500, self.theme.muted, spacing=1.3)
-        if honors:
-            self._text(card, "honors", "\n".join(honors), Box(self.margin, self._px(740), inner, self._px(520)),
-                       64, 28, 700, self.theme.accent, spacing=1.45)
+        self._column(card, [
+            (Block("name", name, 220, 60, 900, 1.15, balance=True), self.theme.text, False),
+            (Block("position", position, 64, 28, 500, 1.3, balance=True, gap=44, one_line_from=44),
+             self.theme.muted, False),
+            (Block("honors", "\n".join(honors), 80, 28, 700, 1.45, gap=130, one_line_from=52),
+             self.theme.accent, True)])
         return card
+
+    def closing_card(self, hotlines: list[str], account: str) -> Card:
+        """The hotlines (``全国反诈预警专线 96110``: the label, then the number large) and the account."""
+        card = self._canvas("closing")
+        blocks: list[tuple[Block, str, bool]] = []
+        for number, line in enumerate(hotlines, start=1):
+            label, digits = split_hotline(line)
+            blocks += [
+                (Block(f"hotline-{number}", label, 68, 28, 500, 1.25, balance=True, gap=100 if blocks else 0),
+                 self.theme.text, False),
+                (Block(f"number-{number}", digits, 260, 60, 900, max_lines=1, gap=36 if label else 100,
+                       ink_only=True), self.theme.accent, False)]
+        blocks.append((Block("account-name", account, 72, 30, 700, 1.25, balance=True, gap=130), self.theme.text,
+                       True))
+        self._column(card, blocks)
+        return card
+
+
+_HOTLINE = re.compile(r"^(.*?)[\s:：]*(\d[\d-]{1,18}\d)$")
+
+
+def split_hotline(line: str) -> tuple[str, str]:
+    """``全国反诈预警专线 96110`` → (``全国反诈预警专线``, ``96110``); without a number at its end the
+    line is all label: (``line``, ``""``)."""
+    found = _HOTLINE.match(line.strip())
+    return (found.group(1).strip(), found.group(2)) if found else (line.strip(), "")

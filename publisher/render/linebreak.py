@@ -171,6 +171,7 @@ def drawable(text: str) -> str:
 
 
 SENTENCE_END = set("。！？!?…")
+_SENTENCE = re.compile(r".+?(?:[。！？!?；;…]+[”’」』）)]*|$)", re.S)
 CLAUSE_END = set("，、；：,;:")
 _CLOSERS = set("”’」』）》〕】〉〗｝］)]}")
 LINE_COST = 10_000.0
@@ -182,6 +183,12 @@ PENALTY_INSIDE_WORD = 5_000.0
 """Only a word longer than the whole line is ever split."""
 ORPHAN_COST, SHORT_LAST_COST = 3_000.0, 40.0
 """A last line of one character (孤字) is avoided whenever the text allows; of two, when it is cheap."""
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` cut after each sentence's end (。！？；… with the closing quotes that follow it);
+    a paragraph (line) always ends a sentence."""
+    return [s for line in text.split("\n") for m in _SENTENCE.finditer(line.strip()) if (s := m.group().strip())]
 
 
 def wrap(text: str, width: float, measure: Callable[[str], float] = len, balance: bool = False) -> list[str]:

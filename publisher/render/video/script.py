@@ -16,7 +16,6 @@ from publisher.render import linebreak
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _MARK = markup.VOICE_MARK
-_SENTENCE = re.compile(r".+?(?:[。！？!?；;…]+[”’」』）)]*|$)", re.S)
 _CLAUSE = re.compile(r".+?(?:[，、：,:]+[”’」』）)]*|$)", re.S)
 
 
@@ -89,11 +88,9 @@ def sentences(markdown_text: str) -> list[Sentence]:
             chunks.append((int(parts[index]) * 60 + float(parts[index + 1]), parts[index + 2]))
         for mark, chunk in chunks:
             pending_mark = mark if mark is not None else pending_mark
-            for match in _SENTENCE.finditer(chunk.strip()):
-                text = match.group().strip()
-                if text:
-                    found.append(Sentence(text, pending_mark))
-                    pending_mark = None
+            for text in linebreak.sentences(chunk):
+                found.append(Sentence(text, pending_mark))
+                pending_mark = None
     return found
 
 

@@ -1,7 +1,8 @@
-"""Weibo: the post text (with ``#话题#`` topics) and 1-9 image cards.
+"""Weibo: the post text (with ``#话题#`` topics and 【小标题】 section headings) and 1-9 image cards.
 
 Outputs in the rendition folder: ``post.txt``, ``card-1.png``…, and ``post.json`` (text,
-length, limit, cards and their boxes) for the preview and the publisher.
+length, limit, cards and their boxes) for the preview and the publisher. Which cards a post
+carries is decided in ``plan.py``.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from publisher import atomic
+from publisher.channels.weibo import plan
 from publisher.config import ChannelSettings
 from publisher.i18n import _
 from publisher.render import templates
@@ -23,6 +25,8 @@ from publisher.render.cards import Card, CardPainter, CardTextTooLong
 from publisher.render.channel import Channel, Message, RenderContext, read_json, template_context
 
 TEMPLATE = "weibo/post.txt.j2"
+NAMED_AT_MOST = 4
+"""A warning names this many of the cards left out, then counts the rest."""
 
 
 class WeiboSettings(ChannelSettings):
@@ -39,6 +43,14 @@ class WeiboSettings(ChannelSettings):
     """Card width in pixels."""
     card_height: int = Field(1440, ge=200, le=8192)
     """Card height in pixels."""
+    closing_lines: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        ["全国反诈预警专线 96110", "报警求助请拨 110"], max_length=4)
+    """Lines of the closing card, above the account name: a number at the end of a line is set
+    large under its label (``全国反诈预警专线 96110``). Empty: posts carry no closing card."""
+
+    def drawn_texts(self, name: str) -> list[tuple[tuple[str | int, ...], str]]:
+        return [*super().drawn_texts(name), *((("channels", name, "closing_lines"), line)
+                                              for line in self.closing_lines)]
 
 
 def weibo_length(text: str) -> int:
@@ -51,8 +63,9 @@ def post_text(ctx: RenderContext) -> tuple[str, list[str], int]:
     """The post from its template: (text, topics, Weibo length). Over the limit is an error."""
     channel: WeiboSettings = ctx.channel_config  # type: ignore[assignment]
     topics = list(dict.fromkeys([*ctx.story.meta.topics, *channel.topics]))
+    sections = [{"heading": s.heading, "text": s.text} for s in ctx.story.body.sections]
     text = templates.render(ctx.site, channel.template or TEMPLATE,
-                            **template_context(ctx, topics=topics)).strip() + "\n"
+                            **template_context(ctx, topics=topics, sections=sections)).strip() + "\n"
     text = ctx.localize(text)
     length = weibo_length(text.strip())
     if length > channel.limit:
@@ -91,51 +104,30 @@ def render(ctx: RenderContext) -> list[str]:
 def draw_cards(ctx: RenderContext, channel: WeiboSettings) -> list[Card]:
     story, meta = ctx.story, ctx.story.meta
     footer = f"{ctx.config.name}　{meta.date.year}年{meta.date.month}月{meta.date.day}日"
+    account = ctx.localize(ctx.account)
     painter = CardPainter(channel.card_width, channel.card_height, ctx.config.theme, ctx.language,
-                          ctx.localize(ctx.account), ctx.localize(footer))
-    lead = story.images[0] if story.images else None
-    plan: list[tuple[str, tuple, tuple]] = [
-        ("title", (meta.title, meta.summary, lead), ("title",))]
-    if meta.officer:
-        position = "　".join(p for p in (meta.officer.unit, meta.officer.title) if p)
-        plan.append(("officer", (meta.officer.name, position, meta.officer.honors), ("officer",)))
-    attribution = meta.officer.name if meta.officer else ""
-    plan += [("quote", (quote, attribution), ()) for quote in story.body.quotes]
-    plan += [("figure", (f.label, f.value, f.unit, meta.title), ("figures", i)) for i, f in enumerate(meta.figures)]
-    if len(plan) > channel.max_cards:
-        ctx.warn(_("{planned} cards planned, Weibo takes {most}: the last {left} are left out").format(
-            planned=len(plan), most=channel.max_cards, left=len(plan) - channel.max_cards))
-        plan = plan[:channel.max_cards]
+                          account, ctx.localize(footer))
+    planned = plan.plan(story, channel.max_cards, channel.closing_lines, ctx.account, ctx.localize)
+    if planned.left_out:
+        named = _(", ").join(planned.left_out[:NAMED_AT_MOST])
+        if len(planned.left_out) > NAMED_AT_MOST:
+            named = _("{named} and {more} more").format(named=named, more=len(planned.left_out) - NAMED_AT_MOST)
+        ctx.warn(_("{planned} cards planned, Weibo takes {most}: left out {left}").format(
+            planned=planned.planned, most=channel.max_cards, left=named))
     cards = []
-    for kind, args, key in plan:
-        localized = tuple(_localize(ctx, a) for a in args)
-        for text in _texts(localized):
+    for card in planned.cards:
+        for text in card.texts:
             ctx.require_glyphs(text)
         try:
-            cards.append(getattr(painter, f"{kind}_card")(*localized))
+            cards.append(getattr(painter, f"{card.kind}_card")(*card.args))
         except CardTextTooLong as exc:
-            raise ctx.error(_("{kind} card: the {role} text does not fit the card even at the smallest legible "
-                              "size; shorten it: {text}…").format(kind=kind, role=exc.role, text=exc.text[:24]),
-                            *key) from None
+            message = _("{kind} card: the {role} text does not fit the card even at the smallest legible "
+                        "size; shorten it: {text}…").format(kind=card.kind, role=exc.role.split("-")[0],
+                                                           text=exc.text[:24])
+            if card.needle:
+                raise ctx.error_at(card.needle, message) from None
+            raise ctx.error(message, *card.key) from None
     return cards
-
-
-def _localize(ctx: RenderContext, value: object) -> object:
-    if isinstance(value, str):
-        return ctx.localize(value)
-    if isinstance(value, list):
-        return [ctx.localize(v) for v in value]
-    return value
-
-
-def _texts(values: tuple) -> list[str]:
-    out: list[str] = []
-    for value in values:
-        if isinstance(value, str):
-            out.append(value)
-        elif isinstance(value, list):
-            out.extend(v for v in value if isinstance(v, str))
-    return out
 
 
 class WeiboChannel(Channel):
