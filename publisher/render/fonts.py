@@ -7,6 +7,7 @@ zh-Hant) so Simplified text gets mainland glyph forms, with a weight axis 100-90
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -73,19 +74,36 @@ def missing_glyphs(text: str, language: str = "zh-Hans") -> list[str]:
     return missing
 
 
+@lru_cache(maxsize=1)
+def base_characters() -> frozenset[str]:
+    """ASCII, CJK punctuation and the 6,763 GB 2312 hanzi: nearly every character a story uses."""
+    chars = {chr(c) for c in range(0x20, 0x7F)}
+    chars |= set("，。、；：！？（）《》「」『』“”‘’…—～·【】〔〕％＋－／＃＠＊")
+    for high in range(0xB0, 0xF8):
+        for low in range(0xA1, 0xFF):
+            with contextlib.suppress(UnicodeDecodeError):
+                chars.add(bytes((high, low)).decode("gb2312"))
+    return frozenset(chars)
+
+
 def subset(text: str, language: str = "zh-Hans", flavor: str | None = None, layout: bool = True) -> bytes:
     """The face for ``language`` cut down to the glyphs of ``text``, weight axis kept (bold stays
     real bold). ``flavor="woff"`` compresses it for embedding in a page (zlib: every browser reads
     it, no extra library); ``layout=False`` drops the OpenType layout tables, a third of the size,
-    which running Chinese text does not need. Kept in the user's cache: making one takes seconds."""
+    which running Chinese text does not need. Kept in the user's cache."""
     inputs.record_package(font_file().name, FONT_DISTRIBUTION)
     chars = "".join(sorted(set(text)))
-    stat = font_file().stat()
-    key = hashlib.sha256(f"{stat.st_size}-{stat.st_mtime_ns}-{language}-{flavor}-{layout}-{chars}".encode())
-    path = cache_folder() / f"subset-{key.hexdigest()[:24]}.{flavor or 'otf'}"
+    key = hashlib.sha256(f"{_font_stamp()}-{language}-{flavor}-{layout}-{chars}".encode()).hexdigest()[:24]
+    path = cache_folder() / f"subset-{key}.{flavor or 'otf'}"
     if path.is_file():
         return path.read_bytes()
-    data = _subset(chars, language, flavor, layout)
+    base = _base_path(language)
+    if base.is_file() and set(chars) <= base_characters():
+        # Cut from the base subset (7,000 glyphs; the preview makes it once, in about a minute): a
+        # few tenths of a second instead of seconds from the 65,000 glyphs of the font.
+        data = _subset(chars, base, 0, flavor, layout)
+    else:
+        data = _subset(chars, font_file(), _FACE_INDEX[language], flavor, layout)
     atomic.write_bytes(path, data)  # another process making the same subset writes the same bytes
     return data
 
@@ -95,11 +113,29 @@ def cache_folder() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "publisher"
 
 
-def _subset(chars: str, language: str, flavor: str | None, layout: bool) -> bytes:
+def _font_stamp() -> str:
+    stat = font_file().stat()
+    return f"{stat.st_size}-{stat.st_mtime_ns}"
+
+
+def base_subset(language: str = "zh-Hans") -> Path:
+    """The face cut down to :func:`base_characters` (OpenType, layout kept), made once and cached."""
+    path = _base_path(language)
+    if not path.is_file():
+        atomic.write_bytes(path, _subset("".join(sorted(base_characters())), font_file(), _FACE_INDEX[language],
+                                         None, True))
+    return path
+
+
+def _base_path(language: str) -> Path:
+    return cache_folder() / f"base-{_font_stamp()}-{language}.otf"
+
+
+def _subset(chars: str, source: Path, number: int, flavor: str | None, layout: bool) -> bytes:
     from fontTools import subset as subsetting
     from fontTools.ttLib import TTFont
 
-    face = TTFont(str(font_file()), fontNumber=_FACE_INDEX[language], lazy=True)
+    face = TTFont(str(source), fontNumber=number, lazy=True)
     options = subsetting.Options()
     options.layout_features = ["*"] if layout else []
     if not layout:
