@@ -1,7 +1,14 @@
+import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO
 
 from publisher.config import load_config
+from publisher.content import slugs
 from publisher.pipeline.reader import read_story
 
 
@@ -53,3 +60,59 @@ def test_unwritable_output_is_a_clear_error(site, cli, tmp_path):
     blocker.write_text("x", encoding="utf-8")
     run = cli("build", "--site", site, "--out", blocker / "out")
     assert run.code == 2 and run.err.startswith("error: ") and "Traceback" not in run.err
+
+
+def test_new_names_the_file_after_the_title_in_pinyin(site, cli):
+    run = cli("new", "--site", site, "deed", "暖心民警送迷路老人回家")
+    assert run.code == 0, run.err
+    assert run.out.strip().endswith("content/deeds/nuanxin-minjing-song-milu-laoren-huijia.md")
+    again = cli("new", "--site", site, "deed", "暖心民警送迷路老人回家")
+    assert again.out.strip().endswith("content/deeds/nuanxin-minjing-song-milu-laoren-huijia-2.md")
+    assert cli("new", "--site", site, "deed", "暖心民警送迷路老人回家", "--slug", "warm").out.strip().endswith(
+        "content/deeds/warm.md")
+    # readings follow the phrase: 银行 is yinhang, 重庆 chongqing, and 行走/重要 read otherwise
+    assert slugs.from_title("银行卡被冻结？重庆女子险被骗") == "yinhangka-bei-dongjie-chongqing-nvzi-xian-bei-pian"
+    assert slugs.from_title("Ｗｉ-Ｆｉ密码别乱连").startswith("wi-fi-mima-")  # full-width letters read as ASCII
+    assert slugs.from_title("😀！") == ""
+
+
+def test_new_slug_is_short_safe_ascii_or_the_date(site, cli):
+    long_title = "我为群众办实事：谢家集分局“五进五民”活动全面推进，社区民警走访群众三千余户，解决急难愁盼问题"
+    path = cli("new", "--site", site, "deed", long_title).out.strip()
+    slug = path.rsplit("/", 1)[1].removesuffix(".md")
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug) and len(slug) <= 60, slug
+    assert slug.startswith("wo-wei-qunzhong-banshishi")
+    path = cli("new", "--site", site, "deed", "🚓🚓🚓").out.strip()  # nothing to spell: the date, as before
+    assert re.search(r"/\d{8}\.md$", path), path
+
+
+@pytest.mark.parametrize("kind", ["officer", "deed", "antifraud"])
+def test_a_new_story_of_every_kind_passes_check_as_it_is(site, cli, kind):
+    run = cli("new", "--site", site, kind, "暖心民警送迷路老人回家")
+    assert run.code == 0, run.err
+    text = Path(run.out.strip()).read_text(encoding="utf-8")
+    for key in ("people", "pii", "figures", *(("voice", "music", "qr") if kind == "antifraud" else ())):
+        assert f"\n{key}:" in text, key
+        before = text[:text.index(f"\n{key}:")].rstrip().splitlines()[-1]
+        assert before.startswith("#"), f"{key} has no comment"
+    assert "role: 受害人" in text and "王某" in text  # a masked victim, shown
+    if kind == "antifraud":
+        assert len(re.findall(r"^## ", text, re.M)) >= 3 and re.search(r"\[\d\d:\d\d\.\d\]", text)
+    check = cli("check", "--site", site)
+    assert check.code == 0, check.err
+    assert "error" not in check.err and "warning" not in check.err, check.err
+
+
+def test_new_stories_pass_check_in_the_demo_site(tmp_path, cli):
+    """The bureau's own site sends anti-fraud scripts to Douyin, LED and print as well."""
+    site = tmp_path / "demo"
+    site.mkdir()
+    for name in ("config.toml", "wording.toml", "terms.txt"):
+        shutil.copy(REPO / name, site / name)
+    for name in ("content", "assets", "templates"):
+        shutil.copytree(REPO / name, site / name)
+    for kind in ("officer", "deed", "antifraud"):
+        assert cli("new", "--site", site, kind, "暖心民警送迷路老人回家").code == 0
+    check = cli("check", "--site", site)
+    assert check.code == 0, check.err
+    assert "error" not in check.err and "warning" not in check.err, check.err

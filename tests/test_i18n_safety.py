@@ -133,8 +133,9 @@ def test_review_approve_reject_list_and_log_in_chinese(site, cli, chinese):
     assert "waiting for" not in listed and "ready" not in listed
 
     log = cli("review", "--site", site, "log").out.strip().splitlines()
-    assert re.fullmatch(rf"\S+  {STORY}  初审  通过  李编辑( \(.*\))?  已核对", log[0])
-    assert re.fullmatch(rf"\S+  {STORY}  复审  退回  王局长( \(.*\))?  数字有误", log[1])
+    title = "《民警帮走失老人回家》"  # next to the id, for people (#15)
+    assert re.fullmatch(rf"\S+  {STORY} {title}  初审  通过  李编辑( \(.*\))?  已核对", log[0])
+    assert re.fullmatch(rf"\S+  {STORY} {title}  复审  退回  王局长( \(.*\))?  数字有误", log[1])
     csv = cli("review", "--site", site, "log", "--csv").out  # an export: the ledger's own words
     assert ",approve," in csv and ",reject," in csv
 
@@ -149,7 +150,7 @@ def test_review_withdraw_in_chinese(site, cli, chinese):
     assert re.search(rf"^{STORY} +定稿   已被王局长撤稿（当事人要求撤下），待初审  《[^》]+》$",
                      cli("review", "--site", site, "list").out, re.M)
     log = cli("review", "--site", site, "log").out
-    assert re.search(rf"  {STORY}  终审  撤稿  王局长( \(.*\))?  当事人要求撤下$", log, re.M)
+    assert re.search(rf"  {STORY} 《民警帮走失老人回家》  终审  撤稿  王局长( \(.*\))?  当事人要求撤下$", log, re.M)
 
 
 @pytest.mark.parametrize(("args", "message"), [

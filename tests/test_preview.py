@@ -251,3 +251,35 @@ def test_states_are_shown_in_chinese():
     assert labels.review("rejected by 张科长 (数字核实); waiting for 初审") == "张科长退回（数字核实）；待初审"
     assert playlist.reason_zh("days: only sat, sun") == "只在周六、周日播放"
     assert playlist.reason_zh("screens: only tiny") == "只在 tiny 屏播放"
+
+
+def test_copy_body_puts_the_article_on_the_clipboard_as_rich_html(previewed, browser):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.goto((previewed / "out/preview/stories/officers--wang-wu.html").as_uri())
+    page.wait_for_load_state("load")
+    copy = page.locator("#channel-wechat .wechat-copy")
+    copy.get_by_role("button", name="复制正文").click()
+    page.wait_for_function("document.querySelector('#channel-wechat [role=status]').textContent.includes('已复制')")
+    copied = page.evaluate("""async () => {
+        const [item] = await navigator.clipboard.read();
+        return {types: item.types, html: await (await item.getType('text/html')).text(),
+                text: await (await item.getType('text/plain')).text()};
+    }""")
+    assert set(copied["types"]) >= {"text/html", "text/plain"}
+    html = copied["html"]
+    assert re.search(r'<img[^>]+src="data:image/jpeg;base64,', html)  # images travel with the body
+    assert "王五每天走访社区。" in html and 'style="' in html and "<p" in html
+    assert "<script" not in html and "class=" not in html
+    assert "社区民警王五扎根基层。" in copied["text"] and "<" not in copied["text"]
+    copy.get_by_role("button", name="复制标题").click()
+    page.wait_for_function("document.querySelector('#channel-wechat [role=status]').textContent.includes('标题')")
+    assert page.evaluate("navigator.clipboard.readText()") == "王五：社区里的贴心人"
+    # the buttons speak the page's font (a button does not inherit it by itself: tofu on a bare machine)
+    assert page.evaluate("getComputedStyle(document.querySelector('.wechat-copy button')).fontFamily") == \
+        page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert problems == []
+    _shot(page, "preview-story-wechat-copy")
+    context.close()

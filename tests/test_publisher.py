@@ -321,6 +321,10 @@ def test_weekly_batch_package_and_posts_at_their_slots(tmp_path, servers):
                                                    "2021-04-23T18:00:00+08:00"]
     for post in data["posts"]:
         assert (week / post["folder"] / "post.txt").is_file() and (week / post["folder"] / "card-1.png").is_file()
+    # folders read as what they hold: the title in pinyin, safe ASCII for every target (#15)
+    titles = {p["title"]: p["folder"] for p in data["posts"]}
+    assert titles["民警帮走失老人回家"] == "01-mon-1000-minjing-bang-zoushi-laoren-huijia"
+    assert all(re.fullmatch(r"\d\d-[a-z]{3}-\d{4}-[a-z0-9-]+", folder) for folder in titles.values())
     csv_lines = (week / "batch.csv").read_text(encoding="utf-8-sig").splitlines()
     assert csv_lines[0] == "slot,story,title,folder,files,text"
     ics = (week / "batch.ics").read_text(encoding="utf-8")

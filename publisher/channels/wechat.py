@@ -1,11 +1,15 @@
 """WeChat official account: an article whose CSS is all inline, with local images and a cover.
 
-Outputs: ``article.html`` (body HTML, ready to paste into the editor), ``images/…``,
-``cover.jpg`` (2.35:1) and ``article.json`` (title, digest, author, size).
+Outputs: ``article.html``, the article as a page of its own that works opened from disk on any
+machine (its images and a subset of the bundled font embedded; select all and copy, or the
+preview's 复制正文, pastes it into the 公众号 editor with its images), ``images/…`` (the same
+images as files, for uploading by hand), ``cover.jpg`` (2.35:1) and ``article.json`` (title,
+digest, author, size of the body HTML the editor gets).
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 import json
@@ -21,13 +25,16 @@ from publisher import atomic
 from publisher.config import ChannelSettings
 from publisher.errors import Diagnostic
 from publisher.i18n import _
-from publisher.render import inputs, photos, templates, textbox
+from publisher.render import fonts, inputs, photos, templates, textbox
 from publisher.render.channel import Channel, Message, RenderContext, read_json, template_context
 from publisher.render.textbox import Box
 from publisher.sourcepos import toml_key_line
 from publisher.timing import parse_slot
 
 TEMPLATE = "wechat/article.html.j2"
+PAGE_TEMPLATE = "wechat/page.html.j2"
+BODY_START, BODY_END = "<!--article-->", "<!--/article-->"
+"""Around the body in ``article.html``: what the editor gets (the preview copies it from there)."""
 MAX_IMAGE_BYTES = 1024 * 1024  # WeChat refuses body images over 1 MB
 MAX_IMAGE_WIDTH = 1080
 
@@ -115,7 +122,7 @@ def render(ctx: RenderContext) -> list[str]:
     html = article_body(page)
     html = ctx.localize(html)
     _check_size(ctx, channel, html)
-    atomic.write_text(ctx.folder / "article.html", html)
+    atomic.write_text(ctx.folder / "article.html", _standalone_page(ctx, html, author))
     files.insert(0, "article.html")
     cover_lines = _draw_cover(ctx, channel, ctx.folder / "cover.jpg")
     files.append("cover.jpg")
@@ -133,6 +140,52 @@ def _check_size(ctx: RenderContext, channel: WechatSettings, html: str) -> None:
         raise ctx.error(_("WeChat article HTML is {length} characters, over the limit of {limit} by {over}; "
                           "shorten the story or simplify the template").format(
             length=len(html), limit=channel.html_limit, over=len(html) - channel.html_limit))
+
+
+def _standalone_page(ctx: RenderContext, body: str, author: str) -> str:
+    """``body`` as a page of its own: images embedded, and the font subset of exactly the
+    characters the page shows, so it reads right on a machine without any Chinese font."""
+    meta = ctx.story.meta
+
+    def page(article: str, font: str) -> str:
+        return templates.render(ctx.site, PAGE_TEMPLATE, story=meta, title=ctx.localize(meta.title),
+                                author=ctx.localize(author), language=ctx.language, font=font,
+                                article=f"{BODY_START}\n{article}{BODY_END}")
+
+    shown = html.unescape(re.sub(r"<[^>]*>", "", page(body, "")))
+    font = base64.b64encode(fonts.subset(shown, ctx.language, flavor="woff", layout=False)).decode("ascii")
+    return page(embed_images(body, ctx.folder), f"data:font/woff;base64,{font}")
+
+
+def embed_images(body: str, folder: Path) -> str:
+    """Local ``src="images/…"`` as data URIs (the editor uploads pasted images; a file path it cannot)."""
+
+    def embed(match: re.Match) -> str:
+        path = folder / html.unescape(match.group(2))
+        if not path.is_file() or not path.resolve().is_relative_to(folder.resolve()):
+            return match.group(0)
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        return f"{match.group(1)}data:image/jpeg;base64,{data}{match.group(3)}"
+
+    return _IMG_SRC.sub(embed, body)
+
+
+def article_fragment(page: str) -> str:
+    """The body the editor gets, out of ``article.html`` (the whole ``<body>`` of a page whose
+    site template dropped the marks)."""
+    start, end = page.find(BODY_START), page.find(BODY_END)
+    if 0 <= start < end:
+        return page[start + len(BODY_START):end].strip() + "\n"
+    match = re.search(r"<body[^>]*>(.*)</body>", page, re.S)
+    return (match.group(1) if match else page).strip() + "\n"
+
+
+def plain_text(body: str) -> str:
+    """The body as plain text, a paragraph a line (what a plain-text paste gets)."""
+    text = re.sub(r"<(?:br)\b[^>]*>|</(?:p|h[1-6]|li|blockquote|section|div)>", "\n", body)
+    text = html.unescape(re.sub(r"<[^>]*>", "", text))
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def article_body(page: str) -> str:
@@ -244,11 +297,12 @@ class WechatChannel(Channel):
     def preview(self, folder: Path, link: str) -> dict:
         article = read_json(folder / "article.json")
         try:
-            body = (folder / "article.html").read_text(encoding="utf-8")
+            body = article_fragment((folder / "article.html").read_text(encoding="utf-8"))
         except OSError:
             body = ""
-        # The article as the phone shows it: a page of its own, framed by the partial.
-        return {**article, "article": f"{link}/article.html",
+        # The article as the phone shows it: a page of its own, framed by the partial, which
+        # also holds the body to copy (rich HTML with its images, and plain text).
+        return {**article, "article": f"{link}/article.html", "copy_html": body, "copy_text": plain_text(body),
                 "page": {"template": "wechat/preview-page.html.j2", "html": body}}
 
     def message(self, folder: Path) -> Message:

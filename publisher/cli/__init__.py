@@ -179,7 +179,7 @@ def _parser() -> argparse.ArgumentParser:
     _site_option(new)
     new.add_argument("kind", choices=KINDS, help=_("officer, deed or antifraud"))
     new.add_argument("title", help=_("the headline, in quotes"))
-    new.add_argument("--slug", help=_("file name without .md (default: date and a number)"))
+    new.add_argument("--slug", help=_("file name without .md (default: the title in pinyin)"))
     new.set_defaults(handler=site_commands.cmd_new)
 
     review = commands.add_parser(

@@ -40,11 +40,13 @@ def cmd_review(args: argparse.Namespace) -> int:
                 for row in rows:
                     writer.writerow([row[k] for k in columns])
             else:
+                titles = _titles(args.site, config) if rows else {}
                 for row in rows:
                     account = f" ({row['os_user']})" if row["os_user"] else ""
                     decision = _word(DECISIONS, row["decision"])
-                    print(f"{row['at']}  {row['story']}  {row['stage']}  {decision}  {row['reviewer']}{account}"
-                          f"{'  ' + row['note'] if row['note'] else ''}")
+                    title = f" 《{titles[row['story']]}》" if row["story"] in titles else ""
+                    print(f"{row['at']}  {row['story']}{title}  {row['stage']}  {decision}  {row['reviewer']}"
+                          f"{account}{'  ' + row['note'] if row['note'] else ''}")
             return EXIT_OK
         stories, errors = read_site(args.site, config)
         print_diagnostics(errors)
@@ -112,6 +114,13 @@ def _withdraw(args: argparse.Namespace, config: SiteConfig) -> int:
     for line in publisher.withdraw(story_id, reason):
         print(line)
     return EXIT_OK
+
+
+def _titles(site: Path, config: SiteConfig) -> dict[str, str]:
+    """Each story's title by id, for people reading the log (a story deleted since, or that no
+    longer reads cleanly, shows its id alone: the log is history, not a check)."""
+    stories, _errors = read_site(site, config)
+    return {story.id: story.meta.title for story in stories}
 
 
 def _error(message: str) -> None:

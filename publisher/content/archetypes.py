@@ -14,6 +14,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from publisher.config import SiteConfig
+from publisher.content import slugs
 from publisher.errors import PublisherError
 from publisher.i18n import _
 
@@ -52,8 +53,9 @@ def scaffold(site: Path, config: SiteConfig, kind: str, title: str, slug: str | 
 
 
 def _default_slug(title: str, today: dt.date, section: Path) -> str:
-    ascii_words = re.sub(r"[^A-Za-z0-9]+", "-", title).strip("-").lower()
-    base = ascii_words[:60] if ascii_words and len(ascii_words) >= 3 else today.strftime("%Y%m%d")
+    """The title in pinyin (the date when nothing in it can be spelled), made unique with -2, -3…"""
+    spelled = slugs.from_title(title)
+    base = spelled if len(spelled) >= 3 else today.strftime("%Y%m%d")
     slug, number = base, 1
     while (section / f"{slug}.md").exists() or (section / slug).exists():
         number += 1

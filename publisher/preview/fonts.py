@@ -7,27 +7,13 @@ pages use beyond it go into a small extra subset named by its content.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import shutil
-from functools import lru_cache
 from pathlib import Path
 
-from publisher.render.fonts import font_file
+from publisher import atomic
+from publisher.render import fonts
 
 BASE_NAME = "noto-sans-sc-gb2312.otf"
-
-
-@lru_cache(maxsize=1)
-def base_characters() -> frozenset[str]:
-    chars = {chr(c) for c in range(0x20, 0x7F)}
-    chars |= set("，。、；：！？（）《》「」『』“”‘’…—～·【】〔〕％＋－／＃＠＊")
-    for high in range(0xB0, 0xF8):
-        for low in range(0xA1, 0xFF):
-            with contextlib.suppress(UnicodeDecodeError):
-                chars.add(bytes((high, low)).decode("gb2312"))
-    return frozenset(chars)
 
 
 def font_files(folder: Path, text: str) -> list[str]:
@@ -35,25 +21,14 @@ def font_files(folder: Path, text: str) -> list[str]:
     folder.mkdir(parents=True, exist_ok=True)
     names = [BASE_NAME]
     if not (folder / BASE_NAME).is_file():
-        shutil.copyfile(_cached_base(), folder / BASE_NAME)
-    extra = sorted({c for c in text if c not in base_characters() and ord(c) > 0x7F and not c.isspace()})
+        atomic.write_bytes(folder / BASE_NAME, fonts.base_subset().read_bytes())
+    extra = sorted({c for c in text if c not in fonts.base_characters() and ord(c) > 0x7F and not c.isspace()})
     if extra:
         name = f"noto-sans-sc-extra-{hashlib.sha256(''.join(extra).encode()).hexdigest()[:10]}.otf"
         if not (folder / name).is_file():
-            _subset("".join(extra), folder / name)
+            atomic.write_bytes(folder / name, fonts.subset("".join(extra)))
         names.append(name)
     return names
-
-
-def _cached_base() -> Path:
-    """The base subset takes seconds to make: it is kept in the user's cache, per font file."""
-    stat = font_file().stat()
-    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "publisher"
-    path = cache / f"{stat.st_size}-{stat.st_mtime_ns}-{BASE_NAME}"
-    if not path.is_file():
-        cache.mkdir(parents=True, exist_ok=True)
-        _subset("".join(sorted(base_characters())), path)
-    return path
 
 
 def css(names: list[str], prefix: str) -> str:
@@ -64,21 +39,3 @@ def css(names: list[str], prefix: str) -> str:
 
 def family(names: list[str]) -> str:
     return ", ".join(f'"Preview SC {i}"' for i in range(len(names)))
-
-
-def _subset(text: str, path: Path) -> None:
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(str(font_file()), fontNumber=2)  # the SC face: mainland glyph forms
-    options = subset.Options()
-    options.layout_features = ["*"]
-    options.name_IDs = ["*"]
-    options.notdef_outline = True
-    options.hinting = False
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=text)
-    subsetter.subset(font)
-    temp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
-    font.save(str(temp))
-    temp.replace(path)

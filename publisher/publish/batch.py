@@ -3,6 +3,11 @@ posted on the channel (urgent first, then oldest), written as a copy-ready packa
 
 ``batches/<channel>/<ISO-week>/``: one folder per post (its text, images or video, cover),
 ``batch.csv``, ``batch.json`` and ``batch.ics`` (one calendar event per slot).
+
+A post's folder is named by its place, day, time and title in pinyin:
+``02-thu-2000-nuanxin-minjing-song-milu-laoren-huijia``. Pinyin, not the Chinese title: the
+folder also goes to FTP servers (many speak only ASCII or GBK), zip files and USB sticks, where a
+Chinese name can arrive garbled; ``batch.csv`` and ``batch.json`` carry the title beside it.
 """
 
 from __future__ import annotations
@@ -17,10 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publisher import atomic
+from publisher.content import slugs
 from publisher.content.story import Story
 from publisher.i18n import _
 from publisher.render.channel import Message
 from publisher.timing import slot_times
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+"""Day names in folder names (never the machine's locale: a folder name must not change with it)."""
+TITLE_IN_FOLDER = 40
+"""At most this many characters of the title's pinyin in a post's folder name."""
 
 
 @dataclass
@@ -72,7 +83,7 @@ def write(posts: list[Post], channel: str, week: str, rendered: Path, folder: Pa
         rows = []
         for number, post in enumerate(posts, start=1):
             source = rendered / channel / post.story.id
-            post.folder = f"{number:02d}-{post.slot:%a-%H%M}-{post.story.id.replace('/', '-')}".lower()
+            post.folder = folder_name(number, post)
             shutil.copytree(source, stage / post.folder)
             said = message(stage / post.folder)
             copied = sorted(str(p.relative_to(stage / post.folder)) for p in (stage / post.folder).rglob("*")
@@ -90,6 +101,13 @@ def write(posts: list[Post], channel: str, week: str, rendered: Path, folder: Pa
         (stage / "batch.csv").write_text(_csv(rows), encoding="utf-8-sig")  # BOM: Excel opens it as UTF-8
         (stage / "batch.ics").write_text(_ics(rows, channel, week, account), encoding="utf-8")
     return final
+
+
+def folder_name(number: int, post: Post) -> str:
+    """``02-thu-2000-nuanxin-minjing-song-milu-laoren-huijia`` (the story's id when its title has
+    nothing to spell)."""
+    title = slugs.from_title(post.story.meta.title, TITLE_IN_FOLDER) or post.story.id.replace("/", "-").lower()
+    return f"{number:02d}-{DAYS[post.slot.weekday()]}-{post.slot:%H%M}-{title}"
 
 
 def _csv(rows: list[dict]) -> str:
