@@ -80,7 +80,7 @@ url_env = "TEST_ROBOT_URL"
 timeout = 2.0
 
 [publish]
-grace_minutes = 1440
+grace_minutes = 4320
 tick_seconds = {tick}
 
 [[reviewers]]
