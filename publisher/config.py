@@ -239,6 +239,29 @@ class Publish(Schema):
     quiet_days: int = Field(10, ge=1)
     """``status`` warns when a social channel has published nothing for this many days (government
     new-media inspections veto accounts silent for two weeks; some counties ask for every 10 days)."""
+    keep_alive_days: int = Field(4, ge=0)
+    """Keep-alive: the daemon tells the channel's ``notify`` target when an account has been silent
+    for ``quiet_days`` minus this many days (default 10 - 4 = 6), once per silence, so there is
+    time to post before ``status`` warns and long before an inspection's two weeks."""
+
+    @field_validator("keep_alive_days")
+    @classmethod
+    def _before_quiet(cls, days: int, info: ValidationInfo) -> int:
+        quiet = info.data.get("quiet_days")
+        if quiet is not None and days >= quiet:
+            raise ValueError(_("keep_alive_days must be smaller than quiet_days ({quiet})").format(quiet=quiet))
+        return days
+
+
+class Report(Schema):
+    """The work report (``publisher report``): what was published, from the ledger."""
+
+    folder: str = "reports"
+    """Where reports are written (``reports/<period>/``), relative to the site."""
+    subject: str = "分局"
+    """Who did the work, as the summary paragraph names it (“分局围绕……”)."""
+    title: str = ""
+    """The report's title; empty: “<site name>新媒体宣传工作情况”."""
 
 
 class SiteConfig(Schema):
@@ -266,6 +289,8 @@ class SiteConfig(Schema):
     """Delivery targets by name: ``[targets.usb] type = "dir"``; channels (and their screens) name them."""
     publish: Publish = Publish()
     """Publisher settings."""
+    report: Report = Report()
+    """The work report."""
 
     @field_validator("reviewers")
     @classmethod
@@ -360,7 +385,8 @@ def load_config(site: Path) -> tuple[SiteConfig, str]:
                     key=".".join(str(k) for k in shown), target=target)))
     for keys, value in ((("safety", "wording"), config.safety.wording), (("safety", "ledger"), config.safety.ledger),
                         (("publish", "output"), config.publish.output),
-                        (("publish", "batches"), config.publish.batches)):
+                        (("publish", "batches"), config.publish.batches),
+                        (("report", "folder"), config.report.folder)):
         where = (site / value).resolve()
         if not where.is_relative_to(site.resolve()) or where == site.resolve() or \
                 where.is_relative_to((site / "content").resolve()):

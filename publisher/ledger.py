@@ -52,11 +52,27 @@ CREATE TABLE IF NOT EXISTS jobs (
     name TEXT PRIMARY KEY,
     last_run TEXT NOT NULL
 );
+
+CREATE TABLE IF NOT EXISTS posts (
+    id INTEGER PRIMARY KEY,
+    channel TEXT NOT NULL,
+    story TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    url TEXT NOT NULL,
+    posted_at TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    os_user TEXT NOT NULL DEFAULT '',
+    recorded_at TEXT NOT NULL,
+    UNIQUE (channel, story, url)
+);
+CREATE INDEX IF NOT EXISTS posts_channel ON posts (channel, posted_at);
 """
 
 
-SCHEMA_VERSION = 1
-"""``PRAGMA user_version`` of a ledger this release writes; older ledgers are migrated on open."""
+SCHEMA_VERSION = 2
+"""``PRAGMA user_version`` of a ledger this release writes; older ledgers are migrated on open.
+Version 2 adds ``posts``: what a person confirmed posting by hand (``publisher posted``)."""
+TABLES = ("reviews", "deliveries", "jobs", "posts")
 
 # Version 0 (the first release) could not record withdrawals, the reviewer's operating-system
 # account or held deliveries. SQLite cannot change a CHECK constraint, so the tables are rebuilt.
@@ -136,9 +152,10 @@ def backup(site: Path, config: SiteConfig, destination: Path) -> Path:
 
 
 def _migrate(connection: sqlite3.Connection) -> None:
-    tables = connection.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' "
-                                "AND name IN ('reviews', 'deliveries', 'jobs')").fetchone()[0]
-    if connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION and tables == 3:
+    marks = ", ".join("?" * len(TABLES))
+    tables = connection.execute(f"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ({marks})",
+                                TABLES).fetchone()[0]
+    if connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION and tables == len(TABLES):
         return
     level, connection.isolation_level = connection.isolation_level, None
     try:
@@ -154,7 +171,8 @@ def _migrate(connection: sqlite3.Connection) -> None:
                     connection.execute(statement)
         if version < SCHEMA_VERSION:
             old = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reviews'").fetchone()
-            for statement in (_MIGRATE_0_TO_1 if old else SCHEMA).split(";"):
+            # Version 1 to 2 only adds tables: the schema's CREATE ... IF NOT EXISTS makes them.
+            for statement in (_MIGRATE_0_TO_1 if old and version == 0 else SCHEMA).split(";"):
                 if statement.strip():
                     connection.execute(statement)
             connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -568,7 +568,16 @@ def test_status_reports_queue_and_warns_about_quiet_accounts(tmp_path, servers, 
     out = capsys.readouterr().out
     assert "Queued: 4" in out and "Last deliveries: 2" in out and "weibo deeds/" in out
     assert re.search(r"weibo deeds/\S+ → \S+  《[^》]+》", out)  # titles next to ids, for people
-    assert "warning: weibo" not in out
+    # Delivered to the team folder is not published: Weibo is posted by hand, and nothing is confirmed yet.
+    assert "warning: weibo has published nothing yet" in out
+    assert re.search(r"Slot passed, post not confirmed .*: 1\n  2021-04-19 10:00  weibo deeds/\S+  《", out), out
+    story = re.search(r"2021-04-19 10:00  weibo (\S+)", out).group(1)
+    assert main(["posted", "--site", str(site), story, "--channel", "weibo", "--url", "https://weibo.com/1/Kx",
+                 "--at", "2021-04-19 10:03"]) == 0
+    capsys.readouterr()
+    assert main(["status", "--site", str(site)]) == 0
+    out = capsys.readouterr().out
+    assert "warning: weibo" not in out and "not confirmed" not in out
     monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-05-03T09:00:00+08:00")
     main(["status", "--site", str(site)])
     assert "warning: weibo has published nothing for 13 days" in capsys.readouterr().out

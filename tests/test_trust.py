@@ -213,7 +213,8 @@ def test_an_old_ledger_is_migrated_and_keeps_its_rows(site):
     connection.close()
     assert _review(site, "deeds/found-elderly", "withdraw", "--by", "王局长", "--note", "测试") == 0
     connection = sqlite3.connect(old)
-    assert connection.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert connection.execute("SELECT COUNT(*) FROM posts").fetchone()[0] == 0  # version 2's table, made too
     assert [r[0] for r in connection.execute("SELECT decision FROM reviews ORDER BY id")] == ["approve", "withdraw"]
     connection.execute("UPDATE deliveries SET state = 'held'")  # the new state is accepted
     assert connection.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0] == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,7 +23,17 @@ from publisher.errors import ContentError, Diagnostic
 from publisher.i18n import N_, _
 from publisher.render import artifacts, fonts, inputs, templates
 from publisher.render.cards import CardPainter, CardTextTooLong
-from publisher.render.channel import Channel, Message, RenderContext, read_json, template_context
+from publisher.render.channel import (
+    Channel,
+    ChannelReport,
+    Delivered,
+    Message,
+    RenderContext,
+    Tally,
+    posted_stories,
+    read_json,
+    template_context,
+)
 from publisher.render.video import audio, script, subtitles, timing
 from publisher.render.video.encode import EncoderSettings, encode
 from publisher.render.video.frames import KIND_LABELS, Cards, FrameComposer
@@ -317,6 +328,17 @@ class VideoChannel(Channel):
 
     def message(self, folder: Path) -> Message:
         return Message(_read(folder / "caption.txt").strip(), ["video.mp4", "cover.jpg", "caption.txt"])
+
+    def report(self, items: Sequence[Delivered], only: set[str] | None = None) -> ChannelReport:
+        """Clips posted, per platform: 在抖音号“谢家集警方在线”发布短视频 6 条 (视频号 is already a 号)."""
+        count = posted_stories(items, only)
+        if not count:
+            return ChannelReport()
+        platform = PLATFORMS[self.settings.platform]["label"]  # type: ignore[attr-defined]
+        account = platform if platform.endswith("号") else f"{platform}号"
+        related = "相关" if only is not None else ""
+        return ChannelReport([Tally(f"{account}“{self.account}”发布短视频", count, "条",
+                                    f"在{account}“{self.account}”发布{related}短视频{count}条")])
 
 
 def _read(path: Path) -> str:

@@ -14,6 +14,7 @@ import html
 import io
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -26,7 +27,17 @@ from publisher.config import ChannelSettings
 from publisher.errors import Diagnostic
 from publisher.i18n import _
 from publisher.render import fonts, inputs, photos, templates, textbox
-from publisher.render.channel import Channel, Message, RenderContext, read_json, template_context
+from publisher.render.channel import (
+    Channel,
+    ChannelReport,
+    Delivered,
+    Message,
+    RenderContext,
+    Tally,
+    posted_stories,
+    read_json,
+    template_context,
+)
 from publisher.render.textbox import Box
 from publisher.sourcepos import toml_key_line
 from publisher.timing import parse_slot
@@ -309,4 +320,13 @@ class WechatChannel(Channel):
         article = read_json(folder / "article.json")
         text = f"{article.get('title', '')}\n{article.get('digest', '')}".strip()
         return Message(text, ["article.html", "cover.jpg", *article.get("images", [])])
+
+    def report(self, items: Sequence[Delivered], only: set[str] | None = None) -> ChannelReport:
+        """Articles sent: 在微信公众号“谢家集公安”推送（相关）文章 3 篇."""
+        count = posted_stories(items, only)
+        if not count:
+            return ChannelReport()
+        related = "相关" if only is not None else ""
+        return ChannelReport([Tally(f"微信公众号“{self.account}”推送文章", count, "篇",
+                                    f"在微信公众号“{self.account}”推送{related}文章{count}篇")])
 

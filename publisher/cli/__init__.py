@@ -14,6 +14,7 @@ from pathlib import Path
 
 from publisher import __version__
 from publisher.cli import publish as publishing
+from publisher.cli import report as reports
 from publisher.cli import review as reviews
 from publisher.cli import site as site_commands
 from publisher.cli.common import EXIT_OK, EXIT_USAGE
@@ -268,7 +269,49 @@ def _parser() -> argparse.ArgumentParser:
     outcome.add_argument("--delivered", action="store_true", help=_("it arrived: mark it delivered"))
     outcome.add_argument("--retry", action="store_true", help=_("it did not: deliver it again"))
     resolve.set_defaults(handler=publishing.cmd_resolve)
+    _report_commands(commands)
     return parser
+
+
+def _report_commands(commands) -> None:
+    history = commands.add_parser("history", help=_("what was delivered, held, failed, missed or posted"),
+                                  description=_("One line per delivery and per confirmed post: number, time, "
+                                              "channel, target, state, story and title."))
+    _site_option(history)
+    history.add_argument("--from", dest="start", type=_date, metavar="YYYY-MM-DD", help=_("from this day"))
+    history.add_argument("--to", dest="end", type=_date, metavar="YYYY-MM-DD", help=_("up to this day (included)"))
+    history.add_argument("--channel", action="append", default=[], metavar="NAME", help=_("only this channel"))
+    history.add_argument("--story", metavar="STORY", help=_("only what carried this story (its id)"))
+    history.add_argument("--kind", metavar="KIND", help=_("only stories of this kind (officer, deed, antifraud)"))
+    output = history.add_mutually_exclusive_group()
+    output.add_argument("--csv", action="store_true", help=_("write CSV instead of a table"))
+    output.add_argument("--json", action="store_true", help=_("write JSON instead of a table"))
+    history.set_defaults(handler=reports.cmd_history)
+
+    posted = commands.add_parser("posted", help=_("record that a person posted a story on a channel"),
+                                 description=_("Social accounts are posted by hand from the weekly batch: record "
+                                             "each post with its link, so the report, history, status and the "
+                                             "keep-alive count it. The story must be approved (三审)."))
+    _site_option(posted)
+    posted.add_argument("story", metavar="STORY", help=_("the story's id (deeds/huzheng-365) or file"))
+    posted.add_argument("--channel", required=True, metavar="NAME", help=_("the channel it was posted on"))
+    posted.add_argument("--url", required=True, help=_("the link to the post"))
+    posted.add_argument("--at", metavar="TIME", help=_("when it was posted, in the site's time zone "
+                                                      "(2021-04-19 10:05; default: now)"))
+    posted.set_defaults(handler=reports.cmd_posted)
+
+    report = commands.add_parser("report", help=_("the work report of a period, from the ledger"),
+                                 description=_("Write reports/<period>/: report.docx, report.html, report.md, "
+                                             "report.csv and charts, counted from what was published."))
+    _site_option(report)
+    report.add_argument("--month", metavar="YYYY-MM", help=_("a month, e.g. 2021-04"))
+    report.add_argument("--quarter", metavar="YYYYQn", help=_("a quarter, e.g. 2021Q2"))
+    report.add_argument("--year", metavar="YYYY", help=_("a year, e.g. 2021"))
+    report.add_argument("--from", dest="start", type=_date, metavar="YYYY-MM-DD", help=_("from this day"))
+    report.add_argument("--to", dest="end", type=_date, metavar="YYYY-MM-DD", help=_("up to this day (included)"))
+    report.add_argument("--campaign", metavar="NAME", help=_("only stories of this campaign (campaign: in front "
+                                                            "matter), e.g. 我为群众办实事"))
+    report.set_defaults(handler=reports.cmd_report)
 
 
 def _date(text: str) -> dt.date:

@@ -9,7 +9,7 @@ import sys
 from publisher.cli.common import EXIT_OK, EXIT_USAGE, known_channels, load_site, log_to_stderr
 from publisher.config import SiteConfig
 from publisher.i18n import _
-from publisher.publish import queue
+from publisher.publish import posts, queue
 from publisher.publish.daemon import clock_from_environment, run
 from publisher.publish.runner import Publisher, take_down
 from publisher.safety import review
@@ -93,11 +93,22 @@ def cmd_status(args: argparse.Namespace) -> int:
             print(_("note: {channel} has delivery targets but no schedule: it is delivered only by "
                     "publisher publish").format(channel=name))
     now = publisher.now()
+    by_hand = {name for name, channel in publisher.channels.items() if channel.posted_by_hand}
+    waiting = posts.awaiting_confirmation(ledger, by_hand, now)
+    if waiting:
+        print(_("Slot passed, post not confirmed (publisher posted STORY --channel NAME --url LINK): {count}").format(
+            count=len(waiting)))
+        for channel_name, story, title, slot in waiting:
+            print(f"  {slot.astimezone(publisher.tz):%Y-%m-%d %H:%M}  {channel_name} {story}  《{title}》")
     for name, channel in config.channels.items():
         if not channel.slots:
             continue
-        last = ledger.execute("SELECT MAX(delivered_at) FROM deliveries WHERE channel = ? AND kind = 'post' "
-                              "AND state = 'delivered'", (name,)).fetchone()[0]
+        if name in by_hand:  # posted by hand: only a confirmed post counts as published
+            moment = posts.last_posted(ledger, name, now)
+            last = queue.stamp(moment) if moment else None
+        else:
+            last = ledger.execute("SELECT MAX(delivered_at) FROM deliveries WHERE channel = ? AND kind = 'post' "
+                                  "AND state = 'delivered'", (name,)).fetchone()[0]
         quiet = (now - queue.parse(last)).days if last else None
         if quiet is None or quiet >= config.publish.quiet_days:
             if quiet is None:

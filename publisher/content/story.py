@@ -96,6 +96,9 @@ class Figure(_Strict):
     """The number as written, e.g. 17 or 3050."""
     unit: str = ""
     """Unit after the number, e.g. 人, 元."""
+    sum: bool = True
+    """Whether the work report adds this figure up with the same label and unit in other stories
+    (协助找回走失群众 17人 + 5人). ``false`` for numbers that are not amounts: a hotline (96110), a year."""
 
     @field_validator("value", mode="before")
     @classmethod
@@ -187,10 +190,29 @@ class FrontMatter(_Strict):
     """People named in the story, with their role; all but officers are published as 王某."""
     pii: list[Sensitive] = []
     """Personal information the story keeps on purpose: masked in outputs, or allowed with a reason."""
+    campaign: list[str] = []
+    """Campaigns (专项活动) the story belongs to, e.g. ``我为群众办实事``: ``publisher report --campaign``
+    reports on them. One name or a list."""
+    copies: int | None = Field(None, ge=0, le=10_000_000)
+    """Leaflets: how many copies of this story's leaflet were printed (the work report counts them;
+    default: the print channel's ``copies``)."""
     qr: QrText = ""
     """What a printed QR code encodes for this story (a link, ``tel:96110``); empty: the channel's."""
     extra: dict[str, Any] = {}
     """Free-form keys for templates."""
+
+    @field_validator("campaign", mode="before")
+    @classmethod
+    def _one_campaign(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("campaign")
+    @classmethod
+    def _plain_campaigns(cls, names: list[str]) -> list[str]:
+        names = [name.strip() for name in names]
+        if any(not name or any(not ch.isprintable() or ch in "/\\" for ch in name) for name in names):
+            raise ValueError(_("campaign: write each campaign's name (no slashes or invisible characters)"))
+        return names
 
     @field_validator("kind", mode="before")
     @classmethod

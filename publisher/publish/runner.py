@@ -20,7 +20,7 @@ from publisher.content.hashing import content_hash, fresh_hash
 from publisher.content.story import Story
 from publisher.i18n import _
 from publisher.pipeline.build import build
-from publisher.publish import batch, queue, targets
+from publisher.publish import batch, posts, queue, targets
 from publisher.publish.gate import Gate, checksums
 from publisher.render.channel import channels
 from publisher.safety import review
@@ -103,7 +103,9 @@ class Publisher:
             payload = {"folder": str(folder), "files": files, "checksums": checksums(folder, files),
                        "stories": {s: content_hash(by_id[s]) for s in rendition.stories if s in by_id},
                        "destination": self.channels[channel].destination(rendition.unit), "title": rendition.title,
-                       "day": rendition.day, "text": self.channels[channel].message(folder).text}
+                       "day": rendition.day, "text": self.channels[channel].message(folder).text,
+                       "facts": self.channels[channel].facts(folder, [by_id[s] for s in rendition.stories
+                                                                      if s in by_id])}
             for target in rendition.targets:
                 wanted += 1
                 if queue.enqueue(self.ledger, channel, target, rendition.unit, rendition.hash, "loop", self.now(),
@@ -309,9 +311,42 @@ class Publisher:
             self.targets[name].notify(title, f"### {title}\n\n{text}")
 
     def tick(self) -> None:
-        """One pass of the daemon: due jobs, then due deliveries."""
+        """One pass of the daemon: due jobs, then due deliveries, then the accounts' keep-alive."""
         self.run_due_jobs()
         self.deliver_due()
+        self.keep_alive()
+
+    def keep_alive(self) -> list[str]:
+        """Tell each account's ``notify`` target, once per silence, when it has gone ``quiet_days -
+        keep_alive_days`` days without a confirmed post (government new-media inspections fail an
+        account silent for two weeks). An account never confirmed is silent from its first batch slot.
+        Returns the channels told."""
+        now = self.now()
+        settings = self.config.publish
+        limit = dt.timedelta(days=settings.quiet_days - settings.keep_alive_days)
+        told = []
+        for name, channel in self.channels.items():
+            if not channel.posted_by_hand or not channel.settings.slots:
+                continue
+            last = posts.last_posted(self.ledger, name, now) or posts.in_use_since(self.ledger, name)
+            if last is None or now - last < limit:
+                continue
+            job = f"keep-alive:{name}"
+            noticed = queue.job_last_run(self.ledger, job)
+            if noticed is not None and noticed >= last:
+                continue  # already told about this silence
+            days = (now - last).days
+            deadline = last + dt.timedelta(days=settings.quiet_days)
+            log.warning(_("{channel}: no post confirmed for {days} days").format(channel=name, days=days))
+            self.notice(name, _("{account}: {days} days without an update").format(account=channel.account, days=days),
+                        _("{account} ({channel}) has published nothing confirmed since {last}. Accounts silent for "
+                          "two weeks fail government new-media inspections: post before {deadline} and record it "
+                          "with publisher posted.").format(account=channel.account, channel=channel.shown,
+                                                          last=f"{last.astimezone(self.tz):%Y-%m-%d %H:%M}",
+                                                          deadline=f"{deadline.astimezone(self.tz):%Y-%m-%d}"))
+            queue.job_ran(self.ledger, job, now)
+            told.append(name)
+        return told
 
     # -- status ------------------------------------------------------------------------------
     def next_due_times(self) -> list[tuple[str, dt.datetime]]:

@@ -134,6 +134,50 @@ class Message:
 
 
 @dataclass
+class Delivered:
+    """Something of a channel that went out in a report's period, as the work report hands it to the
+    channel to count: a confirmed post (a channel posted by hand) or a delivery (one the program sends)."""
+
+    key: str
+    """The story id, or the collective unit's key (``square/2021-04-08``)."""
+    stories: list[str]
+    """The stories it carried."""
+    at: dt.datetime
+    """When it was posted or delivered."""
+    day: dt.date | None = None
+    """The day a collective unit was for (an LED programme)."""
+    facts: dict = field(default_factory=dict)
+    """What the channel noted about it when it was queued (:meth:`Channel.facts`)."""
+    url: str = ""
+    """A confirmed post's link."""
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One count of the work report, as the channel names it: 发布相关信息 7 条."""
+
+    label: str
+    """What was counted, for the report's table (“淮南谢家集公安在线”官方微博发布信息)."""
+    count: int | float
+    unit: str
+    """条, 篇, 块, 小时…"""
+    phrase: str = ""
+    """The clause the summary paragraph uses (在“淮南谢家集公安在线”官方微博发布相关信息7条); empty: not
+    in the summary."""
+
+
+@dataclass
+class ChannelReport:
+    """What a channel says about its period: its counts, and optionally a daily series to chart."""
+
+    tallies: list[Tally] = field(default_factory=list)
+    daily: dict[str, dict[dt.date, float]] = field(default_factory=dict)
+    """A chart's series: name (a screen) → day → value (hours of airtime)."""
+    daily_title: str = ""
+    """The chart's title (LED 屏每日播放时长), and its value axis after a ｜ (小时)."""
+
+
+@dataclass
 class RenderContext:
     site: Path
     config: SiteConfig
@@ -285,6 +329,40 @@ class Channel(ABC):
     def message(self, folder: Path) -> Message:
         """The text and files a batch post or a robot message carries."""
         return Message(files=sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()))
+
+    # -- the work report ---------------------------------------------------------------------
+    @property
+    def posted_by_hand(self) -> bool:
+        """Whether people post it by hand from the weekly batch (a social account): then "delivered to
+        the team folder" is not "published", and the report, ``status`` and the keep-alive count the
+        posts confirmed with ``publisher posted``. Channels the program delivers itself (LED loops,
+        leaflet editions for the print shop) count their deliveries."""
+        return self.scheduled == "batch"
+
+    @property
+    def account(self) -> str:
+        """The account it publishes as (the site's name when the channel names none)."""
+        return self.settings.account or self.config.name
+
+    def facts(self, folder: Path, stories: Sequence[Story]) -> dict:
+        """What the work report needs to remember of a delivered rendition, noted when it is queued
+        (the rendition's folder may be gone by the time of the report): JSON-able."""
+        return {}
+
+    def report(self, items: Sequence[Delivered], only: set[str] | None = None) -> ChannelReport:
+        """The channel's counts for a period, from what went out (``items``); with ``only``, counting
+        only those stories (a campaign). By default: the stories published, as 条."""
+        count = posted_stories(items, only)
+        if not count:
+            return ChannelReport()
+        where = f"{self.shown}“{self.account}”"
+        return ChannelReport([Tally(f"{where}发布信息", count, "条", f"在{where}发布信息{count}条")])
+
+
+def posted_stories(items: Sequence[Delivered], only: set[str] | None = None) -> int:
+    """How many different stories ``items`` carried (of ``only``, when given): a story posted twice
+    on one account (taken down and posted again) is one piece of work."""
+    return len({story for item in items for story in item.stories if only is None or story in only})
 
 
 def read_json(path: Path) -> dict:

@@ -26,7 +26,16 @@ from publisher.content.story import Story
 from publisher.errors import Diagnostic
 from publisher.i18n import _
 from publisher.render import chinese, fonts
-from publisher.render.channel import Channel, CollectiveUnit, RenderContext, Unit, read_json
+from publisher.render.channel import (
+    Channel,
+    ChannelReport,
+    CollectiveUnit,
+    Delivered,
+    RenderContext,
+    Tally,
+    Unit,
+    read_json,
+)
 from publisher.render.video.encode import EncoderSettings, encode, even_size
 
 
@@ -98,6 +107,49 @@ class LedChannel(Channel):
     def destination(self, key: str) -> str:
         """``<screen>/<date>``: a screen's own stick or share holds only its loops."""
         return key
+
+    def facts(self, folder: Path, stories: Sequence[Story]) -> dict:
+        """The screen and each story's airtime that day, from the loop's playlist: a part of the day
+        repeats its loop from start to end, so a story plays its share of the part's window."""
+        played = read_json(folder / "playlist.json")
+        airtime: dict[str, float] = {}
+        for part in played.get("parts", []):
+            window = (_minute_of(part.get("end", "24:00")) - _minute_of(part.get("start", "00:00"))) * 60
+            duration = float(part.get("duration") or 0)
+            if window <= 0 or duration <= 0:
+                continue
+            for item in part.get("items", []):
+                if item.get("story"):
+                    share = window * float(item.get("seconds") or 0) / duration
+                    airtime[item["story"]] = airtime.get(item["story"], 0.0) + share
+        return {"screen": played.get("screen", ""), "title": played.get("title") or played.get("screen", ""),
+                "airtime": {story: round(seconds, 1) for story, seconds in sorted(airtime.items())}}
+
+    def report(self, items: Sequence[Delivered], only: set[str] | None = None) -> ChannelReport:
+        """Screens, screen-days looped and hours of airtime (of ``only``'s stories, for a campaign), with
+        each screen's hours per day for the chart. A day's loop made again (a story changed) counts once:
+        the last one delivered."""
+        latest: dict[tuple[str, dt.date | None], Delivered] = {}
+        for item in sorted(items, key=lambda i: i.at):
+            if only is None or only.intersection(item.stories):
+                latest[(item.facts.get("screen") or item.key.split("/", 1)[0], item.day)] = item
+        if not latest:
+            return ChannelReport()
+        daily: dict[str, dict[dt.date, float]] = {}
+        total = 0.0
+        for (screen, day), item in sorted(latest.items(), key=lambda pair: (pair[0][0], str(pair[0][1]))):
+            seconds = sum(value for story, value in item.facts.get("airtime", {}).items()
+                          if only is None or story in only)
+            total += seconds
+            if day is not None:
+                daily.setdefault(item.facts.get("title") or screen, {})[day] = round(seconds / 3600, 2)
+        screens, days, hours = len({screen for screen, _day in latest}), len(latest), _amount(total / 3600)
+        related = "相关" if only is not None else ""
+        return ChannelReport(
+            [Tally("LED 屏", screens, "块"), Tally("LED 屏循环播放", days, "屏·天"),
+             Tally("LED 屏累计播放", hours, "小时",
+                   f"在{screens}块LED屏每日循环播放{related}内容，累计{days}屏·天、{hours}小时")],
+            daily, "LED 屏每日播放时长｜小时")
 
     def front_matter_problems(self, story: Story, shown: str) -> list[Diagnostic]:
         known = {screen.name for screen in self.led.screens}
@@ -230,6 +282,20 @@ def render_day(ctx: RenderContext) -> list[str]:
     atomic.write_text(folder / "playlist.m3u", _m3u(manifest))
     files += ["playlist.json", "playlist.m3u"]
     return files
+
+
+def _minute_of(clock: str) -> int:
+    hours, _sep, minutes = str(clock).partition(":")
+    try:
+        return int(hours) * 60 + int(minutes or 0)
+    except ValueError:
+        return 0
+
+
+def _amount(value: float) -> int | float:
+    """Hours as the report writes them: whole when whole, else one decimal."""
+    rounded = round(value, 1)
+    return int(rounded) if rounded == int(rounded) else rounded
 
 
 def _slide_text(story: Story | None, localize, led: LedSettings, config: SiteConfig) -> SlideText:

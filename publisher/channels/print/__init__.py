@@ -19,7 +19,18 @@ from publisher.content.files import story_files
 from publisher.content.story import Story
 from publisher.errors import Diagnostic
 from publisher.i18n import _
-from publisher.render.channel import Channel, CollectiveUnit, Message, RenderContext, StoryUnit, Unit, read_json
+from publisher.render.channel import (
+    Channel,
+    ChannelReport,
+    CollectiveUnit,
+    Delivered,
+    Message,
+    RenderContext,
+    StoryUnit,
+    Tally,
+    Unit,
+    read_json,
+)
 from publisher.sourcepos import toml_key_line
 
 EDITIONS = "@edition"
@@ -95,6 +106,26 @@ class PrintChannel(Channel):
 
     def preview_units(self, units: list[tuple[str, Path, str]]) -> dict:
         return {"editions": [{"key": key, **_pages(folder, link, "edition")} for key, folder, link in units]}
+
+    def facts(self, folder: Path, stories: Sequence[Story]) -> dict:
+        """The copies printed of an edition: the most any of its stories asks for (``copies:``), else
+        the channel's ``copies``."""
+        asked = [story.meta.copies for story in stories if story.meta.copies is not None]
+        return {"copies": max(asked) if asked else self.print.copies}
+
+    def report(self, items: Sequence[Delivered], only: set[str] | None = None) -> ChannelReport:
+        """Editions sent to the print shop (each version once) and the copies printed."""
+        sent = [item for item in items if only is None or only.intersection(item.stories)]
+        if not sent:
+            return ChannelReport()
+        copies = sum(int(item.facts.get("copies") or 0) for item in sent)
+        related = "相关" if only is not None else ""
+        tallies = [Tally("宣传单印发", len(sent), "期")]
+        if copies:
+            tallies.append(Tally("宣传单印数", copies, "张", f"印发{related}宣传单{len(sent)}期{copies}张"))
+        else:
+            tallies[0] = Tally("宣传单印发", len(sent), "期", f"印发{related}宣传单{len(sent)}期")
+        return ChannelReport(tallies)
 
     def message(self, folder: Path) -> Message:
         name = "edition.pdf" if (folder / "edition.pdf").is_file() else "leaflet.pdf"

@@ -30,6 +30,9 @@ class PrintSettings(ChannelSettings):
     hotlines: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
         ["全国反诈预警专线 96110", "报警求助请拨 110"], min_length=1, max_length=4)
     """Lines in the footer of every leaflet (1-4); the number in the first one is the default QR text."""
+    copies: int = Field(0, ge=0, le=10_000_000)
+    """How many copies of each leaflet edition are printed, for the work report (a story's own
+    ``copies`` wins for its leaflet); 0: the report counts editions only."""
     min_dpi: int = Field(300, ge=72, le=2400)
     """A photo printed at less than this resolution (pixels per inch at its printed size) is a warning."""
     editions: dict[EditionName, Annotated[list[str], Field(min_length=1, max_length=7)]] = Field(default_factory=dict)

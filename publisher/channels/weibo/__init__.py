@@ -11,6 +11,7 @@ import html
 import json
 import math
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -22,7 +23,17 @@ from publisher.config import ChannelSettings
 from publisher.i18n import _
 from publisher.render import templates
 from publisher.render.cards import Card, CardPainter, CardTextTooLong
-from publisher.render.channel import Channel, Message, RenderContext, read_json, template_context
+from publisher.render.channel import (
+    Channel,
+    ChannelReport,
+    Delivered,
+    Message,
+    RenderContext,
+    Tally,
+    posted_stories,
+    read_json,
+    template_context,
+)
 
 TEMPLATE = "weibo/post.txt.j2"
 NAMED_AT_MOST = 4
@@ -151,6 +162,15 @@ class WeiboChannel(Channel):
     def message(self, folder: Path) -> Message:
         post = read_json(folder / "post.json")
         return Message(post.get("text", "").strip(), ["post.txt", *(card["file"] for card in post.get("cards", []))])
+
+    def report(self, items: Sequence[Delivered], only: set[str] | None = None) -> ChannelReport:
+        """Posts on the account: 在“淮南谢家集公安在线”官方微博发布（相关）信息 7 条."""
+        count = posted_stories(items, only)
+        if not count:
+            return ChannelReport()
+        related = "相关" if only is not None else ""
+        return ChannelReport([Tally(f"官方微博“{self.account}”发布信息", count, "条",
+                                    f"在“{self.account}”官方微博发布{related}信息{count}条")])
 
 
 def _topics(text: str) -> str:

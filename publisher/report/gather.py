@@ -1,0 +1,183 @@
+"""The work report's facts, gathered from the ledger and the stories: counted through each channel
+(:meth:`publisher.render.channel.Channel.report`), from what went out, never from what was planned.
+
+Channels posted by hand count the posts people confirmed (``publisher posted``); the others count
+their deliveries, each rendition once whatever the number of targets. Held, failed, missed and
+unconfirmed items are listed apart and counted nowhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from publisher.config import SiteConfig
+from publisher.content.story import KIND_LABELS, Story
+from publisher.pipeline.reader import read_site
+from publisher.publish import posts
+from publisher.render.channel import Channel, ChannelReport, Delivered, channels
+from publisher.report import figures, history
+from publisher.report.period import Period
+from publisher.timing import iso_week
+
+
+@dataclass
+class ChannelPart:
+    name: str
+    shown: str
+    """微博, 抖音, LED 屏…"""
+    account: str
+    by_hand: bool
+    counted: ChannelReport
+    items: list[Delivered]
+
+
+@dataclass
+class StoryLine:
+    id: str
+    title: str
+    kind: str
+    """民警风采, 为民服务, 反诈宣传."""
+    first: dt.date
+    """The first day it went out in the period."""
+    channels: list[str]
+
+
+@dataclass
+class Officer:
+    name: str
+    unit: str
+    title: str
+    honors: list[str]
+    story: str
+
+
+@dataclass
+class Silence:
+    shown: str
+    account: str
+    days: int
+    start: dt.date
+    end: dt.date
+    posts: int
+
+
+@dataclass
+class Report:
+    period: Period
+    title: str
+    subject: str
+    campaign: str
+    site_name: str
+    channels: list[ChannelPart] = field(default_factory=list)
+    stories: list[StoryLine] = field(default_factory=list)
+    officers: list[Officer] = field(default_factory=list)
+    figures: list[figures.FigureLine] = field(default_factory=list)
+    silences: list[Silence] = field(default_factory=list)
+    apart: list[history.Line] = field(default_factory=list)
+    weekly: dict[str, Counter] = field(default_factory=dict)
+    """Channel (as shown) → ISO week → items counted."""
+    kinds: Counter = field(default_factory=Counter)
+    quiet_days: int = 14
+    timezone: str = "Asia/Shanghai"
+
+    @property
+    def summed(self) -> list[figures.FigureLine]:
+        return [line for line in self.figures if line.summed]
+
+
+def gather(site: Path, config: SiteConfig, ledger: sqlite3.Connection, period: Period, campaign: str = "",
+           now: dt.datetime | None = None) -> Report:
+    tz = ZoneInfo(config.timezone)
+    start = dt.datetime.combine(period.start, dt.time(), tzinfo=tz)
+    end = dt.datetime.combine(period.end, dt.time(), tzinfo=tz)
+    now = now or dt.datetime.now(tz)
+    stories, _problems = read_site(site, config)
+    by_id = {story.id: story for story in stories}
+    only = {story.id for story in stories if campaign in story.meta.campaign} if campaign else None
+    lines = history.lines(ledger, tz, start, end)
+    report = Report(period, config.report.title or f"{config.name}新媒体宣传工作情况", config.report.subject,
+                    campaign, config.name, quiet_days=config.publish.quiet_days, timezone=config.timezone)
+    seen_first: dict[str, dt.date] = {}
+    seen_on: dict[str, list[str]] = {}
+    for name, channel in channels(config).items():
+        items = _items(channel, lines, tz)
+        counted = channel.report(items, only)
+        if not counted.tallies:
+            continue
+        part = ChannelPart(name, channel.shown, channel.account, channel.posted_by_hand, counted, items)
+        report.channels.append(part)
+        weekly = report.weekly.setdefault(channel.shown, Counter())
+        for item in items:
+            carried = [s for s in item.stories if only is None or s in only]
+            if not carried:
+                continue
+            day = item.day or item.at.astimezone(tz).date()
+            weekly[iso_week(day)] += 1
+            for story in carried:
+                seen_first[story] = min(seen_first.get(story, day), day)
+                if channel.shown not in seen_on.setdefault(story, []):
+                    seen_on[story].append(channel.shown)
+    titles = {line.stories[0]: line.title for line in lines if len(line.stories) == 1}
+    for story_id in sorted(seen_first, key=lambda s: (seen_first[s], s)):
+        story = by_id.get(story_id)
+        kind = KIND_LABELS.get(story.meta.kind, story.meta.kind) if story else ""
+        report.stories.append(StoryLine(story_id, story.meta.title if story else titles.get(story_id, story_id),
+                                        kind, seen_first[story_id], seen_on[story_id]))
+        if story:
+            report.kinds[kind] += 1
+    published = [by_id[s.id] for s in report.stories if s.id in by_id]
+    report.officers = _officers(published)
+    report.figures = figures.aggregate(published)
+    report.silences = _silences(ledger, config, start, min(end, max(now, start)), tz)
+    report.apart = [line for line in lines if line.state in history.APART
+                    and (only is None or only.intersection(line.stories))]
+    return report
+
+
+def _items(channel: Channel, lines: list[history.Line], tz: dt.tzinfo) -> list[Delivered]:
+    """What the channel counts: confirmed posts (posted by hand), or its deliveries, each rendition
+    (key and content) once, at its first delivery."""
+    if channel.posted_by_hand:
+        chosen = [line for line in lines if line.channel == channel.name and line.state == history.POSTED]
+        return [Delivered(line.key, line.stories, line.at, url=line.url) for line in chosen]
+    first: dict[tuple[str, str], history.Line] = {}
+    for line in lines:
+        if line.channel == channel.name and line.state == "delivered":
+            first.setdefault((line.key, line.hash), line)
+    return [Delivered(line.key, line.stories, line.at, line.day, line.facts) for line in first.values()]
+
+
+def _officers(stories: list[Story]) -> list[Officer]:
+    found: dict[str, Officer] = {}
+    for story in stories:
+        officer = story.meta.officer
+        if officer and officer.name not in found:
+            found[officer.name] = Officer(officer.name, officer.unit, officer.title, list(officer.honors),
+                                          story.meta.title)
+    return list(found.values())
+
+
+def _silences(ledger: sqlite3.Connection, config: SiteConfig, start: dt.datetime, end: dt.datetime,
+              tz: dt.tzinfo) -> list[Silence]:
+    """Each account's longest run without a confirmed post inside the period (from the last post before
+    it, when there was one)."""
+    found = []
+    for name, channel in channels(config).items():
+        if not channel.posted_by_hand:
+            continue
+        times = [post.posted_at for post in posts.confirmed(ledger, start, end, name)]
+        before = posts.last_posted(ledger, name, start)
+        if not times and before is None and not channel.settings.slots:
+            continue  # an account the site does not use
+        edges = [before or start, *times, end]
+        gaps = [(b - a, a, b) for a, b in itertools.pairwise(edges)]
+        length, first, last = max(gaps, key=lambda gap: gap[0])
+        found.append(Silence(channel.shown, channel.account, length.days, first.astimezone(tz).date(),
+                             last.astimezone(tz).date(), len(times)))
+    return found

@@ -1,0 +1,452 @@
+"""The work report (#16): a month of the daemon on a compressed clock over the demo content, then
+``publisher report --month``, checked against the ledger with SQL; ``posted``, ``history``,
+``status`` and the keep-alive; the channels' counting; figures; periods; reproducibility."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import write
+from PIL import Image
+from reportkit import demo_site
+from test_publisher import Clock, _publisher, publishing_site
+
+from publisher.cli import main
+from publisher.config import load_config
+from publisher.content.frontmatter import Parsed
+from publisher.content.story import FrontMatter, Story
+from publisher.publish import posts, queue
+from publisher.render.channel import Delivered, channels
+from publisher.report import figures, period
+
+TZ = ZoneInfo("Asia/Shanghai")
+APRIL = (dt.datetime(2021, 4, 1, tzinfo=TZ), dt.datetime(2021, 5, 1, tzinfo=TZ))
+SPEED = 21600  # six simulated hours a second: April in two minutes
+
+
+def _approve(site: Path) -> list[str]:
+    from publisher.pipeline.reader import story_files
+
+    ids = [story_id for story_id, _path in story_files(site)]
+    for story in ids:
+        for stage, who in (("初审", "李编辑"), ("复审", "张科长"), ("终审", "王局长")):
+            assert main(["review", "--site", str(site), story, "approve", "--stage", stage, "--by", who]) == 0
+    return ids
+
+
+def _utc(moment: dt.datetime) -> str:
+    return queue.stamp(moment)
+
+
+def _sections(markdown: str) -> dict[str, str]:
+    parts = re.split(r"^## ", markdown, flags=re.MULTILINE)
+    return {part.split("\n", 1)[0]: part.split("\n", 1)[1] for part in parts[1:]}
+
+
+def test_a_month_of_the_daemon_makes_the_report(tmp_path, servers, monkeypatch, capsys):
+    robot, _ftp = servers
+    site = demo_site(tmp_path)
+    # A second story with the same figure as 情指中心's 17 people: the report adds them up.
+    write(site / "content/deeds/zhaohui-erci.md", "---\ntitle: 情指中心又助力找回走失群众5人\nkind: deed\n"
+          "date: 2021-04-20\nstatus: ready\ncampaign: 我为群众办实事\nfigures:\n"
+          "  - {label: 协助找回走失群众, value: 5, unit: 人}\n---\n\n情指中心协助派出所又找回走失群众5人。\n")
+    (site / "broken").write_text("a file where a folder should be", encoding="utf-8")
+    config = site / "config.toml"
+    wechat = 'slots = ["thu 20:00"]\ndeliver = ["team-folder"'  # WeChat also goes to a target that fails
+    config.write_text(config.read_text(encoding="utf-8").replace(wechat, wechat + ', "broken"')
+                      + '\n[targets.broken]\ntype = "dir"\npath = "broken"\n', encoding="utf-8")
+    _approve(site)
+    # The build the publisher will make, made first: the clock runs while it renders.
+    assert main(["build", "--site", str(site), "--out", str(site / ".publisher/out"), "--date", "2021-04-01",
+                 "--jobs", "1"]) == 0
+    # The last Weibo post before the month, confirmed: the account is silent from then on until people
+    # confirm again, so the keep-alive must speak once, six days later (10 - 4).
+    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-03-31T21:00:00+08:00")
+    assert main(["posted", "--site", str(site), "deeds/huzheng-365", "--channel", "weibo", "--url",
+                 "https://weibo.com/3229125510/K9xOq", "--at", "2021-03-31 20:00"]) == 0
+    monkeypatch.delenv("PUBLISHER_CLOCK_START")
+
+    env = {**os.environ, "TEST_ROBOT_URL": robot.url + "/send?key=K", "PUBLISHER_CLOCK_START":
+           "2021-04-01T05:00:00+08:00", "PUBLISHER_CLOCK_SPEED": str(SPEED)}
+    began = time.monotonic()
+    process = subprocess.Popen([sys.executable, "-m", "publisher", "run", "--site", str(site)], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    ledger = sqlite3.connect(site / ".publisher/ledger.sqlite", timeout=30)
+    edited = None
+    try:
+        # Once the first week's batch is queued, edit the story of its last Weibo slot: its approval is void,
+        # so at its slot it is held, not posted.
+        while edited is None and time.monotonic() - began < 60:
+            row = ledger.execute("SELECT key FROM deliveries WHERE channel = 'weibo' AND state = 'scheduled' "
+                                 "AND kind = 'post' ORDER BY due_at DESC LIMIT 1").fetchone()
+            if row and row[0].startswith("deeds/"):
+                edited = row[0]
+                path = site / "content" / f"{edited}.md"
+                path = path if path.is_file() else site / "content" / edited / "index.md"
+                path.write_text(path.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
+            time.sleep(0.1)
+        assert edited, "no batch within a minute"
+        month = (dt.datetime(2021, 5, 1, 6, 0, tzinfo=TZ) - dt.datetime(2021, 4, 1, 5, 0, tzinfo=TZ))
+        while time.monotonic() - began < month.total_seconds() / SPEED + 1:
+            time.sleep(1)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=120)
+    assert process.returncode == 0, output[-3000:]
+    assert "Traceback" not in output, output[-3000:]
+
+    # People confirm the Weibo and WeChat posts that went to the team folder, all but one.
+    delivered = ledger.execute("SELECT DISTINCT channel, key, due_at FROM deliveries WHERE kind = 'post' AND "
+                               "state = 'delivered' AND channel IN ('weibo', 'wechat') AND target = 'team-folder' "
+                               "AND due_at >= ? AND due_at < ? ORDER BY due_at", tuple(map(_utc, APRIL))).fetchall()
+    assert len(delivered) >= 4, delivered
+    skipped = delivered[-1]
+    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-05-02T09:00:00+08:00")
+    for channel, story, slot in delivered[:-1]:
+        at = queue.parse(slot).astimezone(TZ) + dt.timedelta(minutes=7)
+        assert main(["posted", "--site", str(site), story, "--channel", channel, "--url",
+                     f"https://example.gov.cn/{channel}/{story}", "--at", f"{at:%Y-%m-%d %H:%M}"]) == 0
+    capsys.readouterr()
+    assert main(["status", "--site", str(site)]) == 0
+    status = capsys.readouterr().out
+    assert f"{skipped[0]} {skipped[1]}" in status.split("Slot passed, post not confirmed")[1].split("\n\n")[0]
+
+    assert main(["report", "--site", str(site), "--month", "2021-04"]) == 0
+    folder = site / "reports/2021-04"
+    first = {name: (folder / name).read_bytes() for name in ("report.md", "report.csv", "report.docx")}
+
+    # -- counts equal the ledger's rows (SQL here, not the report's code) ------------------------
+    rows = list(csv.reader(io.StringIO(first["report.csv"].decode("utf-8-sig"))))
+    counted = {(row[1], row[2]): row[3] for row in rows if row[0] == "渠道统计"}
+    weibo_posts = ledger.execute("SELECT COUNT(DISTINCT story) FROM posts WHERE channel = 'weibo' AND posted_at >= ? "
+                                 "AND posted_at < ?", tuple(map(_utc, APRIL))).fetchone()[0]
+    wechat_posts = ledger.execute("SELECT COUNT(DISTINCT story) FROM posts WHERE channel = 'wechat' "
+                                  "AND posted_at >= ? AND posted_at < ?", tuple(map(_utc, APRIL))).fetchone()[0]
+    screen_days = ledger.execute("SELECT COUNT(DISTINCT key) FROM deliveries WHERE channel = 'led' AND state = "
+                                 "'delivered' AND key >= 'door/2021-04-01' AND key < 'door/2021-05-01'").fetchone()[0]
+    editions = ledger.execute("SELECT COUNT(DISTINCT key || hash) FROM deliveries WHERE channel = 'print' AND state "
+                              "= 'delivered' AND delivered_at >= ? AND delivered_at < ?",
+                              tuple(map(_utc, APRIL))).fetchone()[0]
+    # A loaded machine renders fewer days' loops (a tick may span a day); the counts must match whatever ran.
+    assert weibo_posts >= 2 and screen_days >= 7 and editions >= 1, (weibo_posts, screen_days, editions)
+    assert counted[("微博", "官方微博“淮南谢家集公安在线”发布信息")] == str(weibo_posts)
+    assert counted.get(("微信公众号", "微信公众号“谢家集公安”推送文章"), "0") == str(wechat_posts)
+    assert counted[("LED 屏", "LED 屏循环播放")] == str(screen_days)
+    assert counted[("LED 屏", "LED 屏")] == "1"
+    assert counted[("宣传单", "宣传单印发")] == str(editions)
+    assert counted[("宣传单", "宣传单印数")] == str(5000 * editions)
+    # Airtime: no story sets hours, so each delivered loop plays its stories all day long.
+    assert float(counted[("LED 屏", "LED 屏累计播放")]) == pytest.approx(24 * screen_days, abs=0.2)
+
+    markdown = first["report.md"].decode("utf-8")
+    sections = _sections(markdown)
+    summary = sections["一、总体情况"].strip()
+    assert summary.startswith("4月以来，分局在“淮南谢家集公安在线”官方微博发布信息")
+    assert f"发布信息{weibo_posts}条" in summary and "印发宣传单" in summary and "5000张" in summary
+
+    # -- held, failed and missed are listed apart, never counted ------------------------------------
+    apart = ledger.execute("SELECT COUNT(*) FROM deliveries WHERE state IN ('held', 'failed', 'missed', "
+                           "'unconfirmed') AND ((kind = 'post' AND COALESCE(delivered_at, due_at) >= ? AND "
+                           "COALESCE(delivered_at, due_at) < ?) OR (kind != 'post' AND json_extract(payload, '$.day') "
+                           ">= '2021-04-01' AND json_extract(payload, '$.day') < '2021-05-01'))",
+                           tuple(map(_utc, APRIL))).fetchone()[0]
+    held = ledger.execute("SELECT json_extract(payload, '$.title') FROM deliveries WHERE state = 'held' AND "
+                          "channel = 'weibo'").fetchall()
+    # The broken target: retried, then failed (or, on a machine so loaded that the retries outlast the grace
+    # period, missed); either way listed, never counted.
+    failed = ledger.execute("SELECT COUNT(*) FROM deliveries WHERE state = 'failed' AND target = 'broken'")\
+        .fetchone()[0]
+    broken = ledger.execute("SELECT COUNT(*) FROM deliveries WHERE state IN ('failed', 'missed') AND "
+                            "target = 'broken'").fetchone()[0]
+    assert held and broken, (held, broken)
+    listed = [line for line in sections["七、未发出事项（不计入以上统计）"].splitlines() if line.startswith("- ")]
+    assert len(listed) == apart
+    assert any(held[0][0] in line and "已暂停" in line for line in listed)
+    assert sum("投递失败" in line for line in listed) == failed
+    posted_rows = [line for line in sections["二、各渠道发布情况"].splitlines() if "example.gov.cn" in line]
+    assert len(posted_rows) == weibo_posts + wechat_posts
+    assert not any(f"/{edited}" in line for line in posted_rows)
+
+    # -- figures: the same label and unit summed; a hotline listed ----------------------------------
+    data = sections["五、主要数据"]
+    assert "| 协助找回走失群众 | 22人 |" in data  # 17 + 5
+    assert "协助找回走失群众17人" not in data
+    assert re.search(r"仅列出、不累加：.*全国反诈预警专线96110", data)
+    assert "协助找回走失群众22人" in summary
+
+    # -- the .docx opens and holds the tables, laid out as an official document ---------------------
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    document = Document(str(folder / "report.docx"))
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert [round(x.mm) for x in (section.top_margin, section.bottom_margin, section.left_margin,
+                                  section.right_margin)] == [37, 35, 28, 26]
+    normal = document.styles["Normal"]
+    assert normal.font.size == Pt(16)
+    assert normal.element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
+    assert document.styles["Title"].element.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
+    title = document.paragraphs[0]
+    assert title.text == "谢家集公安新媒体宣传工作情况" and title.style.name == "Title"
+    assert any(p.text == summary for p in document.paragraphs)
+    tables = [[[cell.text for cell in row.cells] for row in table.rows] for table in document.tables]
+    led = next(t for t in tables if t[0] == ["项目", "数量", "单位"] and t[1][0] == "LED 屏")
+    assert ["LED 屏循环播放", str(screen_days), "屏·天"] in led
+    story_table = next(t for t in tables if t[0][:3] == ["序号", "首发日期", "标题"])
+    assert len(story_table) - 1 == len([line for line in sections["三、发布稿件"].splitlines()
+                                        if re.match(r"\| \d+ \|", line)])
+    assert ["协助找回走失群众", "22人"] in next(t for t in tables if t[0] == ["项目", "数值"])
+    assert len(document.inline_shapes) == 3 and all(abs(s.width - Mm(156)) < Mm(1) for s in document.inline_shapes)
+    assert document.core_properties.created == dt.datetime(2021, 4, 30, tzinfo=dt.UTC)  # the period, not now
+
+    # -- charts: real pictures, every label drawn with the bundled font -----------------------------
+    for name in ("deliveries-per-week.png", "daily-led.png", "stories-per-kind.png"):
+        with Image.open(folder / "charts" / name) as image:
+            assert image.width >= 600 and len(image.convert("L").getcolors(1 << 16) or []) > 8
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert html.count("data:image/png;base64,") == 3 and "data:font/otf;base64," in html and "src=\"http" not in html
+
+    # -- keep-alive: one notice for Weibo, six days after its last confirmed post ------------------
+    notices = [r["body"]["markdown"]["content"] for r in robot.requests
+               if "days without an update" in r["body"]["markdown"]["content"]]
+    weibo_notices = [text for text in notices if "淮南谢家集公安在线" in text]
+    assert len(weibo_notices) == 1, notices
+    told = queue.parse(ledger.execute("SELECT last_run FROM jobs WHERE name = 'keep-alive:weibo'").fetchone()[0])
+    threshold = dt.datetime(2021, 4, 6, 20, 0, tzinfo=TZ)  # 2021-03-31 20:00 + (10 - 4) days
+    # Never early; on the daemon's next tick (the exact minute is pinned on the injected clock below).
+    assert threshold <= told < threshold + dt.timedelta(days=2), told.astimezone(TZ)
+    assert "2021-03-31 20:00" in weibo_notices[0] and "2021-04-10" in weibo_notices[0]
+
+    # -- reproducible: the same ledger and content give the same bytes ----------------------------
+    assert main(["report", "--site", str(site), "--month", "2021-04"]) == 0
+    for name, data in first.items():
+        assert (folder / name).read_bytes() == data, name
+
+
+# -- posted --------------------------------------------------------------------------------------
+
+def test_posted_records_only_approved_stories_on_channels_posted_by_hand(tmp_path, servers, cli, chinese,
+                                                                        monkeypatch):
+    _robot, ftp = servers
+    site = publishing_site(tmp_path, ftp.port, approve=False)
+    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-04-20T09:00:00+08:00")
+    url = "https://weibo.com/3229125510/K9xOq"
+    run = cli("posted", "--site", site, "deeds/found-elderly", "--channel", "weibo", "--url", url)
+    assert run.code == 2 and "不能登记为已发布" in run.err and "待初审" in run.err, run.err
+    from test_publisher import approve_all
+
+    approve_all(site, ["deeds/found-elderly"])
+    for args, words in (((), "led"), (("--url", "weibo.com/x"), "不是帖子的链接"),
+                        (("--at", "2021-04-21 09:00"), "晚于现在"), (("--at", "昨天"), "2021-04-19 10:05"),
+                        (("--story", "deeds/nope"), "找不到稿件")):
+        options = dict(zip(args[::2], args[1::2], strict=True))
+        channel = "led" if words == "led" else "weibo"
+        run = cli("posted", "--site", site, options.get("--story", "deeds/found-elderly"), "--channel", channel,
+                  "--url", options.get("--url", url), *(("--at", options["--at"]) if "--at" in options else ()))
+        assert run.code == 2 and run.err.startswith("错误：") and "Traceback" not in run.err, (args, run.err)
+        assert words in run.err, (words, run.err)
+    run = cli("posted", "--site", site, "content/deeds/found-elderly.md", "--channel", "weibo", "--url", url,
+              "--at", "2021-04-19 10:05")
+    assert run.code == 0 and "2021-04-19 10:05" in run.out, run.err
+    again = cli("posted", "--site", site, "deeds/found-elderly", "--channel", "weibo", "--url", url)
+    assert again.code == 0 and "已登记过" in again.out
+    config, _ = load_config(site)
+    from publisher import ledger as ledgers
+
+    found = posts.confirmed(ledgers.connect(site, config))
+    assert [(p.channel, p.story, p.url, p.posted_at) for p in found] == [
+        ("weibo", "deeds/found-elderly", url, dt.datetime(2021, 4, 19, 2, 5, tzinfo=dt.UTC))]
+
+
+# -- keep-alive on the injected clock ------------------------------------------------------------
+
+def test_keep_alive_speaks_once_per_silence_on_the_right_day(tmp_path, servers):
+    robot, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    clock = Clock(dt.datetime(2021, 4, 5, 10, 0, tzinfo=TZ))
+    publisher = _publisher(site, clock)
+    posts.record(publisher.ledger, "weibo", "deeds/found-elderly", "x", "https://weibo.com/1/a", clock.now, "h",
+                 "", clock.now)
+
+    def told() -> list[str]:
+        return [r["body"]["markdown"]["content"] for r in robot.requests
+                if "without an update" in r["body"]["markdown"]["content"]]
+
+    clock.advance(days=5, hours=23, minutes=59)
+    assert publisher.keep_alive() == [] and told() == []
+    clock.advance(minutes=1)  # 2021-04-11 10:00: six days (quiet_days 10 - keep_alive_days 4)
+    assert publisher.keep_alive() == ["weibo"]
+    assert len(told()) == 1 and "6 days without an update" in told()[0] and "2021-04-15" in told()[0]
+    for _ in range(3):
+        clock.advance(days=1)
+        assert publisher.keep_alive() == []  # once per silence, not every tick
+    posts.record(publisher.ledger, "weibo", "deeds/toml-story", "y", "https://weibo.com/1/b", clock.now, "h", "",
+                 clock.now)
+    clock.advance(days=5)
+    assert publisher.keep_alive() == []
+    clock.advance(days=1)
+    assert publisher.keep_alive() == ["weibo"] and len(told()) == 2
+
+
+def test_keep_alive_days_must_leave_a_day(tmp_path, cli):
+    site = publishing_site(tmp_path, 2121)
+    config = site / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("grace_minutes = 60",
+                                                                 "grace_minutes = 60\nkeep_alive_days = 10"),
+                      encoding="utf-8")
+    run = cli("check", "--site", site)
+    assert run.code == 2 and "keep_alive_days must be smaller than quiet_days" in run.err
+
+
+# -- history -------------------------------------------------------------------------------------
+
+def test_history_lists_every_delivery_and_post_with_filters(tmp_path, servers, cli, monkeypatch):
+    _robot, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    clock = Clock(dt.datetime(2021, 4, 12, 9, 5, tzinfo=TZ))
+    publisher = _publisher(site, clock)
+    week = publisher.weekly_job("weibo", "2021-W16")
+    clock.now = dt.datetime(2021, 4, 19, 10, 1, tzinfo=TZ)
+    publisher.run_due_jobs({"led"})
+    publisher.deliver_due()
+    first = week[0].story.id
+    posts.record(publisher.ledger, "weibo", first, week[0].story.meta.title, "https://weibo.com/1/z", clock.now,
+                 "h", "", clock.now)
+    run = cli("history", "--site", site, "--json")
+    lines = json.loads(run.out)
+    sql = publisher.ledger.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0]
+    assert len(lines) == sql + 1
+    assert {line["state"] for line in lines} >= {"delivered", "scheduled", "posted"}
+    run = cli("history", "--site", site, "--channel", "weibo", "--from", "2021-04-19", "--to", "2021-04-19", "--csv")
+    table = list(csv.DictReader(io.StringIO(run.out)))
+    assert {row["time"][:10] for row in table} == {"2021-04-19"} and {row["channel"] for row in table} == {"weibo"}
+    assert {row["state"] for row in table} == {"delivered", "posted"}
+    assert [row["url"] for row in table if row["state"] == "posted"] == ["https://weibo.com/1/z"]
+    run = cli("history", "--site", site, "--story", first)
+    assert run.code == 0 and all(first in line for line in run.out.splitlines()[:-1])
+    officers = json.loads(cli("history", "--site", site, "--kind", "民警风采", "--json").out)
+    assert officers and all("officers/wang-wu" in line["story"] for line in officers)
+    assert cli("history", "--site", site, "--kind", "nonsense").code == 2
+    assert cli("history", "--site", site, "--channel", "nope").code == 2
+
+
+# -- the channels' counting (through the interface; the report names no channel) -----------------
+
+def test_each_channel_names_what_it_counts(tmp_path):
+    site = publishing_site(tmp_path, 2121, approve=False)
+    config_file = site / "config.toml"
+    config_file.write_text(config_file.read_text(encoding="utf-8") + '\n[channels.sph]\ntype = "video"\n'
+                           'platform = "channels"\naccount = "谢家集警方"\n[channels.dy]\ntype = "video"\n'
+                           'platform = "douyin"\naccount = "谢家集警方在线"\n', encoding="utf-8")
+    config, _ = load_config(site)
+    known = channels(config)
+    at = dt.datetime(2021, 4, 5, tzinfo=TZ)
+    items = [Delivered("a", ["a"], at), Delivered("b", ["b"], at), Delivered("a", ["a"], at)]
+    assert known["dy"].report(items).tallies[0].phrase == "在抖音号“谢家集警方在线”发布短视频2条"
+    assert known["sph"].report(items, {"a"}).tallies[0].phrase == "在视频号“谢家集警方”发布相关短视频1条"
+    assert known["weibo"].report([]).tallies == []
+    loops = [Delivered("door/2021-04-05", ["a", "b"], at, dt.date(2021, 4, 5),
+                       {"screen": "door", "title": "门头屏", "airtime": {"a": 7200.0, "b": 3600.0}}),
+             Delivered("door/2021-04-06", ["a"], at, dt.date(2021, 4, 6),
+                       {"screen": "door", "title": "门头屏", "airtime": {"a": 86400.0}})]
+    counted = known["led"].report(loops, {"b"})
+    assert [(t.label, t.count) for t in counted.tallies] == [("LED 屏", 1), ("LED 屏循环播放", 1),
+                                                              ("LED 屏累计播放", 1)]
+    assert counted.daily == {"门头屏": {dt.date(2021, 4, 5): 1.0}}
+
+
+# -- figures and periods ---------------------------------------------------------------------------
+
+def _story(name: str, *found: dict) -> Story:
+    meta = FrontMatter(title=name, kind="deed", date=dt.date(2021, 4, 1), status="ready", figures=list(found))
+    return Story(id=name, path=Path("x.md"), site=Path("."), meta=meta, parsed=Parsed({}, "", 1), channels=[])
+
+
+def test_figures_with_the_same_label_and_unit_are_added_up():
+    hotline = {"label": "全国反诈预警专线", "value": 96110, "sum": False}
+    lines = figures.aggregate([
+        _story("a", {"label": "协助找回走失群众", "value": 17, "unit": "人"}, hotline),
+        _story("b", {"label": "协助找回走失群众 ", "value": "5", "unit": "人"},
+               {"label": "追回现金", "value": "1,050.5", "unit": "元"}),
+        _story("c", {"label": "协助找回走失群众", "value": 3, "unit": "名"},
+               {"label": "发放宣传单", "value": "5000余", "unit": "张"}, hotline),
+    ])
+    assert [(f.text, f.summed) for f in lines] == [
+        ("协助找回走失群众22人", True), ("追回现金1050.5元", True), ("协助找回走失群众3名", True),
+        ("全国反诈预警专线96110", False), ("发放宣传单5000余张", False)]
+
+
+def test_periods_as_people_write_them():
+    april = period.month("2021-04")
+    assert (april.start, april.end, april.name, april.label, april.since) == (
+        dt.date(2021, 4, 1), dt.date(2021, 5, 1), "2021-04", "2021年4月", "4月以来")
+    assert period.month("2021年12月").end == dt.date(2022, 1, 1)
+    second = period.quarter("2021Q2")
+    assert (second.start, second.end, second.name, second.label) == (
+        dt.date(2021, 4, 1), dt.date(2021, 7, 1), "2021Q2", "2021年第二季度")
+    assert period.quarter("2021q4").end == dt.date(2022, 1, 1)
+    assert period.year("2021").label == "2021年"
+    assert period.span(dt.date(2021, 4, 1), dt.date(2021, 4, 15)).label == "2021年4月1日至15日"
+    for bad in ("2021-13", "April", "2021Q5"):
+        with pytest.raises(ValueError):
+            (period.quarter if "Q" in bad else period.month)(bad)
+    with pytest.raises(ValueError):
+        period.span(dt.date(2021, 4, 2), dt.date(2021, 4, 1))
+
+
+def test_report_needs_a_period_and_a_known_campaign(tmp_path, servers, cli, chinese):
+    _robot, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    assert main(["batch", "--site", str(site), "--channel", "weibo", "--week", "2021-W16"]) == 0
+    run = cli("report", "--site", site)
+    assert run.code == 2 and run.err.startswith("错误：") and "--month" in run.err
+    run = cli("report", "--site", site, "--month", "2021-04", "--year", "2021")
+    assert run.code == 2
+    run = cli("report", "--site", site, "--month", "2021-13")
+    assert run.code == 2 and "2021-13" in run.err and "Traceback" not in run.err
+    run = cli("report", "--site", site, "--campaign", "没有这个活动")
+    assert run.code == 2 and "没有这个活动" in run.err
+
+
+def test_a_chart_label_the_font_lacks_is_an_error_not_tofu(tmp_path):
+    from publisher.render.channel import ChannelReport, Tally
+    from publisher.report.charts import ChartError, draw
+    from publisher.report.gather import ChannelPart, Report
+
+    report = Report(period.month("2021-04"), "t", "分局", "", "s")
+    report.channels.append(ChannelPart("led", "LED 屏", "", False, ChannelReport(
+        [Tally("x", 1, "块")], {"门头屏\U0001F6A8": {dt.date(2021, 4, 2): 3.0}}, "播放｜小时"), []))
+    with pytest.raises(ChartError, match="U\\+1F6A8"):
+        draw(report, tmp_path / "charts")
+
+
+def test_a_version_1_ledger_gains_the_posts_table(site):
+    from publisher import ledger as ledgers
+
+    path = site / ".publisher/ledger.sqlite"
+    path.parent.mkdir(parents=True)
+    connection = sqlite3.connect(path)
+    connection.executescript(ledgers.SCHEMA.split("CREATE TABLE IF NOT EXISTS posts")[0] + "PRAGMA user_version = 1;")
+    connection.execute("INSERT INTO jobs VALUES ('x', '2021-04-01T00:00:00+00:00')")
+    connection.commit()
+    connection.close()
+    config, _ = load_config(site)
+    opened = ledgers.connect(site, config)
+    assert opened.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert opened.execute("SELECT COUNT(*) FROM posts").fetchone()[0] == 0
+    assert [tuple(row) for row in opened.execute("SELECT name FROM jobs")] == [("x",)]
