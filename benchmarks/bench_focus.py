@@ -49,11 +49,13 @@ def finders():
         return Region.union(found).padded(focus.FACE_CONTEXT) if found else Region.point(0.5, 0.5)  # type: ignore
 
     def salient_only(image: Image.Image) -> Region:
-        return focus.salient(image)
+        return focus.salient(image).padded(focus.SALIENT_CONTEXT)
 
     def faces_then_salient(image: Image.Image) -> Region:
         found = faces.find(image)
-        return Region.union(found).padded(focus.FACE_CONTEXT) if found else focus.salient(image)  # type: ignore
+        if found:
+            return Region.union(found).padded(focus.FACE_CONTEXT)  # type: ignore[union-attr]
+        return focus.salient(image).padded(focus.SALIENT_CONTEXT)
 
     return {"centre": middle, "haar": faces_only, "saliency": salient_only, "haar+saliency": faces_then_salient}
 

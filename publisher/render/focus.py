@@ -21,6 +21,10 @@ this scale is the subject, not the texture of grass or gravel)."""
 FACE_CONTEXT = 0.6
 """A face's box grows by this share on every side: the crop keeps head and shoulders, not only the eyes."""
 
+SALIENT_CONTEXT = 0.15
+"""What stands out grows by this share on every side: its strongest colour ends before its edges do
+(a frame, a shadow, the hand holding it)."""
+
 
 def subject(path: Path) -> Region:
     """Where the subject of the photo at ``path`` is, for the rendition under way."""
@@ -30,7 +34,7 @@ def subject(path: Path) -> Region:
     found = inputs.faces_in(path)
     if found:
         return Region.union(found).padded(FACE_CONTEXT)  # type: ignore[union-attr]
-    return inputs.analysis(path, salient)
+    return inputs.analysis(path, salient).padded(SALIENT_CONTEXT)
 
 
 def salient(image: Image.Image) -> Region:
