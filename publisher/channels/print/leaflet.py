@@ -521,13 +521,14 @@ def compile_pdf(job: Job, site: Path, workdir: Path, date: dt.date, error: Calla
     try:
         compiler = typst.Compiler(str(workdir / job.template), root=str(workdir), font_paths=_fonts(),
                                   sys_inputs={"data": data})
-        boxes = json.loads(compiler.query("<photo-box>", field="value", format="json")) if job.photos else []
+        boxes = _photo_boxes(compiler) if job.photos else []
         if boxes:  # Typst crops to the middle: hand it each photo already framed to its box's shape
             _frame_photos(job.photos, boxes, workdir)
             compiler = typst.Compiler(str(workdir / job.template), root=str(workdir), font_paths=_fonts(),
                                       sys_inputs={"data": data})
         pdf = compiler.compile(format="pdf", timestamp=stamp)
         pages = compiler.compile(format="png", ppi=PREVIEW_PPI)
+        boxes = _photo_boxes(compiler) if job.photos else []
         job.boxes = [{key: round(v, 2) if isinstance(v, float) else v for key, v in box.items()}
                      for box in json.loads(compiler.query("<layout-box>", field="value", format="json"))]
         placed = json.loads(compiler.query("<line-units>", field="value", format="json"))
@@ -540,6 +541,15 @@ def compile_pdf(job: Job, site: Path, workdir: Path, date: dt.date, error: Calla
     for (photo, _image), box in zip(job.photos, boxes, strict=False):
         photo.printed = (round(float(box["width"]), 1), round(float(box["height"]), 1))
     return Compiled(pdf, list(pages or []))
+
+
+def _photo_boxes(compiler: typst.Compiler) -> list[dict]:
+    """Where the template places its photos; none when it does not compile (the compile that
+    follows reports why, as a TypstError: a query raises a bare RuntimeError)."""
+    try:
+        return json.loads(compiler.query("<photo-box>", field="value", format="json"))
+    except (RuntimeError, ValueError):
+        return []
 
 
 def _frame_photos(photos: list[tuple[Photo, Image.Image]], boxes: list[dict], workdir: Path) -> None:
