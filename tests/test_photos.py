@@ -320,3 +320,20 @@ def test_detection_is_remembered_by_content_and_the_blur_changes_the_identity(tm
     sharp = face_site(tmp_path / "other", "  - {name: 王小明, role: witness}\n")
     other, _problems = read_site(sharp, load_config(sharp)[0])
     assert not treatment.of_stories(other)[other[0].images[0].resolve()].blur_faces
+
+
+@pytest.mark.parametrize("subject, frame, travel", [
+    ((85, 527), 1920, 166), ((1900, 2030), 1920, 166), ((0, 1920), 1920, 120), ((10, 2100), 1920, 180),
+    ((700, 701), 1080, 120)])
+def test_a_pan_never_leaves_its_subject(subject, frame, travel):
+    """Every offset between the pan's first and last keeps the subject in the window (or, when the
+    subject is longer than the frame, the window stays inside the subject, centred)."""
+    from publisher.render.video.frames import pan_range
+
+    first, last = pan_range(subject, frame, travel)
+    assert first % 2 == 0 and last % 2 == 0 and 0 <= min(first, last) <= max(first, last) <= travel
+    for offset in range(min(first, last), max(first, last) + 1, 2):
+        if subject[1] - subject[0] <= frame:
+            assert offset <= subject[0] and offset + frame >= subject[1]
+        else:
+            assert subject[0] <= offset and offset + frame <= subject[1]
