@@ -106,6 +106,10 @@ class Figure(_Strict):
         return str(value) if isinstance(value, int | float) else value
 
 
+PROTECTED_ROLES = frozenset({"victim", "minor"})
+"""Roles whose faces are blurred in every photo of the story unless the person says ``blur: false``."""
+
+
 class Person(_Strict):
     name: str = Field(min_length=1)
     """The name as written in the story."""
@@ -114,8 +118,16 @@ class Person(_Strict):
     群众). Only officers are published by name."""
     publish: bool = False
     """Publish this non-officer's full name (needs a ``reason``: consent, a commendation…)."""
+    blur: bool | None = None
+    """Blur the faces in the story's photos for this person: on by default for a victim or a minor
+    (``blur: false`` keeps them sharp and needs a ``reason``); ``blur: true`` asks for it for anyone."""
     reason: str = ""
-    """Why the name may be published."""
+    """Why the name may be published, or why the faces may stay sharp."""
+
+    @property
+    def blurs_faces(self) -> bool:
+        """Whether this person makes the story's photos blur every face."""
+        return self.blur if self.blur is not None else self.role in PROTECTED_ROLES
 
     @field_validator("role", mode="before")
     @classmethod
@@ -126,7 +138,32 @@ class Person(_Strict):
     def _publishing_needs_a_reason(self) -> Person:
         if self.publish and not self.reason.strip():
             raise ValueError(_("people: publishing {name}'s name needs a reason").format(name=self.name))
+        if self.blur is False and self.role in PROTECTED_ROLES and not self.reason.strip():
+            raise ValueError(_("people: keeping the faces in {name}'s photos sharp (blur: false) needs a reason, "
+                               "e.g. the guardian's written consent").format(name=self.name))
         return self
+
+
+class ImageEntry(_Strict):
+    """One of the story's images: a file name, or ``{src: a.jpg, focus: [0.5, 0.3]}``."""
+
+    src: str = Field(min_length=1)
+    """The file, relative to the story (bundle) or to assets/."""
+    focus: tuple[float, float] | None = None
+    """Where the subject is, as fractions of the width and the height from the top left (``[0.5, 0.3]``):
+    every crop keeps it in frame. Without it the subject is found automatically (faces, else what
+    stands out)."""
+
+    @field_validator("focus")
+    @classmethod
+    def _inside_the_photo(cls, focus: tuple[float, float] | None) -> tuple[float, float] | None:
+        if focus is not None and not all(0.0 <= value <= 1.0 for value in focus):
+            raise ValueError(_("focus {focus}: write [x, y] with both between 0 and 1 (0.5 is the middle; [0, 0] "
+                               "the top left corner)").format(focus=list(focus)))
+        return focus
+
+    def __str__(self) -> str:
+        return self.src
 
 
 class Sensitive(_Strict):
@@ -162,8 +199,9 @@ class FrontMatter(_Strict):
     """Weibo topics, written without ``#``."""
     channels: list[str] | None = None
     """Channels this story goes to; default from config.toml per kind."""
-    images: list[str] = []
-    """Images, relative to the story (bundle) or to assets/. The first is the lead image."""
+    images: list[ImageEntry] = []
+    """Images, relative to the story (bundle) or to assets/. The first is the lead image. Each is a file
+    name or ``{src: a.jpg, focus: [x, y]}`` (where the subject is, kept in every crop)."""
     status: Literal["draft", "ready"] = "draft"
     """draft stories are built only with --drafts and never published (or 草稿 | 待发)."""
     publish_after: dt.datetime | dt.date | None = None
@@ -213,6 +251,19 @@ class FrontMatter(_Strict):
         if any(not name or any(not ch.isprintable() or ch in "/\\" for ch in name) for name in names):
             raise ValueError(_("campaign: write each campaign's name (no slashes or invisible characters)"))
         return names
+
+    @field_validator("images", mode="before")
+    @classmethod
+    def _names_as_entries(cls, images: Any) -> Any:
+        if isinstance(images, list):
+            return [{"src": image} if isinstance(image, str) else image for image in images]
+        return images
+
+    @property
+    def blurs_faces(self) -> bool:
+        """Whether faces in the story's photos are blurred in every output (a victim or a minor is
+        named, or someone asks for it with ``blur: true``)."""
+        return any(person.blurs_faces for person in self.people)
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -295,6 +346,8 @@ class Story:
     channels: list[str]
     images: list[Path] = field(default_factory=list)
     """Resolved image files, in the order of ``images``."""
+    focus: dict[Path, tuple[float, float]] = field(default_factory=dict)
+    """The focal point the front matter gives an image (``focus: [x, y]``), by resolved file."""
     media: dict[str, list[Path]] = field(default_factory=dict)
     """Resolved audio files: ``voice`` (one, or one per scene) and ``music``."""
     body_images: dict[str, Path] = field(default_factory=dict)

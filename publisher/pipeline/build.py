@@ -34,7 +34,7 @@ from publisher.ledger import connect as connect_ledger
 from publisher.pipeline import manifest
 from publisher.pipeline.check import drawn_config_problems
 from publisher.pipeline.reader import read_site
-from publisher.render import artifacts, inputs, linebreak
+from publisher.render import artifacts, inputs, linebreak, treatment
 from publisher.render.channel import Channel, CollectiveUnit, RenderContext, StoryUnit, Unit, channels
 from publisher.render.terms import unit_terms
 from publisher.safety import review
@@ -379,7 +379,7 @@ def render_job(job: Job) -> Outcome:
     outcome = Outcome(job.key, job.channel)
     stage = Path(job.stage) if job.stage else atomic.new_stage(job.out / job.channel / job.key, job.owner)
     try:
-        with inputs.recording(job.site) as recorder:
+        with inputs.recording(job.site) as recorder, treatment.applying(job.unit.stories):
             for story in job.unit.stories:
                 recorder.record(story.path)
             ctx = RenderContext(job.site, job.config, job.unit, job.channel, stage, progress=job.progress,

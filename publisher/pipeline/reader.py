@@ -116,11 +116,13 @@ def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Sto
             known = ", ".join(config.channels) or _("none configured")
             problems.append(Diagnostic(shown, line, col, _("unknown channel {name!r} (known: {known})").format(
                 name=name, known=known) + comma_hint(name)))
-    images = []
-    for index, name in enumerate(meta.images):
-        line, col = parsed.position("images", index)
+    images, focus = [], {}
+    for index, entry in enumerate(meta.images):
+        line, col = parsed.position("images", index, "src")
         try:
-            images.append(resolve_image(site, path.parent, name))
+            images.append(resolve_image(site, path.parent, entry.src))
+            if entry.focus is not None:
+                focus.setdefault(images[-1], entry.focus)
         except ValueError as exc:
             problems.append(Diagnostic(shown, line, col, str(exc)))
     media: dict[str, list[Path]] = {}
@@ -134,7 +136,8 @@ def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Sto
                 line, col = parsed.position(*where)
                 problems.append(Diagnostic(shown, line, col, str(exc)))
     story = Story(id=story_id, path=path, site=site, meta=meta, parsed=parsed, channels=channels,
-                  images=images, media=media, source_hash=hashlib.sha256(raw).hexdigest(), warnings=warnings)
+                  images=images, focus=focus, media=media, source_hash=hashlib.sha256(raw).hexdigest(),
+                  warnings=warnings)
     problems += _resolve_body_images(story, shown)
     for channel in configured_channels(config).values():
         problems += channel.front_matter_problems(story, shown)

@@ -16,16 +16,19 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import TypeVar
 
 from PIL import Image, ImageOps
 
 from publisher import __version__
 from publisher.content.hashing import file_hash
+from publisher.render import faces, treatment
+from publisher.render.region import Region
 
 ABSENT = "absent"
 PACKAGE = "package:"
@@ -86,8 +89,40 @@ def use(path: Path) -> Path:
 
 def open_image(path: Path) -> Image.Image:
     """A photo as every renderer needs it: recorded, upright (EXIF orientation applied), RGB,
-    loaded into memory and without any of the file's metadata (EXIF, GPS, XMP)."""
+    loaded into memory and without any of the file's metadata (EXIF, GPS, XMP); with every face
+    blurred when the rendition's story protects someone (:mod:`publisher.render.treatment`)."""
     record(path)
+    image = _upright(path)
+    if treatment.of(path).blur_faces:
+        image = faces.blur(image, faces_in(path))
+    return image
+
+
+def faces_in(path: Path) -> list[Region]:
+    """The faces found in the photo at ``path`` (as taken, never blurred)."""
+    return analysis(path, faces.find, faces.DISTRIBUTION)
+
+
+T = TypeVar("T")
+_ANALYSES: dict[tuple[str, str], object] = {}
+_ANALYSES_KEPT = 512
+
+
+def analysis(path: Path, analyse: Callable[[Image.Image], T], distribution: str = "publisher") -> T:
+    """What ``analyse`` finds in the photo at ``path`` (upright, as taken), worked out once per
+    content: remembered by the file's SHA-256, never by its name. The photo and the version of
+    the ``distribution`` that does the finding are recorded, so a new detector renders again."""
+    record(path)
+    record_package(f"{analyse.__module__}.{analyse.__qualname__}", distribution)
+    key = (f"{analyse.__module__}.{analyse.__qualname__}", file_hash(path))
+    if key not in _ANALYSES:
+        if len(_ANALYSES) >= _ANALYSES_KEPT:
+            _ANALYSES.pop(next(iter(_ANALYSES)))
+        _ANALYSES[key] = analyse(_upright(path))
+    return _ANALYSES[key]  # type: ignore[return-value]
+
+
+def _upright(path: Path) -> Image.Image:
     with Image.open(path) as source:
         upright = ImageOps.exif_transpose(source)
         image = _to_rgb(upright)

@@ -46,8 +46,9 @@ from publisher.config import SiteConfig
 from publisher.content.story import KIND_LABELS, Story
 from publisher.errors import ContentError, Diagnostic, PublisherError
 from publisher.i18n import N_, _
-from publisher.render import fonts, inputs, linebreak
+from publisher.render import focus, fonts, inputs, linebreak
 from publisher.render.channel import RenderContext, StoryUnit
+from publisher.render.photos import fit, native_size
 from publisher.sourcepos import shown_path, toml_key_line
 
 MM = 72 / 25.4
@@ -102,7 +103,8 @@ class Photo:
     key: tuple[str | int, ...]
     """Where the photo is named in the front matter (for warnings)."""
     pixels: tuple[int, int]
-    """Width and height of the original (upright)."""
+    """Width and height of the original (upright); once placed, of what is printed at the photo's own
+    resolution (cropped to the box's shape around its subject, or whole over a blurred fill)."""
     file: str = "photo-1.jpg"
     printed: tuple[float, float] = (0.0, 0.0)
     """Printed width and height in mm (reported by the template)."""
@@ -519,9 +521,14 @@ def compile_pdf(job: Job, site: Path, workdir: Path, date: dt.date, error: Calla
     try:
         compiler = typst.Compiler(str(workdir / job.template), root=str(workdir), font_paths=_fonts(),
                                   sys_inputs={"data": data})
+        boxes = _photo_boxes(compiler) if job.photos else []
+        if boxes:  # Typst crops to the middle: hand it each photo already framed to its box's shape
+            _frame_photos(job.photos, boxes, workdir)
+            compiler = typst.Compiler(str(workdir / job.template), root=str(workdir), font_paths=_fonts(),
+                                      sys_inputs={"data": data})
         pdf = compiler.compile(format="pdf", timestamp=stamp)
         pages = compiler.compile(format="png", ppi=PREVIEW_PPI)
-        boxes = json.loads(compiler.query("<photo-box>", field="value", format="json")) if job.photos else []
+        boxes = _photo_boxes(compiler) if job.photos else []
         job.boxes = [{key: round(v, 2) if isinstance(v, float) else v for key, v in box.items()}
                      for box in json.loads(compiler.query("<layout-box>", field="value", format="json"))]
         placed = json.loads(compiler.query("<line-units>", field="value", format="json"))
@@ -534,6 +541,27 @@ def compile_pdf(job: Job, site: Path, workdir: Path, date: dt.date, error: Calla
     for (photo, _image), box in zip(job.photos, boxes, strict=False):
         photo.printed = (round(float(box["width"]), 1), round(float(box["height"]), 1))
     return Compiled(pdf, list(pages or []))
+
+
+def _photo_boxes(compiler: typst.Compiler) -> list[dict]:
+    """Where the template places its photos; none when it does not compile (the compile that
+    follows reports why, as a TypstError: a query raises a bare RuntimeError)."""
+    try:
+        return json.loads(compiler.query("<photo-box>", field="value", format="json"))
+    except (RuntimeError, ValueError):
+        return []
+
+
+def _frame_photos(photos: list[tuple[Photo, Image.Image]], boxes: list[dict], workdir: Path) -> None:
+    """Each photo cropped to its box's shape around its subject (or whole over a blurred fill), at
+    its own resolution, written where the template reads it; its printed pixels updated."""
+    for (photo, image), box in zip(photos, boxes, strict=False):
+        shape = (float(box["width"]), float(box["height"]))
+        framed = fit(image, focus.subject(photo.source), native_size(image.size, shape)).image
+        photo.pixels = native_size(photo.pixels, shape)
+        if max(framed.size) > MAX_PHOTO_PIXELS:
+            framed.thumbnail((MAX_PHOTO_PIXELS, MAX_PHOTO_PIXELS), Image.Resampling.LANCZOS)
+        framed.save(workdir / photo.file, format="JPEG", quality=92, subsampling=0, optimize=True)
 
 
 _FONTS: typst.Fonts | None = None

@@ -211,21 +211,26 @@ class _SceneLayer:
 
 def _pan(photo: Path, size: tuple[int, int], scene: PlannedScene, speed: float,
          heading: Overlay | None) -> Callable[[float, Overlay | None], np.ndarray]:
-    """A slow pan: the photo is cover-scaled and converted to YUV once, a little larger than
-    the frame, and each frame is a slice of it at an even offset (so chroma stays aligned);
-    scenes alternate vertical and horizontal travel."""
+    """A slow pan: the photo is fitted around its subject and converted to YUV once, a little
+    larger than the frame, and each frame is a slice of it at an even offset (so chroma stays
+    aligned); scenes alternate vertical and horizontal travel, and travel only as far as keeps the
+    subject in frame."""
     width, height = size
     duration = max(0.1, scene.end - scene.start)
     travel = 2 * (min(math.ceil(speed * duration), round(0.25 * min(width, height))) // 2)
     vertical = scene.index % 2 == 0
     target = (width, height + travel) if vertical else (width + travel, height)
-    planes = rgb_to_yuv420(np.asarray(photos.cover(photo, target)))
-    forward = scene.index % 4 < 2
+    fitted = photos.placed(photo, target)
+    planes = rgb_to_yuv420(np.asarray(fitted.image))
+    left, top, right, bottom = fitted.subject
+    first, last = pan_range((top, bottom) if vertical else (left, right), height if vertical else width, travel)
+    if scene.index % 4 >= 2:
+        first, last = last, first
     luma = width * height
 
     def frame(elapsed: float, cue: Overlay | None) -> np.ndarray:
         progress = min(1.0, max(0.0, elapsed / duration))
-        offset = 2 * round(travel * (progress if forward else 1.0 - progress) / 2)
+        offset = 2 * round((first + (last - first) * progress) / 2)
         out = np.empty(luma * 3 // 2, np.uint8)
         y = out[:luma].reshape(height, width)
         u = out[luma:luma + luma // 4].reshape(height // 2, width // 2)
@@ -242,6 +247,17 @@ def _pan(photo: Path, size: tuple[int, int], scene: PlannedScene, speed: float,
         return out
 
     return frame
+
+
+def pan_range(subject: tuple[int, int], frame: int, travel: int) -> tuple[int, int]:
+    """The even offsets (first, last) a pan of up to ``travel`` pixels may take so that a window of
+    ``frame`` pixels keeps the ``subject`` span (start, end) in view: the whole travel when the
+    subject allows it; centred on a subject longer than the frame."""
+    first, last = max(0, subject[1] - frame), min(travel, subject[0])
+    if first > last:
+        first = last = min(travel, max(0, (subject[0] + subject[1] - frame) // 2))
+    first, last = 2 * math.ceil(first / 2), 2 * (last // 2)
+    return (first, last) if first <= last else (last, last)
 
 
 def _rgb(color: str) -> tuple[int, int, int]:
