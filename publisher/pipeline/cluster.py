@@ -30,7 +30,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import as_completed
+from concurrent.futures import Future, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,13 +75,10 @@ def run(todo: list[Job], scheduler: str, finish: Callable[[Job, Outcome], None],
             pool = client.get_executor(pure=False)  # a job is never "the same" as another: no deduplication
             futures = {pool.submit(render_remote, job, language(), token): job for job in todo}
             for future in as_completed(futures):
-                job = futures[future]
-                try:
-                    parcel = future.result()
-                except Exception as exc:  # the worker died, the scheduler went away, or the job never arrived
-                    finish(job, _lost(job, exc))
-                else:
-                    finish(job, receive(job, parcel))
+                # Forgotten once received: the worker frees the parcel (and, should it die later, does not
+                # render the job again to bring back a result nobody needs).
+                job = futures.pop(future)
+                finish(job, _outcome(job, future))
                 advance()
         except BaseException:
             for job in todo:  # received but never swapped in: nothing left behind
@@ -91,6 +88,14 @@ def run(todo: list[Job], scheduler: str, finish: Callable[[Job, Outcome], None],
         finally:
             with contextlib.suppress(Exception):
                 client.run(forget, token)
+
+
+def _outcome(job: Job, future: Future) -> Outcome:
+    try:
+        parcel = future.result()
+    except Exception as exc:  # the worker died, the scheduler went away, or the job never arrived
+        return _lost(job, exc)
+    return receive(job, parcel)
 
 
 @contextlib.contextmanager
@@ -246,9 +251,10 @@ def _lost(job: Job, exc: Exception) -> Outcome:
     """The outcome of a job whose worker never answered: nothing of it was written."""
     tries = getattr(exc, "allowed_failures", None)
     if tries is not None:  # distributed.KilledWorker
-        message = _("the Dask workers rendering it died {count} time(s) (a crash, or out of memory: see the "
-                    "workers' logs); nothing of it was written, the next build tries again").format(count=tries + 1)
+        message = _("{channel}: the Dask workers rendering it died {count} time(s) (a crash, or out of memory: see "
+                    "the workers' logs); nothing of it was written, the next build tries again").format(
+            channel=job.channel, count=tries + 1)
     else:
-        message = _("rendering on the Dask cluster failed ({error}); nothing of it was written, the next build "
-                    "tries again").format(error=f"{exc.__class__.__name__}: {exc}")
+        message = _("{channel}: rendering on the Dask cluster failed ({error}); nothing of it was written, the "
+                    "next build tries again").format(channel=job.channel, error=f"{exc.__class__.__name__}: {exc}")
     return Outcome(job.key, job.channel, errors=[Diagnostic(job.shown_path, 1, 1, message)])
