@@ -333,3 +333,27 @@ def test_a_wrong_executor_option_is_a_usage_error_in_chinese(site, cli, chinese)
     assert run.err.startswith("错误：--executor：")
     assert "缺少调度器的主机名" in run.err and "dask://10.0.0.5:8786" in run.err
     assert not (site / "out").exists()
+
+
+def test_a_worker_that_does_not_see_the_site_says_so(job, tmp_path):
+    elsewhere = tmp_path / "not-mounted"
+    parcel = cluster.render_remote(Job(elsewhere, job.out, job.config, job.unit, "weibo", "plan"), "en", "t")
+    assert parcel.files == {}
+    assert f"does not see the site at {elsewhere}; workers read the site's files at the same path" in \
+        parcel.outcome.errors[0].message
+    assert not (job.out / "weibo").exists()
+
+
+def test_render_remote_renders_into_its_scratch_and_sends_every_file(job, tmp_path, monkeypatch):
+    monkeypatch.setattr(cluster.tempfile, "gettempdir", lambda: str(tmp_path))
+    parcel = cluster.render_remote(job, "en", "token")
+    assert parcel.outcome.errors == []
+    assert sorted(parcel.files) == sorted(parcel.outcome.files)
+    assert "【民警帮走失老人回家】" in parcel.files["post.txt"].decode()
+    assert not (job.out / "weibo").exists()  # the worker never writes the output
+    outcome = cluster.receive(job, parcel)
+    assert outcome.errors == []
+    assert Path(outcome.stage).parent == job.out / "weibo/deeds"
+    assert (Path(outcome.stage) / "post.txt").read_bytes() == parcel.files["post.txt"]
+    cluster.forget("token")
+    assert not list(tmp_path.glob(f"{cluster.SCRATCH_PREFIX}*"))
