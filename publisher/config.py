@@ -264,6 +264,61 @@ class Report(Schema):
     """The report's title; empty: “<site name>新媒体宣传工作情况”."""
 
 
+SCHEDULER_PORT = 8786
+"""The port a Dask scheduler listens on unless told otherwise (``dask scheduler --port``)."""
+
+
+def parse_executor(value: str) -> str:
+    """``local`` or a valid ``dask://HOST:PORT`` (stripped); ValueError otherwise."""
+    value = value.strip()
+    if value == "local":
+        return value
+    scheduler_address(value)
+    return value
+
+
+def scheduler_address(executor: str) -> str:
+    """``dask://HOST:PORT`` as Dask's client addresses the scheduler (``tcp://HOST:PORT``); the
+    port defaults to Dask's own. Raises ValueError (in the reader's language) for anything else."""
+    from urllib.parse import urlsplit
+
+    example = _("write \"local\" or \"dask://HOST:PORT\" (a Dask scheduler, e.g. dask://10.0.0.5:8786)")
+    try:
+        parts = urlsplit(executor)
+        port = parts.port
+    except ValueError:
+        raise ValueError(_("{value!r} is not an address (a port is a number from 1 to 65535); {example}").format(
+            value=executor, example=example)) from None
+    if parts.scheme != "dask":
+        raise ValueError(_("{value!r} is not an executor; {example}").format(value=executor, example=example))
+    if not parts.hostname:
+        raise ValueError(_("{value!r}: the scheduler's host is missing; {example}").format(value=executor,
+                                                                                             example=example))
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username \
+            or parts.password is not None or any(ch.isspace() for ch in executor):
+        raise ValueError(_("{value!r}: give only the scheduler's host and port; {example}").format(
+            value=executor, example=example))
+    if port == 0:
+        raise ValueError(_("{value!r}: port 0 is not a port; the scheduler listens on 8786 unless started with "
+                           "--port").format(value=executor))
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"tcp://{host}:{port or SCHEDULER_PORT}"
+
+
+Executor = Annotated[str, AfterValidator(parse_executor)]
+"""``local`` or ``dask://HOST:PORT``."""
+
+
+class Build(Schema):
+    """How the build renders (``[build]``)."""
+
+    executor: Executor = "local"
+    """Where renditions are rendered: ``local`` (worker processes on this machine, ``--jobs`` of
+    them) or ``dask://HOST:PORT``, a Dask distributed scheduler whose workers render them and send
+    the files back (the port defaults to 8786; ``pip install 'publisher[cluster]'``; README,
+    "Rendering on a cluster"). ``publisher build --executor`` overrides it for one build."""
+
+
 class SiteConfig(Schema):
     name: str = "publisher"
     """Site name: the bureau or account family the content belongs to."""
@@ -291,6 +346,8 @@ class SiteConfig(Schema):
     """Publisher settings."""
     report: Report = Report()
     """The work report."""
+    build: Build = Build()
+    """Where the build renders: this machine, or a Dask cluster."""
 
     @field_validator("reviewers")
     @classmethod

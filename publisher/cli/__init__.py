@@ -160,6 +160,10 @@ def _parser() -> argparse.ArgumentParser:
                        help=_("renditions rendered in parallel (default: the number of cores)"))
     build.add_argument("--date", type=_date, metavar="YYYY-MM-DD",
                        help=_("the day LED loops are rendered for (default: today in the site's time zone)"))
+    build.add_argument("--executor", metavar="URL",
+                       help=_("where renditions are rendered: local (this machine, --jobs processes) or "
+                              "dask://HOST:PORT, a Dask cluster's scheduler (default: [build] executor in "
+                              "config.toml, else local)"))
     build.set_defaults(handler=site_commands.cmd_build)
 
     check = commands.add_parser("check", help=_("validate config and stories without rendering"),

@@ -17,7 +17,7 @@ from publisher.cli.common import (
     log_to_stderr,
     print_diagnostics,
 )
-from publisher.config import SiteConfig
+from publisher.config import SiteConfig, parse_executor
 from publisher.content.archetypes import scaffold
 from publisher.i18n import _
 from publisher.ledger import backup
@@ -38,10 +38,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not 1 <= args.jobs <= most:
         print(_("error: --jobs must be between 1 and {most} (four per core)").format(most=most), file=sys.stderr)
         return EXIT_USAGE
+    if args.executor is not None:
+        try:
+            args.executor = parse_executor(args.executor)
+        except ValueError as exc:
+            print(_("error: --executor: {problem}").format(problem=exc), file=sys.stderr)
+            return EXIT_USAGE
     out = args.out or args.site / config.output
     started = time.perf_counter()
     result = build(args.site, config, out, only=args.channel, drafts=args.drafts, jobs=args.jobs,
-                   progress=sys.stderr.isatty(), day=args.date)
+                   progress=sys.stderr.isatty(), day=args.date, cluster=args.executor)
     print_diagnostics(result.warnings + result.errors)
     for line in format_summary(result):
         print(line)

@@ -25,7 +25,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from publisher import __version__, atomic
-from publisher.config import SiteConfig
+from publisher.config import SiteConfig, scheduler_address
 from publisher.content.hashing import fresh_hash
 from publisher.content.story import Story
 from publisher.errors import ConfigError, ContentError, Diagnostic, PublisherError, TemplateError
@@ -138,23 +138,27 @@ def check_output(site: Path, out: Path) -> None:
 
 def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = (), drafts: bool = False,
           jobs: int | None = None, executor: Executor | None = None, progress: bool = False,
-          day: dt.date | None = None, accept: Callable[[Story], bool] | None = None) -> BuildResult:
+          day: dt.date | None = None, accept: Callable[[Story], bool] | None = None,
+          cluster: str | None = None) -> BuildResult:
     """Render every ready story (and drafts if asked) for each of its channels into ``out``, and
     each LED screen's programme for ``day`` (default: today in the site's time zone).
     ``accept`` narrows the stories (the publisher passes its review gate). One build writes to
-    an output folder at a time; a second one waits."""
+    an output folder at a time; a second one waits. Renditions render in ``executor`` when given,
+    else where ``cluster`` says (``local`` or ``dask://HOST:PORT``; default: ``[build] executor``)."""
     site, out = site.resolve(), out.resolve()
     check_output(site, out)
     drawn = drawn_config_problems(site, config)
     if drawn:
         raise ConfigError(*drawn)
+    where = cluster or config.build.executor
+    scheduler = None if executor is not None or where == "local" else scheduler_address(where)
     with atomic.output_lock(out):
-        return _build(site, config, out, set(only), drafts, jobs, executor, progress, day, accept)
+        return _build(site, config, out, set(only), drafts, jobs, executor, progress, day, accept, scheduler)
 
 
 def _build(site: Path, config: SiteConfig, out: Path, only: set[str], drafts: bool, jobs: int | None,
            executor: Executor | None, progress: bool, day: dt.date | None,
-           accept: Callable[[Story], bool] | None) -> BuildResult:
+           accept: Callable[[Story], bool] | None, scheduler: str | None) -> BuildResult:
     # Leftovers of killed runs, only where this program writes: the output's own files and the
     # folders of configured channels and of the preview (never a user's folders beside them).
     atomic.remove_stale(out, depth=1)
@@ -239,7 +243,7 @@ def _build(site: Path, config: SiteConfig, out: Path, only: set[str], drafts: bo
                         "{out})").format(folder=f"{job.channel}/{job.key}", out=out)
             finish(job, Outcome(job.key, job.channel, errors=[Diagnostic(job.shown_path, 1, 1, message)]))
         refused_ids = {id(job) for job in refused}
-        _run([job for job in todo if id(job) not in refused_ids], jobs, executor, progress, finish)
+        _run([job for job in todo if id(job) not in refused_ids], jobs, executor, progress, finish, scheduler)
         _mark_review_state(site, config, stories, kept + fresh)
         result = manifest.Manifest(
             renditions=sorted(kept + fresh, key=lambda r: (r.channel, r.key)),
@@ -288,14 +292,19 @@ def _remove(out: Path, relative: str) -> None:
 
 
 def _run(todo: list[Job], jobs: int | None, executor: Executor | None, progress: bool,
-         finish: Callable[[Job, Outcome], None]) -> None:
-    """Render ``todo`` (in worker processes when there is more than one), handing each outcome to
-    ``finish`` as it arrives. Ctrl+C cancels what has not started and stops the workers at once."""
+         finish: Callable[[Job, Outcome], None], scheduler: str | None = None) -> None:
+    """Render ``todo`` (in worker processes when there is more than one, or on the Dask cluster
+    whose scheduler is at ``scheduler``), handing each outcome to ``finish`` as it arrives.
+    Ctrl+C cancels what has not started and stops the workers at once."""
     if not todo:
         return
     jobs = jobs or os.cpu_count() or 1
     bar = _progress_bar(len(todo)) if progress else None
-    if executor is None and (jobs == 1 or len(todo) == 1):
+    if scheduler is not None:
+        from publisher.pipeline import cluster  # Dask is imported only when a build uses it
+
+        cluster.run(todo, scheduler, finish, bar.update if bar else lambda: None)
+    elif executor is None and (jobs == 1 or len(todo) == 1):
         for job in todo:
             finish(job, render_job(job))
             if bar:
@@ -389,7 +398,7 @@ def render_job(job: Job) -> Outcome:
             outcome.warnings = ctx.warnings
             outcome.inputs = dict(sorted(recorder.files.items()))
         outcome.stage = str(stage)
-        outcome.outputs = {name: _fingerprint(stage / name) for name in outcome.files}
+        outcome.outputs = {name: fingerprint(stage / name) for name in outcome.files}
     except BaseException as exc:
         shutil.rmtree(stage, ignore_errors=True)
         if not isinstance(exc, Exception):
@@ -436,7 +445,9 @@ def plan_key(config: SiteConfig, channel: str, unit: str, content: str) -> str:
     (a story's content hash, or what a screen-day plays)."""
     digest = hashlib.sha256()
     digest.update(f"publisher {__version__}\0{channel}\0{unit}\0{content}\0".encode())
-    digest.update(config.model_dump_json(exclude={"channels", "kinds"}).encode())
+    # Where it renders ([build]) is not what it is made from: a local and a cluster build make the same
+    # files; the work report ([report]) is written from the ledger, never from a rendition.
+    digest.update(config.model_dump_json(exclude={"channels", "kinds", "build", "report"}).encode())
     digest.update(config.channels[channel].model_dump_json().encode())
     return digest.hexdigest()
 
@@ -456,7 +467,8 @@ def _still_current(old: manifest.Rendition | None, plan: str, site: Path, out: P
             and inputs.current(old.inputs, site) and all(_unchanged(out / f, old.outputs.get(f)) for f in old.files))
 
 
-def _fingerprint(path: Path) -> list:
+def fingerprint(path: Path) -> list:
+    """What the manifest keeps of a file written: [SHA-256, size, mtime_ns]."""
     stat = path.stat()
     return [fresh_hash(path), stat.st_size, stat.st_mtime_ns]
 

@@ -49,6 +49,14 @@ def shared(out: Path, key: str, suffix: str, make: Callable[[Path], None]) -> tu
     return final, True
 
 
+def receive(out: Path, name: str, data: bytes) -> Path:
+    """Keep an artifact made elsewhere (by a cluster worker) under its name ``KEY.SUFFIX``, unless
+    this output already holds it (the same key is the same file)."""
+    key, dot, suffix = name.partition(".")
+    path, _made = shared(out, key, dot + suffix, lambda temp: temp.write_bytes(data))
+    return path
+
+
 def link(artifact: Path, destination: Path) -> None:
     """Put ``artifact`` into a rendition folder (a hard link; a copy where links are not possible)."""
     destination.unlink(missing_ok=True)

@@ -144,16 +144,21 @@ def _to_rgb(image: Image.Image) -> Image.Image:
 
 def current(files: dict[str, str], site: Path) -> bool:
     """True when every recorded input still has the digest it had."""
+    return changed(files, site) is None
+
+
+def changed(files: dict[str, str], site: Path) -> str | None:
+    """The first recorded input whose digest is not the one recorded (None: all as recorded)."""
     for key, digest in files.items():
         if key.startswith(PACKAGE):
             if digest != installed_version(key.removeprefix(PACKAGE).split(":", 1)[0]):
-                return False
+                return key
             continue
         path = site / key
         now = file_hash(path) if path.is_file() else ABSENT
         if now != digest:
-            return False
-    return True
+            return key
+    return None
 
 
 @functools.cache
