@@ -17,7 +17,7 @@ from pydantic import Field, model_validator
 
 from publisher import __version__, atomic
 from publisher.config import ChannelSettings
-from publisher.content.hashing import content_hash
+from publisher.content.hashing import content_hash, file_hash
 from publisher.errors import ContentError, Diagnostic
 from publisher.i18n import N_, _
 from publisher.render import artifacts, fonts, inputs, templates
@@ -27,7 +27,8 @@ from publisher.render.video import audio, script, subtitles, timing
 from publisher.render.video.encode import EncoderSettings, encode
 from publisher.render.video.frames import KIND_LABELS, Cards, FrameComposer
 from publisher.render.video.probe import ProbeError, probe
-from publisher.render.video.settings import ClipSettings
+from publisher.render.video.settings import BUNDLED_MUSIC, ClipSettings
+from publisher.sourcepos import toml_key_line
 
 TEMPLATE = "video/caption.txt.j2"
 
@@ -92,6 +93,20 @@ class VideoSettings(ChannelSettings, ClipSettings):
     def platform_label(self) -> str:
         return _(PLATFORM_NAMES[self.platform])
 
+    def problems(self, name: str, path: Path, text: str) -> list[Diagnostic]:
+        """``default_music`` must name an audio file inside the site (or ``"bundled"``, or ``""``)."""
+        if self.default_music in ("", BUNDLED_MUSIC):
+            return []
+        site = path.parent
+        music = site / self.default_music
+        if atomic.confined(site, music) and music.is_file():
+            return []
+        line, col = toml_key_line(text, ("channels", name, "default_music"))
+        return [Diagnostic(str(path), line, col, _(
+            "channels.{name}.default_music: {file!r} is not a file of the site; give a path such as "
+            "\"assets/music/theme.mp3\", \"bundled\" for the music that comes with publisher, or \"\" for "
+            "none").format(name=name, file=self.default_music))]
+
     def drawn_texts(self, name: str) -> list[tuple[tuple[str | int, ...], str]]:
         return [*super().drawn_texts(name), *((("channels", name, "end_lines"), line) for line in self.end_lines)]
 
@@ -138,7 +153,7 @@ def prepare(ctx: RenderContext) -> Prepared:
                                                   src=scene.image)))
             images[index] = path
     voices = _voices(ctx)
-    music = _audio_file(ctx, "music", story.media.get("music", [None])[0]) if meta.music else None
+    music = _music(ctx, channel)
     try:
         if isinstance(meta.voice, list):
             if len(meta.voice) != len(scenes):
@@ -204,6 +219,9 @@ def clip_key(ctx: RenderContext) -> str:
                             f"{inputs.installed_version(fonts.FONT_DISTRIBUTION)}\0".encode())
     digest.update(clip.model_dump_json().encode())
     digest.update(ctx.config.theme.model_dump_json().encode())
+    music = None if ctx.story.meta.music else default_music(ctx.site, clip)
+    if music is not None and music.is_file():  # not part of the story's own files: its content counts here
+        digest.update(f"\0music\0{file_hash(music)}".encode())
     return digest.hexdigest()
 
 
@@ -256,10 +274,26 @@ def _voices(ctx: RenderContext) -> dict[str, tuple[Path, float]]:
     return found
 
 
-def _audio_file(ctx: RenderContext, key: str, path: Path | None) -> Path | None:
+def _music(ctx: RenderContext, channel: VideoSettings) -> Path | None:
+    """The story's ``music:``, else the channel's ``default_music`` (checked the same way)."""
+    if ctx.story.meta.music:
+        path = ctx.story.media.get("music", [None])[0]
+        if path is not None:
+            _duration(ctx, path, path.name, ("music",))
+        return path
+    path = default_music(ctx.site, channel)
     if path is not None:
-        _duration(ctx, path, path.name, (key,))
+        _duration(ctx, path, channel.default_music, ("music",))
     return path
+
+
+def default_music(site: Path, channel: ClipSettings) -> Path | None:
+    """The file ``default_music`` names: the bundled bed, a file of the site, or None (off)."""
+    if not channel.default_music:
+        return None
+    if channel.default_music == BUNDLED_MUSIC:
+        return audio.BUNDLED_BED
+    return site / channel.default_music
 
 
 def _duration(ctx: RenderContext, path: Path, name: str, key: tuple) -> float:
