@@ -21,9 +21,11 @@ from publisher.content.hashing import content_hash, file_hash
 from publisher.errors import ContentError, Diagnostic
 from publisher.i18n import N_, _
 from publisher.render import artifacts, fonts, inputs, templates
-from publisher.render.cards import CardPainter, CardTextTooLong
+from publisher.render.cards import CardTextTooLong
 from publisher.render.channel import Channel, Message, RenderContext, read_json, template_context
 from publisher.render.video import audio, script, subtitles, timing
+from publisher.render.video.cover import CoverPainter
+from publisher.render.video.design import KeyFigure
 from publisher.render.video.encode import EncoderSettings, encode
 from publisher.render.video.frames import KIND_LABELS, Cards, FrameComposer
 from publisher.render.video.probe import ProbeError, probe
@@ -173,6 +175,7 @@ def prepare(ctx: RenderContext) -> Prepared:
                                                       longest=channel.max_seconds))
     texts = [title, ctx.localize(ctx.account), *_end_lines(ctx, channel)]
     texts += [scene.heading for scene in scenes] + [cue.text for cue in plan.cues]
+    texts += [ctx.localize(f"{figure.label}{figure.value}{figure.unit}") for figure in meta.figures]
     for text in texts:
         ctx.require_glyphs(text)
     return Prepared(plan, images, {name: path for name, (path, _seconds) in voices.items()}, music, title)
@@ -235,8 +238,9 @@ def _encode(ctx: RenderContext, prepared: Prepared, video: Path) -> None:
     except (OSError, ValueError) as exc:
         raise ctx.error(_("could not mix the soundtrack: {problem}").format(problem=exc),
                         "music" if prepared.music else "voice") from None
+    figures = [KeyFigure(ctx.localize(f.label), f.value, ctx.localize(f.unit)) for f in ctx.story.meta.figures]
     cards = Cards(prepared.caption_title, ctx.localize(ctx.account),
-                  ctx.localize(KIND_LABELS.get(ctx.story.meta.kind, "")), _end_lines(ctx, channel))
+                  ctx.localize(KIND_LABELS.get(ctx.story.meta.kind, "")), _end_lines(ctx, channel), figures)
     composer = FrameComposer(plan, channel, ctx.config.theme, ctx.language, cards, prepared.images)
     settings = EncoderSettings(channel.width, channel.height, channel.fps, channel.crf, channel.preset,
                         channel.audio_bitrate)
@@ -308,16 +312,16 @@ def _duration(ctx: RenderContext, path: Path, name: str, key: tuple) -> float:
 
 
 def _cover(ctx: RenderContext, prepared: Prepared, path: Path) -> dict:
-    """3:4 cover, 1080x1440: the title card design over the first photo of the script. Returns the
-    card's description (its boxes, each text box with its lines as drawn)."""
+    """The feed cover at the platform's size (3:4; 视频号 6:7), designed for it: the first photo of
+    the script, the title and the channel's account (see :mod:`publisher.render.video.cover`).
+    Returns its description (its boxes, each text box with its lines as drawn)."""
     meta = ctx.story.meta
-    footer = ctx.localize(f"{ctx.config.name}　{meta.date.year}年{meta.date.month}月{meta.date.day}日")
     channel: VideoSettings = ctx.channel_config  # type: ignore[assignment]
-    painter = CardPainter(channel.cover_width, channel.cover_height, ctx.config.theme, ctx.language,
-                          ctx.localize(ctx.account), footer)
+    painter = CoverPainter(channel.cover_width, channel.cover_height, ctx.config.theme, ctx.language)
     photo = next(iter(prepared.images.values()), ctx.story.images[0] if ctx.story.images else None)
     try:
-        card = painter.title_card(prepared.caption_title, ctx.localize(meta.summary), photo)
+        card = painter.cover(prepared.caption_title, ctx.localize(KIND_LABELS.get(meta.kind, "")),
+                             ctx.localize(ctx.account), photo, ctx.localize(meta.summary))
     except CardTextTooLong as exc:
         raise ctx.error(_("cover: the {role} text does not fit; shorten it").format(role=exc.role), "title") from None
     card.image.save(path, "JPEG", quality=90)
