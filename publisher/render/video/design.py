@@ -88,11 +88,23 @@ class DesignedScene:
                                                           layout.number)))
         self.heading = self._heading()
         self.feature = self._figure() if layout.figure else self._icon()
+        self._last_key: tuple | None = None
+        self._last_cue: Overlay | None = None
+        self._last = np.empty(0, np.uint8)
 
     def frame(self, elapsed: float, cue: Overlay | None) -> np.ndarray:
+        offset = _even(self.travel * min(1.0, max(0.0, elapsed / self.duration)))
+        shown, risen = _ease(elapsed / HEADING_IN), _ease((elapsed - FEATURE_DELAY) / FEATURE_IN)
+        # The drift moves two pixels every few frames: in between, the frame is the one before.
+        key = (offset, shown, risen)
+        if key != self._last_key or cue is not self._last_cue:
+            self._last_key, self._last_cue = key, cue
+            self._last = self._compose(offset, shown, risen, cue)
+        return self._last
+
+    def _compose(self, offset: int, shown: float, risen: float, cue: Overlay | None) -> np.ndarray:
         width, height = self.width, self.height
         luma = width * height
-        offset = _even(self.travel * min(1.0, max(0.0, elapsed / self.duration)))
         out = np.empty(luma * 3 // 2, np.uint8)
         y = out[:luma].reshape(height, width)
         u = out[luma:luma + luma // 4].reshape(height // 2, width // 2)
@@ -100,10 +112,8 @@ class DesignedScene:
         y[...] = self.backdrop[0][offset:offset + height]
         u[...] = self.backdrop[1][offset // 2:offset // 2 + height // 2]
         v[...] = self.backdrop[2][offset // 2:offset // 2 + height // 2]
-        shown = _ease(elapsed / HEADING_IN)
         if self.heading is not None and shown > 0:
             self.heading.onto_yuv(y, u, v, dx=-_even(60 * self.s * (1 - shown)), opacity=shown)
-        risen = _ease((elapsed - FEATURE_DELAY) / FEATURE_IN)
         if risen > 0:
             self.feature.onto_yuv(y, u, v, dy=_even(90 * self.s * (1 - risen)), opacity=risen)
         if cue is not None:
