@@ -56,7 +56,7 @@ class CoverPainter:
         scrim = Image.new("RGBA", image.size, (0, 0, 0, 0))
         draw = ImageDraw.Draw(scrim)
         colour = _rgb(self.theme.background)
-        begin, span = self.height // 2 - self._px(400), self._px(640)
+        begin, span = self.height // 2 - self._px(480), self._px(600)
         for y in range(max(0, begin), self.height):
             ramp = min(1.0, (y - begin) / span)
             draw.line([(0, y), (self.width, y)], fill=(*colour, round(215 * ramp * ramp * (3 - 2 * ramp))))

@@ -192,7 +192,7 @@ def backdrop(width: int, height: int, theme: Theme, seed: int) -> Image.Image:
     for index in range(4):
         radius = small.width * rng.uniform(0.35, 0.6)
         cx, cy = small.width * rng.uniform(-0.1, 1.1), small.height * (index + rng.uniform(0.1, 0.9)) / 4
-        colour = (*(accent if index % 2 else light), 44 if index % 2 else 22)
+        colour = (*accent, 26) if index == 1 else (*light, 22)  # one warm glow; more turns the navy muddy
         draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), fill=colour)
     glows = small.filter(ImageFilter.GaussianBlur(small.width / 10)).resize((width, height),
                                                                              Image.Resampling.BICUBIC)
