@@ -18,11 +18,11 @@ from pydantic import Field, model_validator
 
 from publisher import __version__, atomic
 from publisher.config import ChannelSettings
-from publisher.content.hashing import content_hash
+from publisher.content.hashing import content_hash, file_hash
 from publisher.errors import ContentError, Diagnostic
 from publisher.i18n import N_, _
 from publisher.render import artifacts, fonts, inputs, templates
-from publisher.render.cards import CardPainter, CardTextTooLong
+from publisher.render.cards import CardTextTooLong
 from publisher.render.channel import (
     Channel,
     ChannelReport,
@@ -35,10 +35,13 @@ from publisher.render.channel import (
     template_context,
 )
 from publisher.render.video import audio, script, subtitles, timing
+from publisher.render.video.cover import CoverPainter
+from publisher.render.video.design import KeyFigure
 from publisher.render.video.encode import EncoderSettings, encode
 from publisher.render.video.frames import KIND_LABELS, Cards, FrameComposer
 from publisher.render.video.probe import ProbeError, probe
-from publisher.render.video.settings import ClipSettings
+from publisher.render.video.settings import BUNDLED_MUSIC, ClipSettings
+from publisher.sourcepos import toml_key_line
 
 TEMPLATE = "video/caption.txt.j2"
 
@@ -103,6 +106,20 @@ class VideoSettings(ChannelSettings, ClipSettings):
     def platform_label(self) -> str:
         return _(PLATFORM_NAMES[self.platform])
 
+    def problems(self, name: str, path: Path, text: str) -> list[Diagnostic]:
+        """``default_music`` must name an audio file inside the site (or ``"bundled"``, or ``""``)."""
+        if self.default_music in ("", BUNDLED_MUSIC):
+            return []
+        site = path.parent
+        music = site / self.default_music
+        if atomic.confined(site, music) and music.is_file():
+            return []
+        line, col = toml_key_line(text, ("channels", name, "default_music"))
+        return [Diagnostic(str(path), line, col, _(
+            "channels.{name}.default_music: {file!r} is not a file of the site; give a path such as "
+            "\"assets/music/theme.mp3\", \"bundled\" for the music that comes with publisher, or \"\" for "
+            "none").format(name=name, file=self.default_music))]
+
     def drawn_texts(self, name: str) -> list[tuple[tuple[str | int, ...], str]]:
         return [*super().drawn_texts(name), *((("channels", name, "end_lines"), line) for line in self.end_lines)]
 
@@ -149,7 +166,7 @@ def prepare(ctx: RenderContext) -> Prepared:
                                                   src=scene.image)))
             images[index] = path
     voices = _voices(ctx)
-    music = _audio_file(ctx, "music", story.media.get("music", [None])[0]) if meta.music else None
+    music = _music(ctx, channel)
     try:
         if isinstance(meta.voice, list):
             if len(meta.voice) != len(scenes):
@@ -169,6 +186,7 @@ def prepare(ctx: RenderContext) -> Prepared:
                                                       longest=channel.max_seconds))
     texts = [title, ctx.localize(ctx.account), *_end_lines(ctx, channel)]
     texts += [scene.heading for scene in scenes] + [cue.text for cue in plan.cues]
+    texts += [ctx.localize(f"{figure.label}{figure.value}{figure.unit}") for figure in meta.figures]
     for text in texts:
         ctx.require_glyphs(text)
     return Prepared(plan, images, {name: path for name, (path, _seconds) in voices.items()}, music, title)
@@ -215,6 +233,9 @@ def clip_key(ctx: RenderContext) -> str:
                             f"{inputs.installed_version(fonts.FONT_DISTRIBUTION)}\0".encode())
     digest.update(clip.model_dump_json().encode())
     digest.update(ctx.config.theme.model_dump_json().encode())
+    music = None if ctx.story.meta.music else default_music(ctx.site, clip)
+    if music is not None and music.is_file():  # not part of the story's own files: its content counts here
+        digest.update(f"\0music\0{file_hash(music)}".encode())
     return digest.hexdigest()
 
 
@@ -228,8 +249,9 @@ def _encode(ctx: RenderContext, prepared: Prepared, video: Path) -> None:
     except (OSError, ValueError) as exc:
         raise ctx.error(_("could not mix the soundtrack: {problem}").format(problem=exc),
                         "music" if prepared.music else "voice") from None
+    figures = [KeyFigure(ctx.localize(f.label), f.value, ctx.localize(f.unit)) for f in ctx.story.meta.figures]
     cards = Cards(prepared.caption_title, ctx.localize(ctx.account),
-                  ctx.localize(KIND_LABELS.get(ctx.story.meta.kind, "")), _end_lines(ctx, channel))
+                  ctx.localize(KIND_LABELS.get(ctx.story.meta.kind, "")), _end_lines(ctx, channel), figures)
     composer = FrameComposer(plan, channel, ctx.config.theme, ctx.language, cards, prepared.images)
     settings = EncoderSettings(channel.width, channel.height, channel.fps, channel.crf, channel.preset,
                         channel.audio_bitrate)
@@ -267,10 +289,26 @@ def _voices(ctx: RenderContext) -> dict[str, tuple[Path, float]]:
     return found
 
 
-def _audio_file(ctx: RenderContext, key: str, path: Path | None) -> Path | None:
+def _music(ctx: RenderContext, channel: VideoSettings) -> Path | None:
+    """The story's ``music:``, else the channel's ``default_music`` (checked the same way)."""
+    if ctx.story.meta.music:
+        path = ctx.story.media.get("music", [None])[0]
+        if path is not None:
+            _duration(ctx, path, path.name, ("music",))
+        return path
+    path = default_music(ctx.site, channel)
     if path is not None:
-        _duration(ctx, path, path.name, (key,))
+        _duration(ctx, path, channel.default_music, ("music",))
     return path
+
+
+def default_music(site: Path, channel: ClipSettings) -> Path | None:
+    """The file ``default_music`` names: the bundled bed, a file of the site, or None (off)."""
+    if not channel.default_music:
+        return None
+    if channel.default_music == BUNDLED_MUSIC:
+        return audio.BUNDLED_BED
+    return site / channel.default_music
 
 
 def _duration(ctx: RenderContext, path: Path, name: str, key: tuple) -> float:
@@ -285,16 +323,16 @@ def _duration(ctx: RenderContext, path: Path, name: str, key: tuple) -> float:
 
 
 def _cover(ctx: RenderContext, prepared: Prepared, path: Path) -> dict:
-    """3:4 cover, 1080x1440: the title card design over the first photo of the script. Returns the
-    card's description (its boxes, each text box with its lines as drawn)."""
+    """The feed cover at the platform's size (3:4; 视频号 6:7), designed for it: the first photo of
+    the script, the title and the channel's account (see :mod:`publisher.render.video.cover`).
+    Returns its description (its boxes, each text box with its lines as drawn)."""
     meta = ctx.story.meta
-    footer = ctx.localize(f"{ctx.config.name}　{meta.date.year}年{meta.date.month}月{meta.date.day}日")
     channel: VideoSettings = ctx.channel_config  # type: ignore[assignment]
-    painter = CardPainter(channel.cover_width, channel.cover_height, ctx.config.theme, ctx.language,
-                          ctx.localize(ctx.account), footer)
+    painter = CoverPainter(channel.cover_width, channel.cover_height, ctx.config.theme, ctx.language)
     photo = next(iter(prepared.images.values()), ctx.story.images[0] if ctx.story.images else None)
     try:
-        card = painter.title_card(prepared.caption_title, ctx.localize(meta.summary), photo)
+        card = painter.cover(prepared.caption_title, ctx.localize(KIND_LABELS.get(meta.kind, "")),
+                             ctx.localize(ctx.account), photo, ctx.localize(meta.summary))
     except CardTextTooLong as exc:
         raise ctx.error(_("cover: the {role} text does not fit; shorten it").format(role=exc.role), "title") from None
     card.image.save(path, "JPEG", quality=90)

@@ -32,6 +32,8 @@ from publisher.render.region import Region
 
 ABSENT = "absent"
 PACKAGE = "package:"
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+"""The installed ``publisher`` package: files under it are recorded by name and version."""
 
 _active: ContextVar[Recorder | None] = ContextVar("publisher_inputs", default=None)
 
@@ -42,6 +44,10 @@ class Recorder:
     files: dict[str, str] = field(default_factory=dict)
 
     def record(self, path: Path) -> None:
+        packaged = packaged_name(path)
+        if packaged is not None:  # a file that ships with publisher (the music bed): by version
+            self.record_package(packaged)
+            return
         key = self.key(path)
         if key is not None and key not in self.files:
             self.files[key] = file_hash(path) if path.is_file() else ABSENT
@@ -79,6 +85,14 @@ def record_package(name: str, distribution: str = "publisher") -> None:
     recorder = _active.get()
     if recorder is not None:
         recorder.record_package(name, distribution)
+
+
+def packaged_name(path: Path) -> str | None:
+    """``assets/music/calm-bed.m4a`` for a file inside the installed publisher package, else None."""
+    try:
+        return path.resolve().relative_to(PACKAGE_ROOT).as_posix()
+    except ValueError:
+        return None
 
 
 def use(path: Path) -> Path:

@@ -1,19 +1,19 @@
 """Frame composition that only computes what moves.
 
-A frame is background + scene heading + subtitle. Backgrounds of designed scenes and the
-title and end cards are drawn once; a photo scene is scaled and converted to YUV once and
-slides by slicing (no per-frame resampling or colour conversion); subtitles are drawn once
-per cue and composited only inside their box. While neither scene nor cue changes on a
-still background, the same frame is returned as is. Frames are yuv420p (BT.709, limited
-range) as one flat array, ready for the encoder. Caches hold the current scene and cue
-only, so memory does not grow with the clip's length.
+A frame is a scene layer + subtitle. The title and end cards are drawn once and returned as
+they are. A photo scene is scaled and converted to YUV once and slides by slicing (no per-frame
+resampling or colour conversion), its heading band placed over the photo's calmest stretch; a
+designed scene (:mod:`publisher.render.video.design`) drifts its backdrop the same way and fades
+its heading and figure or icon in. Subtitles are drawn once per cue and composited only inside
+their box. Frames are yuv420p (BT.709, limited range) as one flat array, ready for the encoder.
+Caches hold the current scene and cue only, so memory does not grow with the clip's length.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +22,10 @@ from PIL import Image, ImageDraw
 from publisher.config import Theme
 from publisher.render import photos, textbox
 from publisher.render.textbox import Box
+from publisher.render.video import design, icons, placement
 from publisher.render.video.encode import rgb_to_yuv420
 from publisher.render.video.settings import ClipSettings
-from publisher.render.video.subtitles import Overlay, draw_cue
+from publisher.render.video.subtitles import Overlay, draw_cue, subtitle_box
 from publisher.render.video.timing import Plan, PlannedScene
 
 KIND_LABELS = {"antifraud": "反诈提醒", "officer": "警察故事", "deed": "为民服务"}
@@ -38,6 +39,8 @@ class Cards:
     account: str
     kind_label: str
     end_lines: list[str]
+    figures: list[design.KeyFigure] = field(default_factory=list)
+    """The story's key figures (a designed scene whose text names one shows it)."""
 
 
 class FrameComposer:
@@ -50,11 +53,10 @@ class FrameComposer:
         self._title: np.ndarray | None = None
         self._end: np.ndarray | None = None
         self._scene_key: int | None = None
-        self._scene: _SceneLayer | None = None
+        self._scene: design.Frame | None = None
         self._cue_key: int | None = None
         self._cue: Overlay | None = None
-        self._still_key: tuple | None = None
-        self._still: np.ndarray | None = None
+        self.layouts = self._layouts()
 
     # -- public -----------------------------------------------------------------------------
     def frame(self, t: float) -> np.ndarray:
@@ -69,18 +71,7 @@ class FrameComposer:
                 self._end = to_i420(np.asarray(self.end_card()))
             return self._end
         scene = self._scene_at(t)
-        cue_index = self._cue_at(t)
-        layer = self._layer(scene)
-        overlay = self._overlay(cue_index)
-        if layer.moving is None:
-            key = (scene.index, cue_index)
-            if key != self._still_key:
-                frame = layer.still.copy()
-                if overlay is not None:
-                    overlay.onto(frame)
-                self._still_key, self._still = key, to_i420(frame)
-            return self._still  # type: ignore[return-value]
-        return layer.moving(t - scene.start, overlay)
+        return self._layer(scene)(t - scene.start, self._overlay(self._cue_at(t)))
 
     def title_card(self) -> Image.Image:
         image = self._gradient()
@@ -131,46 +122,42 @@ class FrameComposer:
             self._cue_key, self._cue = index, draw_cue(self.plan.cues[index], self.channel, self.language)
         return self._cue
 
-    def _layer(self, scene: PlannedScene) -> _SceneLayer:
+    def _layer(self, scene: PlannedScene) -> design.Frame:
         if scene.index != self._scene_key:
             self._scene_key, self._scene = scene.index, self._make_layer(scene)
-            self._still_key = None
         return self._scene  # type: ignore[return-value]
 
-    def _make_layer(self, scene: PlannedScene) -> _SceneLayer:
+    def _make_layer(self, scene: PlannedScene) -> design.Frame:
         photo = self.images.get(scene.index)
         if photo is None:
-            image = self._gradient()
-            self._scene_number(image, scene.index + 1)
-            if scene.heading:
-                self._heading_on_design(image, scene.heading)
-            return _SceneLayer(np.asarray(image), None)
-        heading = self._heading_overlay(scene.heading) if scene.heading else None
-        return _SceneLayer(None, _pan(photo, self.size, scene, self.channel.pan_pixels_per_second, heading))
+            return design.DesignedScene(self.size, self.theme, self.language, self.channel.safe_right,
+                                        self.layouts[scene.index], scene.end - scene.start,
+                                        self.channel.pan_pixels_per_second).frame
+        return _pan(photo, self.size, scene, self.channel.pan_pixels_per_second,
+                    self._heading_overlay if scene.heading else None)
 
-    def _heading_on_design(self, image: Image.Image, heading: str) -> None:
-        draw = ImageDraw.Draw(image)
-        margin = round(90 * self.s)
-        inner = self.size[0] - 2 * margin - round(self.channel.safe_right * self.s) + margin
-        draw.rectangle((margin, round(330 * self.s), margin + round(120 * self.s), round(342 * self.s)),
-                       fill=self.theme.accent)
-        self._fit(draw, heading, Box(margin, round(380 * self.s), inner, round(420 * self.s)), 110, 44, 900,
-                  self.theme.text, spacing=1.2)
+    def _layouts(self) -> list[design.Layout]:
+        """Each scene's designed layout: its key figure, else an icon unlike the previous scene's."""
+        layouts: list[design.Layout] = []
+        previous = None
+        for scene in self.plan.scenes:
+            text = "".join(cue.text for cue in self.plan.cues if cue.scene == scene.index)
+            figure = design.key_figure(text, self.cards.figures)
+            icon = icons.icon_for(scene.heading, text, avoid=previous)
+            previous = None if figure else icon
+            layouts.append(design.Layout(scene.index + 1, len(self.plan.scenes), scene.heading, figure, icon))
+        return layouts
 
-    def _scene_number(self, image: Image.Image, number: int) -> None:
-        """A large, faint scene number: the designed background's only ornament (drawn once)."""
-        layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
-        draw = ImageDraw.Draw(layer)
-        margin = round(90 * self.s)
-        box = Box(margin, round(760 * self.s), self.size[0] - 2 * margin - round(self.channel.safe_right * self.s),
-                  round(420 * self.s))
-        fitted = textbox.fit(f"{number:02d}", box, round(420 * self.s), 40, 900, self.language, 1.0, "right")
-        textbox.draw(draw, fitted, (*_rgb(self.theme.accent), 46), "middle")
-        image.paste(Image.alpha_composite(image.convert("RGBA"), layer).convert("RGB"))
-
-    def _heading_overlay(self, heading: str) -> Overlay:
+    def _heading_overlay(self, heading: str, luma: np.ndarray, travel: int, vertical: bool) -> Overlay:
+        """The heading on a translucent band across the photo, over its calmest stretch (see
+        :mod:`publisher.render.video.placement`)."""
         margin = round(60 * self.s)
-        box = Box(0, 2 * round(130 * self.s), self.size[0], 2 * round(75 * self.s))
+        height = 2 * round(75 * self.s)
+        subtitles = subtitle_box(self.channel)
+        top = 2 * round(130 * self.s)
+        lowest = subtitles.y - height - 2 * round(20 * self.s)
+        y = placement.heading_band(luma, height, top, lowest, lowest, travel, vertical)
+        box = Box(0, y, self.size[0], height)
         image = Image.new("RGBA", (box.width, box.height), (0, 0, 0, 0))
         draw = ImageDraw.Draw(image)
         draw.rectangle((0, 0, box.width - 1, box.height - 1), fill=(*_rgb(self.theme.background), 190))
@@ -203,18 +190,13 @@ def to_i420(rgb: np.ndarray) -> np.ndarray:
     return np.concatenate([y.ravel(), u.ravel(), v.ravel()])
 
 
-@dataclass
-class _SceneLayer:
-    still: np.ndarray | None
-    moving: Callable[[float, Overlay | None], np.ndarray] | None
-
-
 def _pan(photo: Path, size: tuple[int, int], scene: PlannedScene, speed: float,
-         heading: Overlay | None) -> Callable[[float, Overlay | None], np.ndarray]:
+         heading: Callable[[str, np.ndarray, int, bool], Overlay] | None) -> design.Frame:
     """A slow pan: the photo is fitted around its subject and converted to YUV once, a little
     larger than the frame, and each frame is a slice of it at an even offset (so chroma stays
     aligned); scenes alternate vertical and horizontal travel, and travel only as far as keeps the
-    subject in frame."""
+    subject in frame. ``heading`` draws the heading band, given the scaled photo's luma and the
+    pan, so it can avoid the photo's busy parts."""
     width, height = size
     duration = max(0.1, scene.end - scene.start)
     travel = 2 * (min(math.ceil(speed * duration), round(0.25 * min(width, height))) // 2)
@@ -227,6 +209,7 @@ def _pan(photo: Path, size: tuple[int, int], scene: PlannedScene, speed: float,
     if scene.index % 4 >= 2:
         first, last = last, first
     luma = width * height
+    band = heading(scene.heading, planes[0], travel, vertical) if heading is not None else None
 
     def frame(elapsed: float, cue: Overlay | None) -> np.ndarray:
         progress = min(1.0, max(0.0, elapsed / duration))
@@ -241,7 +224,7 @@ def _pan(photo: Path, size: tuple[int, int], scene: PlannedScene, speed: float,
                 plane[...] = source[start:start + height // scale]
             else:
                 plane[...] = source[:, start:start + width // scale]
-        for overlay in (heading, cue):
+        for overlay in (band, cue):
             if overlay is not None:
                 overlay.onto_yuv(y, u, v)
         return out

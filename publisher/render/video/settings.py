@@ -10,6 +10,9 @@ from pydantic import Field
 
 from publisher.config import Schema, X264Preset
 
+BUNDLED_MUSIC = "bundled"
+"""``default_music`` value naming the music bed that ships with publisher."""
+
 
 class ClipSettings(Schema):
     """How a vertical clip with burned-in subtitles is drawn, timed and encoded."""
@@ -54,9 +57,15 @@ class ClipSettings(Schema):
     """Lines of the closing card, above the account name."""
     pan_pixels_per_second: float = Field(24.0, ge=0)
     """Speed of the slow pan over a scene's photo."""
+    default_music: str = BUNDLED_MUSIC
+    """Music under a story that names no ``music:``: ``"bundled"`` (the calm bed that comes with
+    publisher, made by the project, CC0), a file of the site (``"assets/music/theme.mp3"``), or
+    ``""`` for none (a story without music or voice then gets a silent track)."""
     music_volume: float = Field(0.5, ge=0, le=2)
-    """Background music volume without a voice-over (1 = as recorded)."""
+    """Background music volume where nobody speaks (1 = as recorded)."""
     music_under_voice: float = Field(0.15, ge=0, le=2)
-    """Background music volume under a voice-over."""
+    """Background music volume while a voice-over speaks (the music dips under the voice)."""
+    duck_release: float = Field(0.6, ge=0, le=10)
+    """Seconds the music takes to come back up after the voice stops."""
     music_fade: float = Field(2.0, ge=0)
     """Fade-out of the music at the end, in seconds."""

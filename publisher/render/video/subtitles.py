@@ -57,18 +57,31 @@ class Overlay:
         region = frame[b.y:b.bottom, b.x:b.right]
         region[...] = (region * (1.0 - self.alpha) + self.premultiplied).astype(np.uint8)
 
-    def onto_yuv(self, y: np.ndarray, u: np.ndarray, v: np.ndarray) -> None:
-        """Composite in place onto the Y, U and V planes of a yuv420p frame."""
+    def onto_yuv(self, y: np.ndarray, u: np.ndarray, v: np.ndarray, dx: int = 0, dy: int = 0,
+                 opacity: float = 1.0) -> None:
+        """Composite in place onto the Y, U and V planes of a yuv420p frame, moved by ``dx``, ``dy``
+        (even; the moved box must stay inside the frame) and faded to ``opacity``."""
         if self._yuv is None:
             self._yuv = _yuv_layers(np.asarray(self.image.convert("RGB")), self.alpha[:, :, 0])
         (inverse, premultiplied_y), (inverse2, premultiplied_u, premultiplied_v) = self._yuv
-        b = self.box
+        if opacity < 1.0:
+            k = round(max(0.0, opacity) * 256)
+            inverse, inverse2 = (_faded_inverse(a, k) for a in (inverse, inverse2))
+            premultiplied_y, premultiplied_u, premultiplied_v = (
+                ((p.astype(np.uint32) * k) >> 8).astype(np.uint16)
+                for p in (premultiplied_y, premultiplied_u, premultiplied_v))
+        b = Box(self.box.x + dx, self.box.y + dy, self.box.width, self.box.height)
         region = y[b.y:b.bottom, b.x:b.right]
         # 8.8 fixed point: 16-bit integer maths is several times faster than floats here.
         region[...] = ((region * inverse + premultiplied_y) >> 8).astype(np.uint8)
         for plane, premultiplied in ((u, premultiplied_u), (v, premultiplied_v)):
             half = plane[b.y // 2:b.bottom // 2, b.x // 2:b.right // 2]
             half[...] = ((half * inverse2 + premultiplied) >> 8).astype(np.uint8)
+
+
+def _faded_inverse(inverse: np.ndarray, k: int) -> np.ndarray:
+    """``256 - alpha * k / 256``: the inverse alpha of a layer faded to ``k``/256."""
+    return (256 - (((256 - inverse.astype(np.uint32)) * k) >> 8)).astype(np.uint16)
 
 
 def _yuv_layers(colour: np.ndarray, alpha: np.ndarray) -> tuple:
