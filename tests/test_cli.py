@@ -86,6 +86,20 @@ def test_new_slug_is_short_safe_ascii_or_the_date(site, cli):
     assert re.search(r"/\d{8}\.md$", path), path
 
 
+def test_new_leaves_names_and_numbers_out_of_the_file_name(site, cli):
+    """A file name is a story's id in every output path, playlist and batch sheet: no name, no number."""
+    for title in ("张伟（13812345678）走失获救", "受害人王小明（身份证340404199001011235）的钱追回了"):
+        path = cli("new", "--site", site, "deed", title).out.strip()
+        slug = path.rsplit("/", 1)[1]
+        for leak in ("zhangwei", "13812345678", "wangxiaoming", "340404199001011235"):
+            assert leak not in slug, slug
+    assert slug.startswith("shouhairen-"), slug  # what is left is still read
+    path = cli("new", "--site", site, "deed", "张伟13812345678").out.strip()  # nothing left: the date
+    assert re.search(r"/\d{8}\.md$", path), path
+    # an officer's name is published, and stays
+    assert "lijun" in cli("new", "--site", site, "deed", "民警李军帮老人回家").out
+
+
 @pytest.mark.parametrize("kind", ["officer", "deed", "antifraud"])
 def test_a_new_story_of_every_kind_passes_check_as_it_is(site, cli, kind):
     run = cli("new", "--site", site, kind, "暖心民警送迷路老人回家")

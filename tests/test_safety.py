@@ -193,6 +193,26 @@ def test_undeclared_personal_information_is_an_error_at_its_place(site, cli):
     assert (site.parent / "out/weibo/deeds/found-elderly/post.txt").is_file()
 
 
+def test_a_file_name_with_a_protected_name_or_a_number_is_refused(site, cli):
+    """The id reaches output folders, LED playlists, preview pages and batch sheets unmasked."""
+    story = ("---\ntitle: 走失获救\nkind: deed\ndate: 2021-04-01\nstatus: ready\nchannels: [weibo]\n"
+             "people:\n  - {name: 王小明, role: 受害人}\n  - {name: 李军, role: 民警}\n---\n\n"
+             "王小明走失，民警李军找到了他。\n")
+    write(site / "content/deeds/wang-xiaoming-zoushi.md", story)
+    write(site / f"content/deeds/zoushi-{MOBILE}.md", story.replace("王小明", "张三"))
+    write(site / "content/deeds/lijun-zhaodao-laoren.md", story)  # an officer is published by name
+    run = cli("build", "--site", "site", "--out", "out", "--jobs", "1", cwd=site.parent)
+    assert run.code == 1
+    assert ("site/content/deeds/wang-xiaoming-zoushi.md:8:6: error: the file name spells 王某's name "
+            "(wangxiaoming)") in run.err
+    assert f"site/content/deeds/zoushi-{MOBILE}.md:1:1: error: the file name holds personal information" in run.err
+    assert "lijun-zhaodao-laoren.md" not in run.err
+    out = site.parent / "out"
+    assert not (out / "weibo/deeds/wang-xiaoming-zoushi").exists()
+    assert not (out / f"weibo/deeds/zoushi-{MOBILE}").exists()
+    assert (out / "weibo/deeds/lijun-zhaodao-laoren/post.txt").is_file()
+
+
 def test_allowed_with_a_reason_is_published(site, cli):
     write(site / "content/deeds/duty.md",
           "---\ntitle: 值班电话\nkind: deed\ndate: 2021-04-01\nstatus: ready\nchannels: [weibo]\n"

@@ -28,6 +28,7 @@ from publisher.pipeline.reader import read_site
 from publisher.preview import generate
 from publisher.preview.serve import serve
 from publisher.render import terms
+from publisher.safety.file_names import title_for_slug
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -107,7 +108,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_new(args: argparse.Namespace) -> int:
     config = load_site(args)
-    path = scaffold(args.site, config, args.kind, args.title, args.slug)
+    path = scaffold(args.site, config, args.kind, args.title, args.slug,
+                    spelled_from=title_for_slug(args.title))
     print(path)
     return EXIT_OK
 

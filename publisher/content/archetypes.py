@@ -21,13 +21,18 @@ from publisher.i18n import _
 PACKAGE_ARCHETYPES = Path(__file__).resolve().parent.parent / "archetypes"
 
 
-def scaffold(site: Path, config: SiteConfig, kind: str, title: str, slug: str | None = None) -> Path:
-    """Write the new story and return its path. Never overwrites an existing story."""
+def scaffold(site: Path, config: SiteConfig, kind: str, title: str, slug: str | None = None, *,
+             spelled_from: str | None = None) -> Path:
+    """Write the new story and return its path. Never overwrites an existing story.
+
+    Without ``slug`` the file name is ``spelled_from`` in pinyin: the title without the names and
+    numbers of people in it (:func:`publisher.safety.file_names.title_for_slug`), since a story's
+    file name is its id in every output. Defaults to the title."""
     if not title.strip():
         raise PublisherError(_("the title is empty"))
     today = dt.datetime.now(ZoneInfo(config.timezone)).date()
     section = site / "content" / config.section_for(kind)  # type: ignore[arg-type]
-    slug = slug or _default_slug(title, today, section)
+    slug = slug or _default_slug(title if spelled_from is None else spelled_from, today, section)
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_\-]*", slug):
         raise PublisherError(_("slug {slug!r}: use letters, digits, '-' and '_' (it becomes a file name)").format(
             slug=slug))

@@ -27,7 +27,7 @@ from publisher.errors import ContentError, Diagnostic
 from publisher.i18n import N_, _
 from publisher.render import fonts
 from publisher.render.channel import channels as configured_channels
-from publisher.safety import guard, names, wording
+from publisher.safety import file_names, guard, names, wording
 from publisher.safety.people import masked_name
 from publisher.sourcepos import line_col, shown_path
 from publisher.validation import describe, first_per_place
@@ -106,6 +106,7 @@ def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Sto
     meta, masked_body, problems = guard.screen_cached(cache, text, meta, parsed.body, shown, config.safety.id_mask)
     parsed = dataclasses.replace(parsed, body=masked_body)
     warnings: list[Diagnostic] = _undeclared_people(text, meta, shown)
+    problems += _identifying_file_name(story_id, meta, parsed, shown)
     meta = _without_raw_values(meta)
     for finding in wording.check(text, site, config, shown):
         (problems if finding.severity == "error" else warnings).append(finding)
@@ -210,6 +211,26 @@ def _undeclared_people(text: str, meta: FrontMatter, shown: str) -> list[Diagnos
         warned.add(finding.name)
         line, col = line_col(text, finding.start)
         found.append(Diagnostic(shown, line, col, names.suggestion(finding.name), "warning"))
+    return found
+
+
+def _identifying_file_name(story_id: str, meta: FrontMatter, parsed: frontmatter.Parsed,
+                           shown: str) -> list[Diagnostic]:
+    """An error where the file name (the story's id, shown in every output's path, in playlists,
+    preview addresses and batch sheets) holds a personal number or the pinyin of a name that is not
+    published: masking reaches the text, never the file name."""
+    found = []
+    for part in file_names.identifying_parts(story_id, meta.people):
+        if part.person is None:
+            found.append(Diagnostic(shown, 1, 1, _(
+                "the file name holds personal information ({text}); it is part of every output's address: rename "
+                "the file (e.g. the date, or what happened)").format(text=part.text)))
+        else:
+            line, col = parsed.position("people", part.person, "name")
+            found.append(Diagnostic(shown, line, col, _(
+                "the file name spells {name}'s name ({text}), which is published masked; the file name is part of "
+                "every output's address: rename the file").format(
+                name=masked_name(meta.people[part.person].name), text=part.text)))
     return found
 
 
