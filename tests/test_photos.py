@@ -322,6 +322,27 @@ def test_detection_is_remembered_by_content_and_the_blur_changes_the_identity(tm
     assert not treatment.of_stories(other)[other[0].images[0].resolve()].blur_faces
 
 
+def test_a_photo_another_story_protects_is_blurred_in_every_story_that_shows_it(tmp_path):
+    """Blurring is decided per photo across the site: by file and by content (a copy under another
+    name), and an edit of the protecting story alone renders the others again."""
+    site = face_site(tmp_path, "  - {name: 王小明, role: minor, blur: false, reason: 监护人书面同意公开}\n")
+    write_story(site, "shared", "images: [../child/face.jpg]\n", body="民警帮助群众回家。\n", kind="deed")
+    copy = write_story(site, "copied", "images: [same.jpg]\n", body="民警帮助群众回家。\n", kind="deed")
+    shutil.copy(FACE_PHOTO, copy / "same.jpg")
+    out = build(site, "weibo")
+    for slug in ("shared", "copied"):  # the test can tell: the face is found while nobody protects it
+        assert faces.find(Image.open(out / f"weibo/deeds/{slug}/card-1.png").convert("RGB")), slug
+    protecting = site / "content/deeds/child/index.md"
+    protecting.write_text(protecting.read_text(encoding="utf-8").replace(
+        ", blur: false, reason: 监护人书面同意公开", ""), encoding="utf-8")
+    out = build(site, "weibo")
+    for slug in ("child", "shared", "copied"):
+        assert not faces.find(Image.open(out / f"weibo/deeds/{slug}/card-1.png").convert("RGB")), slug
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    shared = next(r for r in manifest["renditions"] if r["story"] == "deeds/shared")
+    assert "content/deeds/child/index.md" in shared["inputs"]  # its edit re-renders this one
+
+
 @pytest.mark.parametrize("subject, frame, travel", [
     ((85, 527), 1920, 166), ((1900, 2030), 1920, 166), ((0, 1920), 1920, 120), ((10, 2100), 1920, 180),
     ((700, 701), 1080, 120)])

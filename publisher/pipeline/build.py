@@ -58,6 +58,8 @@ class Job:
     stage: str = ""
     """The staging folder, made by the build before the job is handed to a worker (so the build
     can remove it when it stops the worker)."""
+    protected: treatment.Protected = field(default_factory=treatment.Protected)
+    """The site's photos whose faces are blurred in every story that shows them."""
 
     @property
     def key(self) -> str:
@@ -169,6 +171,7 @@ def _build(site: Path, config: SiteConfig, out: Path, only: set[str], drafts: bo
     problems += [d for name, channel in registry.items() if not only or name in only
                  for d in channel.site_problems(stories, site)]
     refused: list[Story] = []
+    protected = treatment.protected_photos(stories)  # every story read, approved or not
     if accept is not None:
         judged = [(story, accept(story)) for story in stories]
         refused = [story for story, ok in judged if not ok]
@@ -187,13 +190,13 @@ def _build(site: Path, config: SiteConfig, out: Path, only: set[str], drafts: bo
             continue
         for unit in channel.plan(stories, day, drafts, refused):
             planned.add((unit.key, name))
-            key = plan_key(config, name, unit.key, unit.content())
+            key = plan_key(config, name, unit.key, unit.content() + protected.signature(unit.stories))
             old = previous.find(unit.key, name)
             if _still_current(old, key, site, out):
                 kept.append(old)
                 summary[name].unchanged += 1
             else:
-                todo.append(Job(site, out, config, unit, name, key, progress))
+                todo.append(Job(site, out, config, unit, name, key, progress, protected=protected))
 
     journal = manifest.Journal(out)
     try:
@@ -388,9 +391,11 @@ def render_job(job: Job) -> Outcome:
     outcome = Outcome(job.key, job.channel)
     stage = Path(job.stage) if job.stage else atomic.new_stage(job.out / job.channel / job.key, job.owner)
     try:
-        with inputs.recording(job.site) as recorder, treatment.applying(job.unit.stories):
+        with inputs.recording(job.site) as recorder, treatment.applying(job.unit.stories, job.protected):
             for story in job.unit.stories:
                 recorder.record(story.path)
+            for source in job.protected.sources(job.unit.stories):  # another story's edit may unblur
+                recorder.record(source)
             ctx = RenderContext(job.site, job.config, job.unit, job.channel, stage, progress=job.progress,
                                 out=job.out)
             with linebreak.keeping(unit_terms(job.site, job.unit.stories, ctx.localize)):

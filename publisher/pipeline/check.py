@@ -46,12 +46,13 @@ def check_site(site: Path, config: SiteConfig) -> tuple[list[Diagnostic], list[D
     warnings += [w for story in stories for w in story.warnings]
     warnings += faceless_protected_photos(stories)
     today = dt.datetime.now(ZoneInfo(config.timezone)).date()
+    protected = treatment.protected_photos(stories)
     for name, channel in channels(config).items():
         errors += channel.site_problems(stories, site)
         for unit in channel.plan(stories, today, drafts=True):
             ctx = RenderContext(site, config, unit, name, folder=Path("/nonexistent"))
             try:
-                with treatment.applying(unit.stories):
+                with treatment.applying(unit.stories, protected):
                     channel.check(ctx)
             except ContentError as exc:
                 errors += exc.diagnostics
