@@ -32,7 +32,7 @@ from publisher.errors import ConfigError, ContentError, Diagnostic, PublisherErr
 from publisher.i18n import CHINESE, _, language, set_language
 from publisher.ledger import connect as connect_ledger
 from publisher.pipeline import manifest
-from publisher.pipeline.check import drawn_config_problems
+from publisher.pipeline.check import drawn_config_problems, protected_photo_warnings
 from publisher.pipeline.reader import read_site
 from publisher.render import artifacts, inputs, linebreak, treatment
 from publisher.render.channel import Channel, CollectiveUnit, RenderContext, StoryUnit, Unit, channels
@@ -172,6 +172,7 @@ def _build(site: Path, config: SiteConfig, out: Path, only: set[str], drafts: bo
                  for d in channel.site_problems(stories, site)]
     refused: list[Story] = []
     protected = treatment.protected_photos(stories)  # every story read, approved or not
+    problems += protected_photo_warnings(stories, protected)
     if accept is not None:
         judged = [(story, accept(story)) for story in stories]
         refused = [story for story, ok in judged if not ok]

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from publisher.config import SiteConfig
 from publisher.content.story import Story
 from publisher.errors import ConfigError, ContentError, Diagnostic, PublisherError
-from publisher.i18n import _
+from publisher.i18n import _, ngettext
 from publisher.pipeline.reader import read_site, story_files
 from publisher.render import fonts, inputs, treatment
 from publisher.render.channel import RenderContext, channels
@@ -44,9 +44,9 @@ def check_site(site: Path, config: SiteConfig) -> tuple[list[Diagnostic], list[D
     errors = [d for d in problems if d.severity == "error"]
     warnings: list[Diagnostic] = [d for d in problems if d.severity != "error"]
     warnings += [w for story in stories for w in story.warnings]
-    warnings += faceless_protected_photos(stories)
-    today = dt.datetime.now(ZoneInfo(config.timezone)).date()
     protected = treatment.protected_photos(stories)
+    warnings += protected_photo_warnings(stories, protected)
+    today = dt.datetime.now(ZoneInfo(config.timezone)).date()
     for name, channel in channels(config).items():
         errors += channel.site_problems(stories, site)
         for unit in channel.plan(stories, today, drafts=True):
@@ -62,22 +62,28 @@ def check_site(site: Path, config: SiteConfig) -> tuple[list[Diagnostic], list[D
     return errors, warnings, len(story_files(site))
 
 
-def faceless_protected_photos(stories: list[Story]) -> list[Diagnostic]:
-    """A warning for each photo of a story that blurs faces (a victim or a minor is named) in which
-    no face was found: the detector misses small faces and faces turned away, so a person must look."""
+def protected_photo_warnings(stories: list[Story], protected: treatment.Protected) -> list[Diagnostic]:
+    """A warning for each photo whose faces are blurred (its story, or another story showing it,
+    names a victim or a minor), with the number of faces found: the detector misses faces turned
+    away and some small ones, so a person must look at every such photo."""
     found = []
     for story in stories:
-        if not story.meta.blurs_faces:
-            continue
         places = [(path, story.position("images", index)) for index, path in enumerate(story.images)]
         places += [(path, story.locate(src)) for src, path in story.body_images.items()]
         seen: set[Path] = set()
         for path, (line, col) in places:
-            if path in seen:
+            if path in seen or not (story.meta.blurs_faces or protected.stories_protecting(path)):
                 continue
             seen.add(path)
-            if not inputs.faces_in(path):
-                found.append(Diagnostic(shown_path(story.path), line, col, _(
-                    "no face was found in {image}, a photo of a story that names a victim or a minor: look at it "
-                    "yourself; a face the program missed is published unblurred").format(image=path.name), "warning"))
+            count = len(inputs.faces_in(path, thoroughly=True))
+            if count:
+                message = ngettext(
+                    "{count} face was found in {image} and is blurred, a photo of a victim or a minor: look at the "
+                    "photo yourself for any face left unblurred",
+                    "{count} faces were found in {image} and are blurred, a photo of a victim or a minor: look at "
+                    "the photo yourself for any face left unblurred", count).format(count=count, image=path.name)
+            else:
+                message = _("no face was found in {image}, a photo of a story that names a victim or a minor: look at "
+                            "it yourself; a face the program missed is published unblurred").format(image=path.name)
+            found.append(Diagnostic(shown_path(story.path), line, col, message, "warning"))
     return found

@@ -108,13 +108,14 @@ def open_image(path: Path) -> Image.Image:
     record(path)
     image = _upright(path)
     if treatment.of(path).blur_faces:
-        image = faces.blur(image, faces_in(path))
+        image = faces.blur(image, faces_in(path, thoroughly=True))
     return image
 
 
-def faces_in(path: Path) -> list[Region]:
-    """The faces found in the photo at ``path`` (as taken, never blurred)."""
-    return analysis(path, faces.find, faces.DISTRIBUTION)
+def faces_in(path: Path, thoroughly: bool = False) -> list[Region]:
+    """The faces found in the photo at ``path`` (as taken, never blurred); ``thoroughly`` also
+    searches it enlarged, for small faces (a protected photo's)."""
+    return analysis(path, faces.find_thoroughly if thoroughly else faces.find, faces.DISTRIBUTION)
 
 
 T = TypeVar("T")
