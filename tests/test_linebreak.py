@@ -53,3 +53,17 @@ def test_atom_longer_than_a_line_is_split_as_last_resort():
 
 def test_atoms_glue_punctuation_to_neighbours():
     assert atoms("拨打“96110”。") == ["拨", "打", "“96110”。"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("请访问 https://a.cn/x?y=1&z=2 下载。然后安装！", ["请访问 https://a.cn/x?y=1&z=2 下载。", "然后安装！"]),
+    ("真的吗?是的!好了; 再见", ["真的吗?", "是的!", "好了;", "再见"]),
+    ("Hello! 你好“对吗？”他说。", ["Hello!", "你好“对吗？”", "他说。"]),
+])
+def test_ascii_stops_end_a_sentence_only_before_a_space_chinese_or_the_end(text, expected):
+    """A web address's ? and & go on (a card or a subtitle cut at "…/index.html?" is broken)."""
+    from publisher.render import linebreak
+    from publisher.render.video import script
+
+    assert linebreak.sentences(text) == expected
+    assert [s.text for s in script.sentences(text)] == expected

@@ -171,7 +171,10 @@ def drawable(text: str) -> str:
 
 
 SENTENCE_END = set("。！？!?…")
-_SENTENCE = re.compile(r".+?(?:[。！？!?；;…]+[”’」』）)]*|$)", re.S)
+_SENTENCE = re.compile(
+    r".+?(?:(?:[。！？；…]|[!?;](?=[!?;。！？；…”’」』）)]*(?:\s|$|[^\x00-\x7f])))+[”’」』）)]*|$)", re.S)
+"""A sentence ends at 。！？；… and at ASCII !?; only before a space, Chinese or the end of the line:
+``https://a.cn/x?y=1`` and ``a;b`` go on."""
 CLAUSE_END = set("，、；：,;:")
 _CLOSERS = set("”’」』）》〕】〉〗｝］)]}")
 LINE_COST = 10_000.0
@@ -186,8 +189,8 @@ ORPHAN_COST, SHORT_LAST_COST = 3_000.0, 40.0
 
 
 def sentences(text: str) -> list[str]:
-    """``text`` cut after each sentence's end (。！？；… with the closing quotes that follow it);
-    a paragraph (line) always ends a sentence."""
+    """``text`` cut after each sentence's end (。！？；… with the closing quotes that follow it, and
+    ASCII !?; that a space, Chinese or the line's end follows); a paragraph (line) always ends a sentence."""
     return [s for line in text.split("\n") for m in _SENTENCE.finditer(line.strip()) if (s := m.group().strip())]
 
 
