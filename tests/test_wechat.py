@@ -69,6 +69,34 @@ def test_the_lead_photo_used_again_in_the_body_is_shown_once(site, cli):
                                                       for name in ("images/lead.jpg", "images/body-1.jpg")]
 
 
+def test_a_greater_than_sign_in_the_title_or_an_alt_keeps_the_images_embedded(site, cli):
+    """css_inline writes ">" inside attributes as it is: the images must still be embedded."""
+    from html.parser import HTMLParser
+
+    write(site / "content/deeds/greater.md",
+          "---\ntitle: 收入>支出？当心刷单陷阱\nkind: deed\ndate: 2021-04-01\nstatus: ready\nchannels: [wechat]\n"
+          "images: [../../assets/images/banner.png]\n---\n\n正文第一句。\n\n"
+          "![转账>1万元要核实](../officers/wang-wu/photo.png)\n")
+    run = cli("build", "--site", site, "--out", site / "out", "--jobs", "1")
+    assert run.code == 0, run.err
+    folder = site / "out/wechat/deeds/greater"
+
+    class Images(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.sources: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "img":
+                self.sources.append(dict(attrs)["src"])
+
+    page = Images()
+    page.feed((folder / "article.html").read_text(encoding="utf-8"))
+    assert len(page.sources) == 2, page.sources
+    assert [base64.b64decode(s.split(",", 1)[1]) for s in page.sources if s.startswith("data:image/jpeg;base64,")] \
+        == [(folder / name).read_bytes() for name in ("images/lead.jpg", "images/body-1.jpg")]
+
+
 def test_external_image_is_an_error(site, cli):
     write(site / "content/deeds/external.md",
           "---\ntitle: 外链\nkind: deed\ndate: 2021-04-01\nstatus: ready\nchannels: [wechat]\n---\n\n"

@@ -50,8 +50,10 @@ MAX_IMAGE_BYTES = 1024 * 1024  # WeChat refuses body images over 1 MB
 MAX_IMAGE_WIDTH = 1080
 
 _CLASS = re.compile(r'\s+class="[^"]*"')
-_IMG_TAG = re.compile(r"<img\b[^>]*>")
-_IMG_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]+)(")')
+_ATTRIBUTES = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""
+"""A tag's attributes up to its ``>``, quote-aware: css_inline writes a title's or an alt's ``>`` as it is."""
+_IMG_TAG = re.compile(rf"<img\b{_ATTRIBUTES}>")
+_IMG_SRC = re.compile(rf'(<img\b{_ATTRIBUTES}?\ssrc=")([^"]+)(")')
 
 
 class WechatSettings(ChannelSettings):
