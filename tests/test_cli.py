@@ -100,6 +100,16 @@ def test_new_leaves_names_and_numbers_out_of_the_file_name(site, cli):
     assert "lijun" in cli("new", "--site", site, "deed", "民警李军帮老人回家").out
 
 
+@pytest.mark.parametrize("title", ["C:\\用户\\测试 路径", '他说"快报警"', "制表\t符"])
+def test_new_writes_any_title_as_valid_yaml(site, cli, title):
+    """A backslash made an invalid YAML escape: the scaffold failed its own check."""
+    run = cli("new", "--site", site, "deed", title)
+    assert run.code == 0, run.err
+    path = Path(run.out.strip())
+    config, _ = load_config(site)
+    assert read_story(site, f"deeds/{path.stem}", path, config).meta.title == title
+
+
 @pytest.mark.parametrize("kind", ["officer", "deed", "antifraud"])
 def test_a_new_story_of_every_kind_passes_check_as_it_is(site, cli, kind):
     run = cli("new", "--site", site, kind, "暖心民警送迷路老人回家")

@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import jinja2
+import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
 from publisher.config import SiteConfig
@@ -45,7 +46,7 @@ def scaffold(site: Path, config: SiteConfig, kind: str, title: str, slug: str | 
     # Sandboxed like every site template: an archetype is the site's file, not the program's code.
     try:
         text = SandboxedEnvironment(keep_trailing_newline=True).from_string(source.read_text(encoding="utf-8")).render(
-            title=title.replace('"', "\u201d"), date=today.isoformat())
+            title=_quoted_inside(title), date=today.isoformat())
     except jinja2.TemplateError as exc:
         raise PublisherError(_("{path}: the archetype template fails: {error}").format(
             path=source, error=exc)) from None
@@ -55,6 +56,12 @@ def scaffold(site: Path, config: SiteConfig, kind: str, title: str, slug: str | 
     with path.open("x", encoding="utf-8") as handle:  # never overwrites, even a story made meanwhile
         handle.write(text)
     return path
+
+
+def _quoted_inside(title: str) -> str:
+    """The title as the inside of a YAML double-quoted string (archetypes write ``title: "{{ title }}"``),
+    escaped by the YAML dumper: a backslash (``C:\\用户``), a quote or a control character stays the title."""
+    return yaml.safe_dump(title, default_style='"', allow_unicode=True, width=float("inf")).strip()[1:-1]
 
 
 def _default_slug(title: str, today: dt.date, section: Path) -> str:
