@@ -22,7 +22,7 @@ from publisher.content.hashing import content_hash, file_hash
 from publisher.errors import ContentError, Diagnostic
 from publisher.i18n import N_, _
 from publisher.render import artifacts, fonts, inputs, templates
-from publisher.render.cards import CardTextTooLong
+from publisher.render.cards import CardTextTooLong, text_name
 from publisher.render.channel import (
     Channel,
     ChannelReport,
@@ -334,7 +334,8 @@ def _cover(ctx: RenderContext, prepared: Prepared, path: Path) -> dict:
         card = painter.cover(prepared.caption_title, ctx.localize(KIND_LABELS.get(meta.kind, "")),
                              ctx.localize(ctx.account), photo, ctx.localize(meta.summary))
     except CardTextTooLong as exc:
-        raise ctx.error(_("cover: the {role} text does not fit; shorten it").format(role=exc.role), "title") from None
+        message = _("cover: the {role} does not fit; shorten it").format(role=text_name(exc.role))
+        raise ctx.error(message, "title") from None
     card.image.save(path, "JPEG", quality=90)
     return card.to_json(path.name)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from publisher.config import Theme
+from publisher.i18n import _
 from publisher.render import photos, textbox
 from publisher.render.textbox import Block, Box
 
@@ -38,6 +39,25 @@ class Card:
 
 BALANCED = {"title", "quote", "label", "caption", "name", "position"}
 """Card texts set as headlines: lines of even length (body-like texts fill line by line)."""
+
+
+def card_name(kind: str) -> str:
+    """A card kind as the team calls it (``section`` → 小节卡), for messages."""
+    names = {"title": _("title card"), "section": _("section card"), "quote": _("quote card"),
+             "figures": _("figures card"), "officer": _("officer card"), "closing": _("closing card"),
+             "cover": _("cover")}
+    return names.get(kind, kind)
+
+
+def text_name(role: str) -> str:
+    """A text box of a card as the team calls it (``heading-2`` → 小标题), for messages."""
+    names = {"title": _("title"), "summary": _("summary"), "heading": _("section heading"),
+             "key": _("key sentence"), "quote": _("quote"), "attribution": _("attribution"),
+             "label": _("figure label"), "figure": _("figure"), "caption": _("caption"), "name": _("name"),
+             "position": _("position"), "honors": _("honours"), "hotline": _("hotline label"),
+             "number": _("number"), "account": _("account name"), "footer": _("footer"), "tag": _("tag")}
+    base = re.split(r"[-\d]", role, maxsplit=1)[0]
+    return names.get(role, names.get(base, role))
 
 
 class CardTextTooLong(Exception):

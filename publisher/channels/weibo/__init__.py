@@ -22,7 +22,7 @@ from publisher.channels.weibo import plan
 from publisher.config import ChannelSettings
 from publisher.i18n import _
 from publisher.render import templates
-from publisher.render.cards import Card, CardPainter, CardTextTooLong
+from publisher.render.cards import Card, CardPainter, CardTextTooLong, card_name, text_name
 from publisher.render.channel import (
     Channel,
     ChannelReport,
@@ -132,8 +132,8 @@ def draw_cards(ctx: RenderContext, channel: WeiboSettings) -> list[Card]:
         try:
             cards.append(getattr(painter, f"{card.kind}_card")(*card.args))
         except CardTextTooLong as exc:
-            message = _("{kind} card: the {role} text does not fit the card even at the smallest legible "
-                        "size; shorten it: {text}…").format(kind=card.kind, role=exc.role.split("-")[0],
+            message = _("{kind}: the {role} does not fit the card even at the smallest legible "
+                        "size; shorten it: {text}…").format(kind=card_name(card.kind), role=text_name(exc.role),
                                                            text=exc.text[:24])
             if card.needle:
                 raise ctx.error_at(card.needle, message) from None
