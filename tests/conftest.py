@@ -33,6 +33,16 @@ def english(monkeypatch):
     i18n.set_language("en")
 
 
+@pytest.fixture(autouse=True)
+def local_reviewer(monkeypatch):
+    """The tests run as the operating-system account ``tester``: the fixture site's reviewers name it as
+    their ``os_user`` (``publisher review --by`` works for them). tests/test_review_access.py checks the
+    real account is what counts."""
+    from publisher.safety import access
+
+    monkeypatch.setattr(access, "os_account", lambda: "tester")
+
+
 @pytest.fixture
 def chinese(monkeypatch):
     """This test speaks Simplified Chinese: messages, CLI runs in-process and subprocesses alike."""

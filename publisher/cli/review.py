@@ -16,10 +16,13 @@ from publisher.i18n import N_, _
 from publisher.pipeline.reader import read_site, read_story, story_files
 from publisher.publish.daemon import clock_from_environment
 from publisher.publish.runner import Publisher
-from publisher.safety import review
+from publisher.safety import access, audit, review
 
-DECISIONS = {"approve": N_("approve"), "reject": N_("reject"), "withdraw": N_("withdraw")}
-"""A ledger decision as ``review log`` shows it (the ledger and ``--csv`` keep the English word)."""
+DECISIONS = {"approve": N_("approve"), "reject": N_("reject"), "withdraw": N_("withdraw"),
+             "sign-in": N_("sign-in"), "sign-in-failed": N_("failed sign-in"), "locked": N_("account locked"),
+             "sign-out": N_("sign-out"), "user-add": N_("account added"), "user-passwd": N_("password changed"),
+             "user-disable": N_("account disabled"), "user-enable": N_("account enabled")}
+"""An audit event as ``review log`` shows it (the ledger and ``--csv`` keep the English word)."""
 STATUSES = {"draft": N_("draft"), "ready": N_("ready")}
 """A story's ``status:`` as ``review list`` shows it."""
 
@@ -35,21 +38,18 @@ def cmd_review(args: argparse.Namespace) -> int:
                 import csv
 
                 writer = csv.writer(sys.stdout)
-                columns = ("id", "at", "story", "stage", "decision", "reviewer", "os_user", "note", "content_hash")
-                writer.writerow(columns)
+                writer.writerow(audit.COLUMNS)
                 for row in rows:
-                    writer.writerow([row[k] for k in columns])
+                    writer.writerow([row[k] for k in audit.COLUMNS])
             else:
                 for row in rows:
-                    account = f" ({row['os_user']})" if row["os_user"] else ""
-                    decision = _word(DECISIONS, row["decision"])
-                    print(f"{row['at']}  {row['story']}  {row['stage']}  {decision}  {row['reviewer']}{account}"
-                          f"{'  ' + row['note'] if row['note'] else ''}")
+                    print(_log_line(row))
             return EXIT_OK
         stories, errors = read_site(args.site, config)
         print_diagnostics(errors)
+        holders = access.holders(config, connection)
         for story in stories:
-            current = review.state(connection, story, stages, config.reviewers)
+            current = review.state(connection, story, stages, holders)
             status = _word(STATUSES, story.meta.status)
             print(f"{story.id:32s} {_pad(status, 6)} {current.label}  《{story.meta.title}》")
         return EXIT_CONTENT if errors else EXIT_OK
@@ -67,9 +67,9 @@ def cmd_review(args: argparse.Namespace) -> int:
             if not args.stage:
                 _error(_("--stage is required to approve"))
                 return EXIT_USAGE
-            result = review.approve(connection, story, config, args.stage, args.by, args.note, _os_user())
+            result = review.approve(connection, story, config, args.stage, args.by, args.note)
         else:
-            result = review.reject(connection, story, config, args.by, args.note, _os_user())
+            result = review.reject(connection, story, config, args.by, args.note)
     except review.ReviewError as exc:
         _error(str(exc))
         return EXIT_USAGE
@@ -100,7 +100,7 @@ def _withdraw(args: argparse.Namespace, config: SiteConfig) -> int:
             _error(_("no story {target!r} (ids look like deeds/huzheng-365)").format(target=args.target))
             return EXIT_USAGE
     try:
-        review.withdraw(connection, story_id, digest, config, args.by, args.note, _os_user())
+        review.withdraw(connection, story_id, digest, config, args.by, args.note)
     except review.ReviewError as exc:
         _error(str(exc))
         return EXIT_USAGE
@@ -112,6 +112,18 @@ def _withdraw(args: argparse.Namespace, config: SiteConfig) -> int:
     for line in publisher.withdraw(story_id, reason):
         print(line)
     return EXIT_OK
+
+
+def _log_line(row: dict) -> str:
+    """One audit row for people: time, story and stage (for decisions), event, who, from where, note."""
+    where = [row["os_user"]] if row["os_user"] else []
+    if row["ip"]:
+        where.append(row["ip"])
+    parts = [row["at"], *(p for p in (row["story"], row["stage"]) if p), _word(DECISIONS, row["event"]),
+             row["user"] + (f" ({', '.join(where)})" if where else "")]
+    if row["note"]:
+        parts.append(row["note"])
+    return "  ".join(parts)
 
 
 def _error(message: str) -> None:
@@ -127,15 +139,6 @@ def _pad(text: str, width: int) -> str:
     """``text`` padded to ``width`` columns on screen (a Chinese character takes two)."""
     used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
     return text + " " * max(0, width - used)
-
-
-def _os_user() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return ""
 
 
 def _story_file(args: argparse.Namespace) -> tuple[str, Path] | None:

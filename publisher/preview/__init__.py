@@ -26,7 +26,7 @@ from publisher.preview import labels
 from publisher.publish import batch, queue
 from publisher.render import templates
 from publisher.render.channel import channels as configured_channels
-from publisher.safety import review
+from publisher.safety import access, review
 from publisher.timing import iso_week, slot_times
 
 KIND_NAMES = labels.KINDS
@@ -173,7 +173,7 @@ def _week(site: Path, config: SiteConfig, stories: list[Story], now: dt.datetime
             filled = {p.slot: p.story for p in posts}
             channels[name] = [{"slot": slot, "story": filled.get(slot),
                                "review": review.state(connection, filled[slot], config.safety.stages,
-                                                      config.reviewers).label_source if slot in filled else ""}
+                                                      access.holders(config, connection)).label_source if slot in filled else ""}
                               for slot in slot_times(channel.slots, week, ZoneInfo(config.timezone))]
     finally:
         if connection is not None:
