@@ -107,14 +107,14 @@ def check_may_decide(person: Person, stages: list[str], current: ReviewState, de
         if stage not in stages:
             raise ReviewError(_("unknown stage {stage!r} (stages: {stages})").format(
                 stage=stage, stages=_listing(stages)))
+        if stage not in person.stages:
+            raise Forbidden(_("{name} may approve {stages}, not {stage}").format(
+                name=name, stages=_listing(person.stages), stage=stage))
         if current.approved:
             raise ReviewError(_("{story} is already approved at every stage").format(story=current.story))
         if stage != current.waiting_for:
             raise ReviewError(_("{story} cannot be approved at {stage} yet: it is waiting for {waiting}").format(
                 story=current.story, stage=stage, waiting=current.waiting_for))
-        if stage not in person.stages:
-            raise Forbidden(_("{name} may approve {stages}, not {stage}").format(
-                name=name, stages=_listing(person.stages), stage=stage))
         if name in current.approvers:
             done = current.passed[current.approvers.index(name)]
             raise Forbidden(_("{name} already approved {done} of this version; each stage needs a different "

@@ -83,3 +83,17 @@ def _replace(text: str, needle: str, replacement: str, markdown: bool, skip_full
         if published.plain_span(text[start:end]):
             text = text[:start] + replacement + text[end:]
     return text
+
+
+def masked_items(meta: FrontMatter, id_mode: str = "keep") -> list[dict[str, str]]:
+    """What the story declares and how it is published, for reviewers (the review page): each hidden
+    person (``kind`` is their role) and each declared value (``kind`` ``pii``), as written and as every
+    channel shows it; an allowed value is published as written, ``reason`` says why."""
+    masker = Masker(meta, id_mode)
+    items = [{"kind": role, "written": name, "published": masked_name(name), "reason": ""}
+             for name, role in hidden_people(meta).items()]
+    for entry in meta.pii:
+        shown = entry.value if entry.allow else masker(entry.value, names=False)
+        items.append({"kind": "pii", "written": entry.value, "published": shown,
+                      "reason": entry.reason if entry.allow else ""})
+    return items

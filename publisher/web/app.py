@@ -1,0 +1,234 @@
+"""The review server's web application (Starlette): sign-in, 待我审核, a story as it goes out, and
+approve / reject / withdraw, each decided by :mod:`publisher.safety.access` and recorded with the
+content hash the reviewer's page showed.
+
+Routes: ``GET /`` (sign-in form, or the stories waiting for me), ``POST /login``, ``POST /logout``,
+``GET /story/<id>``, ``POST /decide/<id>``, ``GET /out/<file>`` (the output folder, signed in only),
+``GET /static/<file>``. Nothing changes on a GET; every POST carries the session's form token.
+Blocking work (Argon2, SQLite, reading the site, rendering) runs in worker threads.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from publisher import ledger as ledgers
+from publisher.config import SiteConfig
+from publisher.content.hashing import content_hash
+from publisher.i18n import _
+from publisher.preview import KIND_NAMES, story_views
+from publisher.publish.daemon import clock_from_environment
+from publisher.publish.runner import Publisher
+from publisher.render import templates
+from publisher.safety import access, accounts, audit, review
+from publisher.web import security
+from publisher.web.pages import ReviewSite
+
+STATIC = {
+    "review.css": Path(__file__).parent / "static" / "review.css",
+    "preview.css": templates.PACKAGE_TEMPLATES / "preview" / "preview.css",
+}
+ROLES = {"victim": "受害人", "witness": "证人", "minor": "未成年人", "suspect": "嫌疑人", "public": "群众",
+         "pii": "个人信息"}
+EVENTS = {"approve": "通过", "reject": "驳回", "withdraw": "撤稿"}
+SIGN_INS_PER_MINUTE = 10
+"""Sign-in attempts one address may make in a minute (the lockout protects each account; this, the server)."""
+
+
+class ReviewApp:
+    def __init__(self, site: Path, config: SiteConfig, out: Path, secure_cookies: bool = False):
+        self.site = ReviewSite(site, config, out)
+        self.secure_cookies = secure_cookies or config.review_server.secure_cookies
+        self.sign_ins = security.RateLimit(SIGN_INS_PER_MINUTE, 60)
+        self._local = threading.local()
+
+    @property
+    def config(self) -> SiteConfig:
+        return self.site.config
+
+    def ledger(self) -> sqlite3.Connection:
+        """This worker thread's connection (SQLite connections stay in the thread that made them)."""
+        connection = getattr(self._local, "ledger", None)
+        if connection is None:
+            connection = ledgers.connect(self.site.site, self.config)
+            self._local.ledger = connection
+        return connection
+
+    # -- helpers -----------------------------------------------------------------------------
+    def render(self, name: str, status: int = 200, **context) -> HTMLResponse:
+        page = templates.render(self.site.site, f"review/{name}", site=self.config, kinds=KIND_NAMES, **context)
+        return HTMLResponse(page, status_code=status)
+
+    def session(self, request: Request) -> accounts.Session | None:
+        return accounts.session(self.ledger(), self.config.review_server,
+                                request.cookies.get(security.SESSION_COOKIE, ""))
+
+    def secure(self, request: Request) -> bool:
+        return self.secure_cookies or request.url.scheme == "https"
+
+    @staticmethod
+    def ip(request: Request) -> str:
+        return request.client.host if request.client else ""
+
+    def problem(self, status: int, message: str, signed: accounts.Session | None = None,
+                back: str = "/") -> HTMLResponse:
+        return self.render("problem.html.j2", status=status, message=message, user=signed and signed.user,
+                           csrf=signed and signed.csrf, back=back)
+
+    # -- pages -------------------------------------------------------------------------------
+    def home(self, request: Request) -> Response:
+        signed = self.session(request)
+        if signed is None:
+            return self.sign_in_form(request)
+        person = access.web_person(signed.user, self.ip(request))
+        mine, others = self.site.waiting_for(self.ledger(), person)
+        return self.render("queue.html.j2", user=signed.user, csrf=signed.csrf, mine=mine, others=others)
+
+    def sign_in_form(self, request: Request, message: str = "", status: int = 200) -> Response:
+        token = security.new_token()
+        response = self.render("signin.html.j2", status=status, csrf=token, message=message, user=None)
+        response.set_cookie(security.SIGN_IN_COOKIE, token, **security.cookie_options(self.secure(request)))
+        return response
+
+    def story(self, request: Request) -> Response:
+        signed = self.session(request)
+        if signed is None:
+            return RedirectResponse("/", status_code=303)
+        person = access.web_person(signed.user, self.ip(request))
+        page = self.site.page(self.ledger(), person, request.path_params["story"])
+        if page is None:
+            return self.problem(404, "没有这篇稿件（可能已删除或有错误，请运行 publisher check）", signed)
+        return self.render("story.html.j2", user=signed.user, csrf=signed.csrf, page=page, view=page.view,
+                           roles=ROLES, events=EVENTS, review_zh=lambda label: label)
+
+    def output(self, request: Request) -> Response:
+        if self.session(request) is None:
+            return Response("需要登录", status_code=403, media_type="text/plain; charset=utf-8")
+        path = security.output_file(self.site.out, request.path_params["file"])
+        if path is None:
+            return Response("没有这个文件", status_code=404, media_type="text/plain; charset=utf-8")
+        return FileResponse(path)
+
+    # -- changes (POST) ----------------------------------------------------------------------
+    def sign_in(self, request: Request, form: dict[str, str]) -> Response:
+        ip = self.ip(request)
+        if not security.same_token(request.cookies.get(security.SIGN_IN_COOKIE), form.get("csrf")):
+            return self.sign_in_form(request, "登录页面已过期，请重新输入", status=403)
+        if not self.sign_ins.allow(ip):
+            return self.sign_in_form(request, "登录尝试过于频繁，请一分钟后再试", status=429)
+        try:
+            account = accounts.authenticate(self.ledger(), self.config, form.get("name", ""),
+                                            form.get("password", ""), ip)
+        except accounts.SignInRefused as exc:
+            return self.sign_in_form(request, str(exc), status=401)
+        token = accounts.open_session(self.ledger(), account, ip)
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(security.SESSION_COOKIE, token, **security.cookie_options(self.secure(request)))
+        response.delete_cookie(security.SIGN_IN_COOKIE, path="/")
+        return response
+
+    def sign_out(self, request: Request, form: dict[str, str]) -> Response:
+        signed = self.session(request)
+        if signed is not None:
+            if not security.same_token(signed.csrf, form.get("csrf")):
+                return self.problem(403, "表单已失效，请刷新页面后重试", signed)
+            ledger = self.ledger()
+            accounts.close_session(ledger, request.cookies.get(security.SESSION_COOKIE, ""))
+            with ledger:
+                audit.record(ledger, self.config.timezone, "sign-out", signed.user.name, ip=self.ip(request),
+                             via="web")
+        response = RedirectResponse("/", status_code=303)
+        response.delete_cookie(security.SESSION_COOKIE, path="/")
+        return response
+
+    def decide(self, request: Request, form: dict[str, str]) -> Response:
+        signed = self.session(request)
+        if signed is None:
+            return self.problem(403, "请先登录")
+        if not security.same_token(signed.csrf, form.get("csrf")):
+            return self.problem(403, "表单已失效，请刷新页面后重试", signed)
+        story_id = request.path_params["story"]
+        back = f"/story/{story_id}"
+        decision, seen, note = form.get("decision", ""), form.get("hash", ""), form.get("note", "")
+        if decision not in EVENTS:
+            return self.problem(400, "未知的操作", signed, back)
+        story = self.site.fresh(story_id)
+        if story is None:
+            return self.problem(404, "没有这篇稿件（可能已删除或有错误，请运行 publisher check）", signed)
+        person = access.web_person(signed.user, self.ip(request))
+        ledger = self.ledger()
+        try:
+            if seen != content_hash(story):
+                raise review.Stale(_("the story has changed; reload the page and review it again"))
+            if decision != "withdraw":
+                views, _sections = story_views(self.config, self.site.out, self.site.manifest(), [story])
+                if not self.site.current(story, views[story.id].renditions):
+                    return self.problem(409, "各渠道成品正在按最新稿件重新生成，请稍后刷新再审核", signed, back)
+            if decision == "approve":
+                review.approve(ledger, story, self.config, form.get("stage", ""), person, note, seen=seen)
+            elif decision == "reject":
+                review.reject(ledger, story, self.config, person, note, seen=seen)
+            else:
+                review.withdraw(ledger, story.id, seen, self.config, person, note)
+                return self.render("withdrawn.html.j2", user=signed.user, csrf=signed.csrf, story=story,
+                                   lines=self._take_down(story.id, person, note))
+        except review.Stale as exc:
+            return self.problem(409, str(exc), signed, back)
+        except review.Forbidden as exc:
+            return self.problem(403, str(exc), signed, back)
+        except review.ReviewError as exc:
+            return self.problem(400, str(exc), signed, back)
+        return RedirectResponse(back, status_code=303)
+
+    def _take_down(self, story_id: str, person: access.Person, note: str) -> list[str]:
+        """After 撤稿: today's LED loops again without the story; what went out by hand, to take down."""
+        publisher = Publisher(self.site.site, self.config, clock_from_environment(ZoneInfo(self.config.timezone)))
+        reason = _("withdrawn by {reviewer} ({note})").format(reviewer=person.name, note=note.strip())
+        return list(publisher.withdraw(story_id, reason))
+
+
+def create_app(site: Path, config: SiteConfig, out: Path, secure_cookies: bool = False) -> Starlette:
+    """The review server for ``site`` (rendered into ``out``) as an ASGI application."""
+    state = ReviewApp(site, config, out, secure_cookies)
+    accounts.forget_expired(state.ledger(), config.review_server)
+
+    def posted(handler):
+        async def endpoint(request: Request) -> Response:
+            form = await request.form(max_files=0, max_fields=20, max_part_size=64 * 1024)
+            values = {key: value for key, value in form.items() if isinstance(value, str)}
+            return await run_in_threadpool(handler, request, values)
+        return endpoint
+
+    def static(request: Request) -> Response:
+        path = STATIC.get(request.path_params["name"])
+        if path is None:
+            return Response("没有这个文件", status_code=404, media_type="text/plain; charset=utf-8")
+        return FileResponse(path, media_type="text/css")
+
+    async def not_found(request: Request, exc: HTTPException) -> Response:
+        message = "没有这个页面" if exc.status_code == 404 else "不支持这种请求"
+        return await run_in_threadpool(state.problem, exc.status_code, message)
+
+    routes = [
+        Route("/", state.home, methods=["GET"]),
+        Route("/login", posted(state.sign_in), methods=["POST"]),
+        Route("/logout", posted(state.sign_out), methods=["POST"]),
+        Route("/story/{story:path}", state.story, methods=["GET"]),
+        Route("/decide/{story:path}", posted(state.decide), methods=["POST"]),
+        Route("/out/{file:path}", state.output, methods=["GET"]),
+        Route("/static/{name}", static, methods=["GET"]),
+    ]
+    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
+    app.add_middleware(security.SecurityHeaders)
+    app.state.review = state
+    return app

@@ -1,0 +1,46 @@
+"""``publisher serve --review``: the review application on uvicorn, with the preview's watcher.
+
+The site is built (drafts too) before the first request, and again whenever a story, a template,
+an asset or the config changes, as under ``publisher serve``; a story page offers decisions only
+when every rendition shown was made from the story as it is now.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import uvicorn
+
+from publisher.config import SiteConfig
+from publisher.errors import PublisherError
+from publisher.i18n import _
+from publisher.preview import generate
+from publisher.preview.serve import watch
+from publisher.web.app import create_app
+
+log = logging.getLogger("publisher")
+
+
+def serve_review(site: Path, config: SiteConfig, out: Path, host: str, port: int,
+                 secure_cookies: bool = False) -> int:
+    site, out = site.resolve(), out.resolve()
+    generate(site, config, out)
+    app = create_app(site, config, out, secure_cookies)
+    trusted = config.review_server.trusted_proxies
+    server = uvicorn.Server(uvicorn.Config(
+        app, host=host, port=port, log_level="warning", access_log=False, server_header=False,
+        proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None, lifespan="off"))
+    stop = threading.Event()
+    threading.Thread(target=watch, args=(site, config, out, stop), daemon=True).start()
+    shown = f"[{host}]" if ":" in host else host
+    log.info(_("review at {url} (Ctrl+C stops)").format(url=f"http://{shown}:{port}/"))
+    try:
+        server.run()
+    except (OSError, SystemExit) as exc:
+        raise PublisherError(_("cannot serve on {host}:{port}: {reason} (try --port)").format(
+            host=host, port=port, reason=getattr(exc, "strerror", None) or exc)) from None
+    finally:
+        stop.set()
+    return 0
