@@ -132,7 +132,7 @@ def approve(ledger: sqlite3.Connection, story: Story, config: SiteConfig, stage:
     person = _person(config, reviewer)
     stages = config.safety.stages
     current = state(ledger, story, stages, access.holders(config, ledger))
-    _check_seen(current, seen)
+    check_seen(current.content_hash, seen)
     access.check_may_decide(person, stages, current, "approve", stage)
     keep_approved_copy(story, approved_folder(story.site, config), current.content_hash)
     _record(ledger, config, story.id, stage, "approve", person, note, current.content_hash)
@@ -146,7 +146,7 @@ def reject(ledger: sqlite3.Connection, story: Story, config: SiteConfig, reviewe
     if not note.strip():
         raise ReviewError(_("a rejection needs a --note saying what to change"))
     current = state(ledger, story, stages, access.holders(config, ledger))
-    _check_seen(current, seen)
+    check_seen(current.content_hash, seen)
     access.check_may_decide(person, stages, current, "reject")
     _record(ledger, config, story.id, current.waiting_for or stages[-1], "reject", person, note,
             current.content_hash)
@@ -170,8 +170,9 @@ def _person(config: SiteConfig, reviewer: Person | str) -> Person:
     return reviewer if isinstance(reviewer, Person) else access.cli_person(config, reviewer)
 
 
-def _check_seen(current: ReviewState, seen: str | None) -> None:
-    if seen is not None and seen != current.content_hash:
+def check_seen(current: str, seen: str | None) -> None:
+    """Refuse (:class:`Stale`) when the reviewer was shown another version than ``current``."""
+    if seen is not None and seen != current:
         raise Stale(_("the story has changed; reload the page and review it again"))
 
 

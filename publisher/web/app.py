@@ -27,6 +27,7 @@ from publisher.config import SiteConfig
 from publisher.content.hashing import content_hash
 from publisher.i18n import _
 from publisher.preview import KIND_NAMES, story_views
+from publisher.preview import fonts as preview_fonts
 from publisher.publish.daemon import clock_from_environment
 from publisher.publish.runner import Publisher
 from publisher.render import templates
@@ -55,6 +56,18 @@ class ReviewApp:
     @property
     def config(self) -> SiteConfig:
         return self.site.config
+
+    @property
+    def fonts(self) -> Path:
+        """The preview's subsets of the bundled font (not secret: served without signing in)."""
+        return self.site.out / "preview" / "fonts"
+
+    def font_css(self) -> str:
+        """The pages' Chinese font, as the preview has it (phones have their own; a bare browser does not)."""
+        base = preview_fonts.BASE_NAME
+        names = sorted((p.name for p in self.fonts.glob("*.otf")), key=lambda name: (name != base, name))
+        return (preview_fonts.css(names, "/fonts/") + "\nbody { font-family: " + preview_fonts.family(names)
+                + ', "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; }\n')
 
     def ledger(self) -> sqlite3.Connection:
         """This worker thread's connection (SQLite connections stay in the thread that made them)."""
@@ -134,7 +147,7 @@ class ReviewApp:
         token = accounts.open_session(self.ledger(), account, ip)
         response = RedirectResponse("/", status_code=303)
         response.set_cookie(security.SESSION_COOKIE, token, **security.cookie_options(self.secure(request)))
-        response.delete_cookie(security.SIGN_IN_COOKIE, path="/")
+        response.delete_cookie(security.SIGN_IN_COOKIE, **security.cookie_options(self.secure(request)))
         return response
 
     def sign_out(self, request: Request, form: dict[str, str]) -> Response:
@@ -148,7 +161,7 @@ class ReviewApp:
                 audit.record(ledger, self.config.timezone, "sign-out", signed.user.name, ip=self.ip(request),
                              via="web")
         response = RedirectResponse("/", status_code=303)
-        response.delete_cookie(security.SESSION_COOKIE, path="/")
+        response.delete_cookie(security.SESSION_COOKIE, **security.cookie_options(self.secure(request)))
         return response
 
     def decide(self, request: Request, form: dict[str, str]) -> Response:
@@ -168,8 +181,7 @@ class ReviewApp:
         person = access.web_person(signed.user, self.ip(request))
         ledger = self.ledger()
         try:
-            if seen != content_hash(story):
-                raise review.Stale(_("the story has changed; reload the page and review it again"))
+            review.check_seen(content_hash(story), seen)
             if decision != "withdraw":
                 views, _sections = story_views(self.config, self.site.out, self.site.manifest(), [story])
                 if not self.site.current(story, views[story.id].renditions):
@@ -210,10 +222,19 @@ def create_app(site: Path, config: SiteConfig, out: Path, secure_cookies: bool =
         return endpoint
 
     def static(request: Request) -> Response:
-        path = STATIC.get(request.path_params["name"])
+        name = request.path_params["name"]
+        if name == "fonts.css":
+            return Response(state.font_css(), media_type="text/css")
+        path = STATIC.get(name)
         if path is None:
             return Response("没有这个文件", status_code=404, media_type="text/plain; charset=utf-8")
         return FileResponse(path, media_type="text/css")
+
+    def font(request: Request) -> Response:
+        path = security.output_file(state.fonts, request.path_params["name"])
+        if path is None or path.suffix != ".otf":
+            return Response("没有这个文件", status_code=404, media_type="text/plain; charset=utf-8")
+        return FileResponse(path, media_type="font/otf", headers={"cache-control": "private, max-age=86400"})
 
     async def not_found(request: Request, exc: HTTPException) -> Response:
         message = "没有这个页面" if exc.status_code == 404 else "不支持这种请求"
@@ -227,6 +248,7 @@ def create_app(site: Path, config: SiteConfig, out: Path, secure_cookies: bool =
         Route("/decide/{story:path}", posted(state.decide), methods=["POST"]),
         Route("/out/{file:path}", state.output, methods=["GET"]),
         Route("/static/{name}", static, methods=["GET"]),
+        Route("/fonts/{name}", font, methods=["GET"]),
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
     app.add_middleware(security.SecurityHeaders)

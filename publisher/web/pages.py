@@ -127,7 +127,7 @@ class ReviewSite:
             if "page" in rendition:  # the article exactly as it goes out, not the preview's page
                 rendition["page_link"] = f"{rendition['folder']}/article.html"
         return StoryPage(story, digest, state, labels.review(state.label_source), view, current,
-                         masked_items(story.meta, self.config.safety.id_mask), audit.for_story(ledger, story.id),
+                         masked_items(story, self.config.safety.id_mask), audit.for_story(ledger, story.id),
                          actions)
 
     def current(self, story: Story, renditions: dict[str, dict]) -> bool:

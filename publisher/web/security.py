@@ -26,7 +26,7 @@ PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; style-s
                "base-uri 'self'; frame-ancestors 'none'")
 """Our pages: no inline script at all, nothing from elsewhere, never framed by another site."""
 OUTPUT_POLICY = ("default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; "
-                 "font-src 'self'; frame-ancestors 'self'; sandbox")
+                 "font-src 'self'; frame-ancestors 'self'")
 """Files of the output (the WeChat article framed on a story page): shown, never run."""
 
 
@@ -46,6 +46,7 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"server"]
+                cached = any(k.lower() == b"cache-control" for k, _v in headers)
                 headers += [
                     (b"content-security-policy", (OUTPUT_POLICY if output else PAGE_POLICY).encode()),
                     (b"x-frame-options", b"SAMEORIGIN" if output else b"DENY"),
@@ -53,8 +54,9 @@ class SecurityHeaders:
                     (b"x-content-type-options", b"nosniff"),
                     (b"cross-origin-opener-policy", b"same-origin"),
                     (b"cross-origin-resource-policy", b"same-origin"),
-                    (b"cache-control", b"no-store"),
                 ]
+                if not cached:  # pages and output files are never kept; fonts say otherwise
+                    headers.append((b"cache-control", b"no-store"))
                 if https:
                     headers.append((b"strict-transport-security", b"max-age=31536000"))
                 message = {**message, "headers": headers}
