@@ -132,8 +132,8 @@ def approve(ledger: sqlite3.Connection, story: Story, config: SiteConfig, stage:
     person = _person(config, reviewer)
     stages = config.safety.stages
     current = state(ledger, story, stages, access.holders(config, ledger))
-    check_seen(current.content_hash, seen)
     access.check_may_decide(person, stages, current, "approve", stage)
+    check_seen(current.content_hash, seen)
     keep_approved_copy(story, approved_folder(story.site, config), current.content_hash)
     _record(ledger, config, story.id, stage, "approve", person, note, current.content_hash)
     return state(ledger, story, stages, access.holders(config, ledger))
@@ -146,8 +146,8 @@ def reject(ledger: sqlite3.Connection, story: Story, config: SiteConfig, reviewe
     if not note.strip():
         raise ReviewError(_("a rejection needs a --note saying what to change"))
     current = state(ledger, story, stages, access.holders(config, ledger))
-    check_seen(current.content_hash, seen)
     access.check_may_decide(person, stages, current, "reject")
+    check_seen(current.content_hash, seen)
     _record(ledger, config, story.id, current.waiting_for or stages[-1], "reject", person, note,
             current.content_hash)
     return state(ledger, story, stages, access.holders(config, ledger))

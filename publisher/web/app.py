@@ -24,7 +24,6 @@ from starlette.routing import Route
 
 from publisher import ledger as ledgers
 from publisher.config import SiteConfig
-from publisher.content.hashing import content_hash
 from publisher.i18n import _
 from publisher.preview import KIND_NAMES, story_views
 from publisher.preview import fonts as preview_fonts
@@ -42,15 +41,15 @@ STATIC = {
 ROLES = {"victim": "受害人", "witness": "证人", "minor": "未成年人", "suspect": "嫌疑人", "public": "群众",
          "pii": "个人信息"}
 EVENTS = {"approve": "通过", "reject": "驳回", "withdraw": "撤稿"}
-SIGN_INS_PER_MINUTE = 10
-"""Sign-in attempts one address may make in a minute (the lockout protects each account; this, the server)."""
+FAILED_SIGN_INS_PER_MINUTE = 10
+"""Failed sign-ins one address may make in a minute; then it waits (each account also locks after five)."""
 
 
 class ReviewApp:
     def __init__(self, site: Path, config: SiteConfig, out: Path, secure_cookies: bool = False):
         self.site = ReviewSite(site, config, out)
         self.secure_cookies = secure_cookies or config.review_server.secure_cookies
-        self.sign_ins = security.RateLimit(SIGN_INS_PER_MINUTE, 60)
+        self.failed_sign_ins = security.RateLimit(FAILED_SIGN_INS_PER_MINUTE, 60)
         self._local = threading.local()
 
     @property
@@ -137,12 +136,13 @@ class ReviewApp:
         ip = self.ip(request)
         if not security.same_token(request.cookies.get(security.SIGN_IN_COOKIE), form.get("csrf")):
             return self.sign_in_form(request, "登录页面已过期，请重新输入", status=403)
-        if not self.sign_ins.allow(ip):
-            return self.sign_in_form(request, "登录尝试过于频繁，请一分钟后再试", status=429)
+        if self.failed_sign_ins.blocked(ip):
+            return self.sign_in_form(request, "登录失败次数过多，请一分钟后再试", status=429)
         try:
             account = accounts.authenticate(self.ledger(), self.config, form.get("name", ""),
                                             form.get("password", ""), ip)
         except accounts.SignInRefused as exc:
+            self.failed_sign_ins.note(ip)
             return self.sign_in_form(request, str(exc), status=401)
         token = accounts.open_session(self.ledger(), account, ip)
         response = RedirectResponse("/", status_code=303)
@@ -181,7 +181,10 @@ class ReviewApp:
         person = access.web_person(signed.user, self.ip(request))
         ledger = self.ledger()
         try:
-            review.check_seen(content_hash(story), seen)
+            stages = self.config.safety.stages
+            state = review.state(ledger, story, stages, access.holders(self.config, ledger))
+            access.check_may_decide(person, stages, state, decision, form.get("stage", ""))  # who, before what
+            review.check_seen(state.content_hash, seen)
             if decision != "withdraw":
                 views, _sections = story_views(self.config, self.site.out, self.site.manifest(), [story])
                 if not self.site.current(story, views[story.id].renditions):

@@ -82,26 +82,29 @@ def same_token(expected: str | None, given: str | None) -> bool:
 
 
 class RateLimit:
-    """At most ``limit`` events per ``seconds`` for each key (sign-in attempts per address)."""
+    """At most ``limit`` events per ``seconds`` for each key (failed sign-ins per address: the lockout
+    protects each account, this the server from one address trying many names)."""
 
     def __init__(self, limit: int, seconds: float):
         self.limit, self.seconds = limit, seconds
         self._events: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def allow(self, key: str) -> bool:
+    def blocked(self, key: str) -> bool:
         now = time.monotonic()
         with self._lock:
-            events = self._events.setdefault(key, deque())
+            events = self._events.get(key)
             while events and now - events[0] > self.seconds:
                 events.popleft()
-            if len(events) >= self.limit:
-                return False
-            events.append(now)
+            return bool(events) and len(events) >= self.limit
+
+    def note(self, key: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._events.setdefault(key, deque()).append(now)
             if len(self._events) > 10000:  # forget idle addresses
                 for idle in [k for k, v in self._events.items() if not v or now - v[-1] > self.seconds]:
                     del self._events[idle]
-            return True
 
 
 def output_file(out: Path, relative: str) -> Path | None:
