@@ -1,7 +1,8 @@
 """The review server in a real browser: ``publisher serve --review`` in a subprocess, driven by
 Playwright in Debian's Chromium (skipped without it, except under CI), on a phone-sized screen.
 
-The screenshot of 待我审核 on a 360 px wide phone is written to docs/review-queue.png (README)."""
+The screenshot of 待我审核 on a 360 px wide phone is written to test-artifacts/review-queue.png (README's
+docs/review-queue.png is a copy of it)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import time
 
 import pytest
 from reviewkit import PASSWORD, XSS_TITLE, build_template, copy_site
-from test_preview import ARGS, CHROMIUM, REPO, _free_port
+from test_preview import ARGS, ARTIFACTS, CHROMIUM, _free_port
 
 from publisher import ledger as ledgers
 from publisher.config import load_config
@@ -102,8 +103,8 @@ def test_sign_in_and_approve_at_the_first_stage(server, phone):
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"]  # nothing wider than the phone
     phone.evaluate("document.fonts.ready")
-    (REPO / "docs").mkdir(exist_ok=True)
-    phone.screenshot(path=str(REPO / "docs/review-queue.png"))
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(ARTIFACTS / "review-queue.png"))
     phone.get_by_role("link", name="民警帮走失老人回家").click()
     phone.wait_for_load_state("load")
     assert phone.locator("#channel-weibo img").count() >= 1
