@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import secrets
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 
@@ -32,6 +34,9 @@ MIN_PASSWORD = 8
 """The shortest password accepted (characters)."""
 
 _hasher = PasswordHasher()
+# Each Argon2 check takes 64 MiB for tens of milliseconds: at most one per core at a time, so a
+# flood of sign-ins queues up instead of exhausting the memory.
+_checks = threading.BoundedSemaphore(os.cpu_count() or 1)
 # Verified when the name is unknown, so that a wrong name takes as long as a wrong password.
 _DUMMY = _hasher.hash(secrets.token_hex(16))
 
@@ -199,7 +204,8 @@ def _locked(seconds: float) -> SignInRefused:
 
 def _verify(stored: str, password: str) -> bool:
     try:
-        return _hasher.verify(stored, password)
+        with _checks:
+            return _hasher.verify(stored, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,12 +58,18 @@ class ReviewSite:
         self.site, self.config, self.out = site.resolve(), config, out.resolve()
         self._lock = threading.Lock()
         self._seen: dict | None = None
+        self._looked = -1.0
         self._stories: dict[str, Story] = {}
         self._problems: list[Diagnostic] = []
         self._manifest: tuple[int, manifest.Manifest] | None = None
 
     def stories(self) -> dict[str, Story]:
+        """The site's stories, looked at again (stat calls) at most once a second: a page may be a
+        second behind an edit, a decision never is (it reads the story afresh)."""
         with self._lock:
+            if time.monotonic() - self._looked < 1.0:
+                return self._stories
+            self._looked = time.monotonic()
             current = snapshot(self.site)
             if current != self._seen:
                 if self._seen is not None:
