@@ -420,9 +420,8 @@ def _mark_review_state(site: Path, config: SiteConfig, stories: list[Story],
     """Every story rendition says where it stands in review (build renders regardless)."""
     connection = connect_ledger(site, config, create=False)
     try:
-        holders = access.holders(config, connection)
-        labels = {s.id: review.state(connection, s, config.safety.stages, holders).label_source
-                  for s in stories}
+        found = review.states(connection, stories, config.safety.stages, access.holders(config, connection))
+        labels = {story_id: state.label_source for story_id, state in found.items()}
     finally:
         if connection is not None:
             connection.close()

@@ -25,7 +25,7 @@ from publisher.safety import access, audit
 from publisher.safety.access import Forbidden, Person, ReviewError
 
 __all__ = ["Forbidden", "Person", "ReviewError", "ReviewState", "Stale", "approve", "reject", "state", "state_of",
-           "withdraw"]
+           "states", "withdraw"]
 
 Holders = Mapping[str, Iterable[str]] | list[Reviewer] | None
 """Who holds which stages (:func:`publisher.safety.access.holders`), or config.toml's reviewers alone."""
@@ -94,13 +94,27 @@ def state_of(ledger: sqlite3.Connection | None, story_id: str, current: str, sta
     """The review state of ``story_id`` for the content hash ``current``. With ``reviewers`` (who
     holds which stages: :func:`publisher.safety.access.holders`), an approval counts only while its
     reviewer still holds that stage."""
+    rows = [] if ledger is None else ledger.execute("SELECT * FROM reviews WHERE story = ? ORDER BY id",
+                                                    (story_id,)).fetchall()
+    return _state(rows, story_id, current, stages, reviewers)
+
+
+def states(ledger: sqlite3.Connection | None, stories: list[Story], stages: list[str],
+           reviewers: Holders = None) -> dict[str, ReviewState]:
+    """:func:`state` of many stories, read from the ledger at once (a list of every story)."""
+    rows: dict[str, list] = {}
+    if ledger is not None:
+        for row in ledger.execute("SELECT * FROM reviews ORDER BY id"):
+            rows.setdefault(row["story"], []).append(row)
+    return {story.id: _state(rows.get(story.id, []), story.id, content_hash(story), stages, reviewers)
+            for story in stories}
+
+
+def _state(rows: list, story_id: str, current: str, stages: list[str], reviewers: Holders) -> ReviewState:
     if isinstance(reviewers, list):
         reviewers = {r.name: r.stages for r in reviewers}
     holds = {(name, stage) for name, held in (reviewers or {}).items() for stage in held}
     result = ReviewState(story_id, current, list(stages))
-    if ledger is None:
-        return result
-    rows = ledger.execute("SELECT * FROM reviews WHERE story = ? ORDER BY id", (story_id,)).fetchall()
     for row in rows:
         if row["decision"] == "withdraw":  # whatever the content: everything before it is void
             result.passed, result.approvers, result.rejected, result.withdrawn = [], [], None, dict(row)

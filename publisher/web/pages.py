@@ -106,8 +106,10 @@ class ReviewSite:
         stages = self.config.safety.stages
         holders = access.holders(self.config, ledger)
         mine, others = [], []
-        for story in sorted(self.stories().values(), key=lambda s: (-s.meta.date.toordinal(), s.id)):
-            state = review.state(ledger, story, stages, holders)
+        stories = sorted(self.stories().values(), key=lambda s: (-s.meta.date.toordinal(), s.id))
+        found = review.states(ledger, stories, stages, holders)
+        for story in stories:
+            state = found[story.id]
             listed = Listed(story, state, labels.review(state.label_source))
             ready = state.waiting_for and access.may(person, stages, state, "approve", state.waiting_for)
             (mine if ready else others).append(listed)
