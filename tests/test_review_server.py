@@ -249,7 +249,9 @@ def test_an_approval_of_a_changed_story_is_refused(site, client, chinese):
                                                     "stage": "初审"}, follow_redirects=False)
     assert refused.status_code == 409 and STALE in refused.text
     assert _decisions(site) == []
-    # Reloaded, the page shows the new version but offers no decision until its renditions are made again.
+    # Reloaded (pages look at the site once a second), the page shows the new version but offers no
+    # decision until its renditions are made again.
+    time.sleep(1.1)
     again = client.get(f"/story/{STORY}").text
     assert "民警连夜帮走失老人回家" in again and "通过</button>" not in again and "正在按最新稿件重新生成" in again
 
@@ -354,3 +356,21 @@ def test_the_audit_trail_exports_sign_ins_and_decisions_with_address_and_hash(si
     assert approval["story"] == STORY and approval["stage"] == "初审"
     assert approval["content_hash"] == _hash_of(site, STORY)
     assert all(PASSWORD not in value for row in rows for value in row.values())
+
+
+def test_a_name_typed_at_sign_in_cannot_become_a_spreadsheet_formula(site, client, capsys):
+    sign_in(client, '=HYPERLINK("http://evil.example","x")', "wrong")
+    capsys.readouterr()
+    main(["review", "--site", str(site), "log", "--csv"])
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows[-1]["user"] == '\'=HYPERLINK("http://evil.example","x")'
+
+
+def test_oversized_requests_are_refused_before_they_are_read(site, client):
+    sign_in(client, "初审员")
+    page = client.get(f"/story/{STORY}").text
+    fields = {"csrf": form_token(page), "hash": content_hash_on(page), "decision": "reject"}
+    assert client.post(f"/decide/{STORY}", data={**fields, "note": "长" * 501}).status_code == 400
+    huge = client.post(f"/decide/{STORY}", data={**fields, "note": "x" * 70000})
+    assert huge.status_code == 413 and huge.headers["x-frame-options"] == "DENY"
+    assert _decisions(site) == []

@@ -40,7 +40,7 @@ def cmd_review(args: argparse.Namespace) -> int:
                 writer = csv.writer(sys.stdout)
                 writer.writerow(audit.COLUMNS)
                 for row in rows:
-                    writer.writerow([row[k] for k in audit.COLUMNS])
+                    writer.writerow([_cell(row[k]) for k in audit.COLUMNS])
             else:
                 for row in rows:
                     print(_log_line(row))
@@ -112,6 +112,14 @@ def _withdraw(args: argparse.Namespace, config: SiteConfig) -> int:
     for line in publisher.withdraw(story_id, reason):
         print(line)
     return EXIT_OK
+
+
+def _cell(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text: a name typed at a failed sign-in such as
+    ``=HYPERLINK(…)`` must not become a formula when the bureau opens the export in Excel or WPS."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def _log_line(row: dict) -> str:

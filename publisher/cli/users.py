@@ -59,7 +59,7 @@ def _password() -> str:
             raise accounts.AccountError(_("the two passwords differ; nothing changed"))
         return first
     line = sys.stdin.readline()
-    return line[:-1] if line.endswith("\n") else line
+    return line.removesuffix("\n").removesuffix("\r")
 
 
 def _error(message: str) -> None:

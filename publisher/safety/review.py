@@ -10,6 +10,7 @@ decision is in the audit trail with where it came from.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
@@ -145,11 +146,12 @@ def approve(ledger: sqlite3.Connection, story: Story, config: SiteConfig, stage:
     a reviewer of config.toml acting at this machine (:func:`publisher.safety.access.cli_person`)."""
     person = _person(config, reviewer)
     stages = config.safety.stages
-    current = state(ledger, story, stages, access.holders(config, ledger))
-    access.check_may_decide(person, stages, current, "approve", stage)
-    check_seen(current.content_hash, seen)
-    keep_approved_copy(story, approved_folder(story.site, config), current.content_hash)
-    _record(ledger, config, story.id, stage, "approve", person, note, current.content_hash)
+    with _deciding(ledger):  # two reviewers pressing 通过 at once: one decides, the other sees its result
+        current = state(ledger, story, stages, access.holders(config, ledger))
+        access.check_may_decide(person, stages, current, "approve", stage)
+        check_seen(current.content_hash, seen)
+        keep_approved_copy(story, approved_folder(story.site, config), current.content_hash)
+        _record(ledger, config, story.id, stage, "approve", person, note, current.content_hash)
     return state(ledger, story, stages, access.holders(config, ledger))
 
 
@@ -159,11 +161,12 @@ def reject(ledger: sqlite3.Connection, story: Story, config: SiteConfig, reviewe
     stages = config.safety.stages
     if not note.strip():
         raise ReviewError(_("a rejection needs a --note saying what to change"))
-    current = state(ledger, story, stages, access.holders(config, ledger))
-    access.check_may_decide(person, stages, current, "reject")
-    check_seen(current.content_hash, seen)
-    _record(ledger, config, story.id, current.waiting_for or stages[-1], "reject", person, note,
-            current.content_hash)
+    with _deciding(ledger):
+        current = state(ledger, story, stages, access.holders(config, ledger))
+        access.check_may_decide(person, stages, current, "reject")
+        check_seen(current.content_hash, seen)
+        _record(ledger, config, story.id, current.waiting_for or stages[-1], "reject", person, note,
+                current.content_hash)
     return state(ledger, story, stages, access.holders(config, ledger))
 
 
@@ -174,10 +177,24 @@ def withdraw(ledger: sqlite3.Connection, story_id: str, current_hash: str, confi
     stages = config.safety.stages
     if not note.strip():
         raise ReviewError(_("a withdrawal needs a --note saying why"))
-    current = state_of(ledger, story_id, current_hash, stages, access.holders(config, ledger))
-    access.check_may_decide(person, stages, current, "withdraw")
-    _record(ledger, config, story_id, stages[-1], "withdraw", person, note, current_hash)
+    with _deciding(ledger):
+        current = state_of(ledger, story_id, current_hash, stages, access.holders(config, ledger))
+        access.check_may_decide(person, stages, current, "withdraw")
+        _record(ledger, config, story_id, stages[-1], "withdraw", person, note, current_hash)
     return state_of(ledger, story_id, current_hash, stages, access.holders(config, ledger))
+
+
+@contextlib.contextmanager
+def _deciding(ledger: sqlite3.Connection):
+    """The check and the record in one write transaction, taken before the check."""
+    ledger.commit()  # nothing of the caller's stays open in it
+    ledger.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        ledger.rollback()
+        raise
+    ledger.commit()
 
 
 def _person(config: SiteConfig, reviewer: Person | str) -> Person:
@@ -205,14 +222,13 @@ def withdrawn_stories(ledger: sqlite3.Connection | None) -> dict[str, dict]:
 
 def _record(ledger: sqlite3.Connection, config: SiteConfig, story: str, stage: str, decision: str, person: Person,
             note: str, digest: str) -> None:
-    """The decision and its audit row, in one transaction."""
-    with ledger:
-        ledger.execute("INSERT INTO reviews (story, stage, decision, reviewer, os_user, note, content_hash, at) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       (story, stage, decision, person.name, person.os_user, note.strip(), digest,
-                        audit.now(config.timezone)))
-        audit.record(ledger, config.timezone, decision, person.name, story=story, stage=stage, content_hash=digest,
-                     ip=person.ip, os_user=person.os_user, via=person.via, note=note.strip())
+    """The decision and its audit row (inside :func:`_deciding`'s transaction: both or neither)."""
+    ledger.execute("INSERT INTO reviews (story, stage, decision, reviewer, os_user, note, content_hash, at) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   (story, stage, decision, person.name, person.os_user, note.strip(), digest,
+                    audit.now(config.timezone)))
+    audit.record(ledger, config.timezone, decision, person.name, story=story, stage=stage, content_hash=digest,
+                 ip=person.ip, os_user=person.os_user, via=person.via, note=note.strip())
 
 
 def approved_folder(site: Path, config: SiteConfig) -> Path:

@@ -42,6 +42,8 @@ STATIC = {
 ROLES = {"victim": "受害人", "witness": "证人", "minor": "未成年人", "suspect": "嫌疑人", "public": "群众",
          "pii": "个人信息"}
 EVENTS = {"approve": "通过", "reject": "驳回", "withdraw": "撤稿"}
+NOTE_LIMIT = 500
+"""The longest note a decision takes (characters)."""
 FAILED_SIGN_INS_PER_MINUTE = 10
 """Failed sign-ins one address may make in a minute; then it waits (each account also locks after five)."""
 
@@ -125,25 +127,26 @@ class ReviewApp:
         person = access.web_person(signed.user, self.ip(request))
         page = self.site.page(self.ledger(), person, request.path_params["story"])
         if page is None:
-            return self.problem(404, "没有这篇稿件（可能已删除或有错误，请运行 publisher check）", signed)
+            return self.problem(404, _("no such story (deleted, or it has errors: run publisher check)"), signed)
         return self.render("story.html.j2", user=signed.user, csrf=signed.csrf, page=page, view=page.view,
                            roles=ROLES, events=EVENTS, review_zh=lambda label: label)
 
     def output(self, request: Request) -> Response:
         if self.session(request) is None:
-            return Response("需要登录", status_code=403, media_type="text/plain; charset=utf-8")
+            return Response(_("sign in first"), status_code=403, media_type="text/plain; charset=utf-8")
         path = security.output_file(self.site.out, request.path_params["file"])
         if path is None:
-            return Response("没有这个文件", status_code=404, media_type="text/plain; charset=utf-8")
+            return Response(_("no such file"), status_code=404, media_type="text/plain; charset=utf-8")
         return FileResponse(path)
 
     # -- changes (POST) ----------------------------------------------------------------------
     def sign_in(self, request: Request, form: dict[str, str]) -> Response:
         ip = self.ip(request)
         if not security.same_token(request.cookies.get(security.SIGN_IN_COOKIE), form.get("csrf")):
-            return self.sign_in_form(request, "登录页面已过期，请重新输入", status=403)
+            return self.sign_in_form(request, _("the sign-in page had expired; sign in again"), status=403)
         if self.failed_sign_ins.blocked(ip):
-            return self.sign_in_form(request, "登录失败次数过多，请一分钟后再试", status=429)
+            return self.sign_in_form(request, _("too many failed sign-ins from this address; try again in a minute"),
+                                     status=429)
         try:
             account = accounts.authenticate(self.ledger(), self.config, form.get("name", ""),
                                             form.get("password", ""), ip)
@@ -160,7 +163,7 @@ class ReviewApp:
         signed = self.session(request)
         if signed is not None:
             if not security.same_token(signed.csrf, form.get("csrf")):
-                return self.problem(403, "表单已失效，请刷新页面后重试", signed)
+                return self.problem(403, _("the form has expired; reload the page and try again"), signed)
             ledger = self.ledger()
             accounts.close_session(ledger, request.cookies.get(security.SESSION_COOKIE, ""))
             with ledger:
@@ -173,17 +176,19 @@ class ReviewApp:
     def decide(self, request: Request, form: dict[str, str]) -> Response:
         signed = self.session(request)
         if signed is None:
-            return self.problem(403, "请先登录")
+            return self.problem(403, _("sign in first"))
         if not security.same_token(signed.csrf, form.get("csrf")):
-            return self.problem(403, "表单已失效，请刷新页面后重试", signed)
+            return self.problem(403, _("the form has expired; reload the page and try again"), signed)
         story_id = request.path_params["story"]
         back = f"/story/{story_id}"
         decision, seen, note = form.get("decision", ""), form.get("hash", ""), form.get("note", "")
         if decision not in EVENTS:
-            return self.problem(400, "未知的操作", signed, back)
+            return self.problem(400, _("unknown action"), signed, back)
+        if len(note) > NOTE_LIMIT:
+            return self.problem(400, _("a note has at most {count} characters").format(count=NOTE_LIMIT), signed, back)
         story = self.site.fresh(story_id)
         if story is None:
-            return self.problem(404, "没有这篇稿件（可能已删除或有错误，请运行 publisher check）", signed)
+            return self.problem(404, _("no such story (deleted, or it has errors: run publisher check)"), signed)
         person = access.web_person(signed.user, self.ip(request))
         ledger = self.ledger()
         try:
@@ -194,7 +199,8 @@ class ReviewApp:
             if decision != "withdraw":
                 views, _sections = story_views(self.config, self.site.out, self.site.manifest(), [story])
                 if not self.site.current(story, views[story.id].renditions):
-                    return self.problem(409, "各渠道成品正在按最新稿件重新生成，请稍后刷新再审核", signed, back)
+                    return self.problem(409, _("the channels' renditions are being made again from the latest "
+                                               "version; reload in a moment, then review"), signed, back)
             if decision == "approve":
                 review.approve(ledger, story, self.config, form.get("stage", ""), person, note, seen=seen)
             elif decision == "reject":
@@ -236,17 +242,17 @@ def create_app(site: Path, config: SiteConfig, out: Path, secure_cookies: bool =
             return Response(state.font_css(), media_type="text/css")
         path = STATIC.get(name)
         if path is None:
-            return Response("没有这个文件", status_code=404, media_type="text/plain; charset=utf-8")
+            return Response(_("no such file"), status_code=404, media_type="text/plain; charset=utf-8")
         return FileResponse(path, media_type="text/css")
 
     def font(request: Request) -> Response:
         path = security.output_file(state.fonts, request.path_params["name"])
         if path is None or path.suffix != ".otf":
-            return Response("没有这个文件", status_code=404, media_type="text/plain; charset=utf-8")
+            return Response(_("no such file"), status_code=404, media_type="text/plain; charset=utf-8")
         return FileResponse(path, media_type="font/otf", headers={"cache-control": "private, max-age=86400"})
 
     async def not_found(request: Request, exc: HTTPException) -> Response:
-        message = "没有这个页面" if exc.status_code == 404 else "不支持这种请求"
+        message = _("no such page") if exc.status_code == 404 else _("this request is not supported")
         return await run_in_threadpool(state.problem, exc.status_code, message)
 
     routes = [

@@ -11,15 +11,19 @@ import time
 from collections import deque
 from pathlib import Path
 
+from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from publisher import atomic
+from publisher.i18n import _
 
 SESSION_COOKIE = "publisher_session"
 SIGN_IN_COOKIE = "publisher_signin"
 """Holds the sign-in form's token before there is a session (double submit: form field and cookie agree)."""
 
 OUTPUT_PREFIX = "/out/"
+MAX_BODY = 64 * 1024
+"""The largest request body accepted (bytes)."""
 
 PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
                "img-src 'self' data:; media-src 'self'; font-src 'self'; frame-src 'self'; form-action 'self'; "
@@ -62,7 +66,17 @@ class SecurityHeaders:
                 message = {**message, "headers": headers}
             await send(message)
 
+        if scope["method"] == "POST" and not _small_body(scope):
+            await PlainTextResponse(_("request too large"), status_code=413)(scope, receive, send_with_headers)
+            return
         await self.app(scope, receive, send_with_headers)
+
+
+def _small_body(scope: Scope) -> bool:
+    """A form of a page (a sign-in, a decision) is a few hundred bytes: a body that says it is larger
+    than ``MAX_BODY``, or will not say, is refused before it is read."""
+    length = dict(scope.get("headers", [])).get(b"content-length")
+    return length is not None and length.isdigit() and int(length) <= MAX_BODY
 
 
 def cookie_options(secure: bool) -> dict:
