@@ -33,14 +33,30 @@ def english(monkeypatch):
     i18n.set_language("en")
 
 
-@pytest.fixture(autouse=True)
-def local_reviewer(monkeypatch):
+_REAL_OS_ACCOUNT = None
+
+
+@pytest.fixture(autouse=True, scope="session")
+def local_reviewer():
     """The tests run as the operating-system account ``tester``: the fixture site's reviewers name it as
-    their ``os_user`` (``publisher review --by`` works for them). tests/test_review_access.py checks the
-    real account is what counts."""
+    their ``os_user`` (``publisher review --by`` works for them), also in module-scoped fixtures.
+    ``real_os_account`` gives the real one back (tests/test_review_access.py checks it is what counts)."""
     from publisher.safety import access
 
-    monkeypatch.setattr(access, "os_account", lambda: "tester")
+    global _REAL_OS_ACCOUNT
+    _REAL_OS_ACCOUNT = access.os_account
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(access, "os_account", lambda: "tester")
+        yield
+
+
+@pytest.fixture
+def real_os_account(monkeypatch):
+    """This test runs as the real operating-system account."""
+    from publisher.safety import access
+
+    monkeypatch.setattr(access, "os_account", _REAL_OS_ACCOUNT)
+    return _REAL_OS_ACCOUNT
 
 
 @pytest.fixture

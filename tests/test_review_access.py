@@ -77,8 +77,8 @@ def test_passwd_and_disable_sign_the_account_out_and_disable_voids_its_approvals
     assert "disabled" in cli("user", "--site", site, "list").out
 
 
-def test_the_cli_reviewer_must_be_the_operating_system_account_config_names(site, cli, monkeypatch):
-    monkeypatch.undo()  # the real account, not conftest's "tester"
+def test_the_cli_reviewer_must_be_the_operating_system_account_config_names(site, cli, monkeypatch,
+                                                                           real_os_account):
     monkeypatch.setenv("USER", "tester")  # anyone can set this: it must not count
     monkeypatch.setenv("LOGNAME", "tester")
     real = access.os_account()

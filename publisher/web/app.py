@@ -129,7 +129,7 @@ class ReviewApp:
         if page is None:
             return self.problem(404, _("no such story (deleted, or it has errors: run publisher check)"), signed)
         return self.render("story.html.j2", user=signed.user, csrf=signed.csrf, page=page, view=page.view,
-                           roles=ROLES, events=EVENTS, review_zh=lambda label: label)
+                           roles=ROLES, events=EVENTS)
 
     def output(self, request: Request) -> Response:
         if self.session(request) is None:
