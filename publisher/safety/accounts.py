@@ -9,6 +9,7 @@ sign-out, and when the account is disabled or its password changed (also from an
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -37,8 +38,13 @@ _hasher = PasswordHasher()
 # Each Argon2 check takes 64 MiB for tens of milliseconds: at most one per core at a time, so a
 # flood of sign-ins queues up instead of exhausting the memory.
 _checks = threading.BoundedSemaphore(os.cpu_count() or 1)
-# Verified when the name is unknown, so that a wrong name takes as long as a wrong password.
-_DUMMY = _hasher.hash(secrets.token_hex(16))
+
+
+@functools.cache
+def _dummy() -> str:
+    """Verified when the name is unknown, so that a wrong name takes as long as a wrong password
+    (made on first use: every command imports this module, few sign anyone in)."""
+    return _hasher.hash(secrets.token_hex(16))
 
 
 class AccountError(PublisherError):
@@ -164,7 +170,7 @@ def authenticate(ledger: sqlite3.Connection, config: SiteConfig, name: str, pass
     row = ledger.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
     now = time.time()
     if row is None:
-        _verify(_DUMMY, password)
+        _verify(_dummy(), password)
         with ledger:
             audit.record(ledger, config.timezone, "sign-in-failed", name, ip=ip, via="web", note="unknown name")
         raise SignInRefused(_("wrong name or password"))
