@@ -144,3 +144,16 @@ def test_an_old_ledger_keeps_its_decisions_in_the_audit_trail(site, cli):
     run = cli("review", "--site", site, "log", "--csv")
     assert run.code == 0
     assert ",deeds/found-elderly,初审,approve,李编辑,editor,,abc,,cli" in run.out
+
+
+def test_a_port_in_use_is_said_plainly_before_anything_is_built(site, cli):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        run = cli("serve", "--review", "--site", site, "--port", busy.getsockname()[1])
+    assert run.code == 2 and "cannot serve on 127.0.0.1" in run.err and "Traceback" not in run.err
+    assert not (site / "output").exists()
+    run = cli("serve", "--site", site, "--host", "0.0.0.0")
+    assert run.code == 2 and "--host and --secure-cookies go with --review" in run.err
