@@ -176,9 +176,12 @@ def main() -> int:
         server = subprocess.Popen([sys.executable, "-m", "publisher", "serve", "--review", "--site", str(site),
                                    "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         try:
-            while True:
+            while True:  # the port is bound before the build: wait for the first page
                 try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                    probe = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                    probe.request("GET", "/")
+                    probe.getresponse().read()
+                    probe.close()
                     break
                 except OSError:
                     if server.poll() is not None:
