@@ -180,6 +180,10 @@ class Reviewer(Schema):
         return name
     stages: list[str] = Field(min_length=1)
     """The review stages this person may approve (and reject at), e.g. ``["复审"]``."""
+    os_user: str = ""
+    """The operating-system account that may act as this reviewer with ``publisher review --by NAME``
+    on this machine (``whoami``); empty: this reviewer decides in the browser only (``publisher serve
+    --review``, with an account made by ``publisher user add``)."""
 
 
 class DirTarget(Schema):
@@ -319,6 +323,22 @@ class Build(Schema):
     "Rendering on a cluster"). ``publisher build --executor`` overrides it for one build."""
 
 
+class ReviewServer(Schema):
+    """``publisher serve --review``: reviewing (三审) in the browser."""
+
+    session_idle_minutes: int = Field(30, ge=1, le=24 * 60)
+    """A reviewer is signed out after this many minutes without a request."""
+    session_hours: int = Field(12, ge=1, le=24 * 7)
+    """A reviewer is signed out this many hours after signing in, however busy."""
+    secure_cookies: bool = False
+    """Send the session cookie only over HTTPS (``Secure``). Set it when a TLS reverse proxy serves the
+    review; it is on by itself for requests a trusted proxy says came over HTTPS."""
+    trusted_proxies: list[str] = []
+    """Addresses of reverse proxies whose ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed
+    (the reviewer's address in the audit trail and the sign-in limit, HTTPS for the cookie); behind
+    nginx on the same machine: ``["127.0.0.1"]``. Nobody's, by default."""
+
+
 class SiteConfig(Schema):
     name: str = "publisher"
     """Site name: the bureau or account family the content belongs to."""
@@ -348,13 +368,15 @@ class SiteConfig(Schema):
     """The work report."""
     build: Build = Build()
     """Where the build renders: this machine, or a Dask cluster."""
+    review_server: ReviewServer = ReviewServer()
+    """Reviewing in the browser (``publisher serve --review``)."""
 
     @field_validator("reviewers")
     @classmethod
     def _reviewers_hold_known_stages(cls, reviewers: list[Reviewer], info: ValidationInfo) -> list[Reviewer]:
         seen: dict[str, str] = {}
         for reviewer in reviewers:
-            same = _person_key(reviewer.name)
+            same = person_key(reviewer.name)
             if same in seen:
                 raise ValueError(_("{name} and {other} are the same name (written differently); each reviewer "
                                    "is listed once, with all their stages").format(name=reviewer.name,
@@ -381,7 +403,7 @@ class SiteConfig(Schema):
         return self.channels[channel].language or self.language
 
 
-def _person_key(name: str) -> str:
+def person_key(name: str) -> str:
     """A name as a person is identified: full-width forms, spaces and Traditional characters aside
     (李編輯 is 李编辑: one person may not hold two stages under two spellings)."""
     import unicodedata

@@ -1,6 +1,7 @@
 """The ledger: one SQLite file inside the site that remembers what people and the publisher did.
 
-Review decisions (三审) live here, and deliveries (the publisher). SQLite gives atomic
+Review decisions (三审) live here, reviewers' accounts and sessions for reviewing in the browser,
+the audit trail (sign-ins and decisions), and deliveries (the publisher). SQLite gives atomic
 claims and survives crashes; WAL mode lets the preview read while the daemon writes.
 """
 
@@ -66,13 +67,49 @@ CREATE TABLE IF NOT EXISTS posts (
     UNIQUE (channel, story, url)
 );
 CREATE INDEX IF NOT EXISTS posts_channel ON posts (channel, posted_at);
+
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    stages TEXT NOT NULL,
+    password TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    failures INTEGER NOT NULL DEFAULT 0,
+    locked_until REAL NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    changed_at TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS sessions (
+    token TEXT PRIMARY KEY,
+    user TEXT NOT NULL,
+    csrf TEXT NOT NULL,
+    ip TEXT NOT NULL DEFAULT '',
+    created REAL NOT NULL,
+    seen REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user);
+
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    event TEXT NOT NULL,
+    user TEXT NOT NULL DEFAULT '',
+    story TEXT NOT NULL DEFAULT '',
+    stage TEXT NOT NULL DEFAULT '',
+    content_hash TEXT NOT NULL DEFAULT '',
+    ip TEXT NOT NULL DEFAULT '',
+    os_user TEXT NOT NULL DEFAULT '',
+    via TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT ''
+);
 """
 
 
 SCHEMA_VERSION = 2
 """``PRAGMA user_version`` of a ledger this release writes; older ledgers are migrated on open.
-Version 2 adds ``posts``: what a person confirmed posting by hand (``publisher posted``)."""
-TABLES = ("reviews", "deliveries", "jobs", "posts")
+Version 2 adds ``posts`` (what a person confirmed posting by hand, ``publisher posted``) and the
+review server's ``users``, ``sessions`` and ``audit`` (past decisions are copied into the audit)."""
+TABLES = ("reviews", "deliveries", "jobs", "posts", "users", "sessions", "audit")
 
 # Version 0 (the first release) could not record withdrawals, the reviewer's operating-system
 # account or held deliveries. SQLite cannot change a CHECK constraint, so the tables are rebuilt.
@@ -87,6 +124,14 @@ INSERT INTO reviews (id, story, stage, decision, reviewer, note, content_hash, a
 INSERT INTO deliveries SELECT * FROM deliveries_v0;
 DROP TABLE reviews_v0;
 DROP TABLE deliveries_v0;
+"""
+
+# Version 2 adds reviewers' accounts (signing in to review in the browser), their sessions, and the
+# audit trail of sign-ins and decisions; the decisions made before are copied into the trail.
+# (``sessions.token`` and ``users.password`` hold only hashes: a copy of the ledger signs nobody in.)
+_COPY_DECISIONS_TO_AUDIT = """
+INSERT INTO audit (at, event, user, story, stage, content_hash, os_user, via, note)
+    SELECT at, decision, reviewer, story, stage, content_hash, os_user, 'cli', note FROM reviews ORDER BY id;
 """
 
 
@@ -171,8 +216,12 @@ def _migrate(connection: sqlite3.Connection) -> None:
                     connection.execute(statement)
         if version < SCHEMA_VERSION:
             old = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reviews'").fetchone()
-            # Version 1 to 2 only adds tables: the schema's CREATE ... IF NOT EXISTS makes them.
-            for statement in (_MIGRATE_0_TO_1 if old and version == 0 else SCHEMA).split(";"):
+            # Version 0 rebuilds its tables; the schema then makes any table still missing (version
+            # 1 to 2 only adds tables), and decisions made before the audit existed are copied into it.
+            script = (_MIGRATE_0_TO_1 if old and version == 0 else "") + ";" + SCHEMA
+            if old:
+                script += ";" + _COPY_DECISIONS_TO_AUDIT
+            for statement in script.split(";"):
                 if statement.strip():
                     connection.execute(statement)
             connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

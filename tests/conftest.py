@@ -33,6 +33,32 @@ def english(monkeypatch):
     i18n.set_language("en")
 
 
+_REAL_OS_ACCOUNT = None
+
+
+@pytest.fixture(autouse=True, scope="session")
+def local_reviewer():
+    """The tests run as the operating-system account ``tester``: the fixture site's reviewers name it as
+    their ``os_user`` (``publisher review --by`` works for them), also in module-scoped fixtures.
+    ``real_os_account`` gives the real one back (tests/test_review_access.py checks it is what counts)."""
+    from publisher.safety import access
+
+    global _REAL_OS_ACCOUNT
+    _REAL_OS_ACCOUNT = access.os_account
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(access, "os_account", lambda: "tester")
+        yield
+
+
+@pytest.fixture
+def real_os_account(monkeypatch):
+    """This test runs as the real operating-system account."""
+    from publisher.safety import access
+
+    monkeypatch.setattr(access, "os_account", _REAL_OS_ACCOUNT)
+    return _REAL_OS_ACCOUNT
+
+
 @pytest.fixture
 def chinese(monkeypatch):
     """This test speaks Simplified Chinese: messages, CLI runs in-process and subprocesses alike."""

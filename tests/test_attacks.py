@@ -163,7 +163,7 @@ def test_a_templates_folder_that_links_out_of_the_site_is_refused(site, tmp_path
 def test_one_person_under_two_spellings_is_one_reviewer(site, capsys):
     config = site / "config.toml"
     text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace('{name = "甲", stages = ["初审"]}', '{name = "李編輯", stages = ["复审"]}'),
+    config.write_text(text.replace('{name = "甲", stages = ["初审"]', '{name = "李編輯", stages = ["复审"]'),
                       encoding="utf-8")
     assert main(["check", "--site", str(site)]) == 2
     assert re.search(r"config\.toml:\d+:\d+: error: reviewers: .*same name", capsys.readouterr().err)
@@ -173,7 +173,7 @@ def test_an_approval_counts_only_while_its_reviewer_holds_the_stage(site, capsys
     approve_all(site, ["deeds/found-elderly"])
     config = site / "config.toml"
     text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace('{name = "王局长", stages = ["终审"]}', '{name = "王局长", stages = ["复审"]}'),
+    config.write_text(text.replace('{name = "王局长", stages = ["终审"]', '{name = "王局长", stages = ["复审"]'),
                       encoding="utf-8")
     capsys.readouterr()
     main(["review", "--site", str(site), "list"])

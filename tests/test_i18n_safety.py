@@ -184,7 +184,7 @@ def test_review_errors_in_chinese(site, cli, chinese, args, message):
 def test_one_reviewer_per_stage_and_late_rejection_in_chinese(site, cli, chinese):
     config = site / "config.toml"
     config.write_text(config.read_text(encoding="utf-8").replace(
-        '{name = "李编辑", stages = ["初审"]}', '{name = "李编辑", stages = ["初审", "复审"]}'), encoding="utf-8")
+        '{name = "李编辑", stages = ["初审"]', '{name = "李编辑", stages = ["初审", "复审"]'), encoding="utf-8")
     assert cli("review", "--site", site, STORY, "approve", "--stage", "初审", "--by", "李编辑").code == 0
     run = cli("review", "--site", site, STORY, "approve", "--stage", "复审", "--by", "李编辑")
     assert run.err.strip() == "错误：李编辑已对这一版稿件做过初审；三审的每一审须由不同的人完成，请换一位审核人"

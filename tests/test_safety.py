@@ -311,13 +311,13 @@ def test_review_log_csv(site, cli):
         "--note", "好")
     run = cli("review", "--site", site, "log", "--csv")
     lines = run.out.strip().splitlines()
-    assert lines[0] == "id,at,story,stage,decision,reviewer,os_user,note,content_hash"
+    assert lines[0] == "id,at,story,stage,event,user,os_user,note,content_hash,ip,via"
     assert re.search(r",deeds/found-elderly,初审,approve,李编辑,[^,]*,好,", lines[1])
 
 
 def test_custom_stages(site, cli):
     config = site / "config.toml"
-    text = re.sub(r"^reviewers = .*?\]\}\]\n", 'reviewers = [{name = "甲", stages = ["审核"]}]\n',
+    text = re.sub(r"^reviewers = .*?\}\]\n", 'reviewers = [{name = "甲", stages = ["审核"], os_user = "tester"}]\n',
                   config.read_text(encoding="utf-8"), flags=re.S | re.M)
     config.write_text(text + '\n[safety]\nstages = ["审核"]\n', encoding="utf-8")
     assert cli("review", "--site", site, "deeds/found-elderly", "approve", "--stage", "审核", "--by", "甲").code == 0

@@ -17,6 +17,7 @@ from publisher.cli import publish as publishing
 from publisher.cli import report as reports
 from publisher.cli import review as reviews
 from publisher.cli import site as site_commands
+from publisher.cli import users
 from publisher.cli.common import EXIT_OK, EXIT_USAGE
 from publisher.config import KINDS
 from publisher.errors import ConfigError, PublisherError
@@ -207,6 +208,23 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--csv", action="store_true", help=_("log: write CSV instead of a table"))
     review.set_defaults(handler=reviews.cmd_review)
 
+    user = commands.add_parser(
+        "user", help=_("reviewers' accounts for reviewing in the browser"),
+        description=_("publisher user add NAME --stages 初审,复审\n"
+                      "publisher user passwd NAME\n"
+                      "publisher user disable NAME   (signs them out; their approvals stop counting)\n"
+                      "publisher user enable NAME\n"
+                      "publisher user list\n\n"
+                      "The password is asked twice on a terminal, else read from the first line of standard "
+                      "input; it is kept only as an Argon2 hash in the ledger. Five failed sign-ins lock an account "
+                      "for 15 minutes (a new password unlocks it)."),
+        formatter_class=_RawFormatter)
+    _site_option(user)
+    user.add_argument("action", choices=["add", "passwd", "disable", "enable", "list"])
+    user.add_argument("name", nargs="?", default="", metavar="NAME")
+    user.add_argument("--stages", default="", help=_("add: the stages the reviewer holds, e.g. 初审,复审"))
+    user.set_defaults(handler=users.cmd_user)
+
     preview = commands.add_parser("preview", help=_("write the preview site (open it from disk)"),
                                   description=_("Build (drafts included) and write <out>/preview/index.html: a "
                                               "dashboard, next week's calendar, each screen's loop, and every "
@@ -219,10 +237,19 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help=_("serve the preview and rebuild it on every save"),
                                 description=_("Serve the preview on 127.0.0.1, watch content/, templates/, assets/ "
-                                            "and config.toml, rebuild what changed and reload open pages."))
+                                            "and config.toml, rebuild what changed and reload open pages. With "
+                                            "--review: the review server, where reviewers sign in and approve "
+                                            "(三审) what they see."))
     _site_option(serve)
     serve.add_argument("--out", type=Path, help=_("output folder (default: the site's output/)"))
     serve.add_argument("--port", type=_port, default=8000, help=_("port, 1-65535 (default 8000)"))
+    serve.add_argument("--review", action="store_true",
+                       help=_("serve the review (三审) in the browser: sign-in, what waits for me, approve, reject"))
+    serve.add_argument("--host", default="127.0.0.1",
+                       help=_("with --review: the address to listen on (default 127.0.0.1, this machine only; a "
+                              "LAN address lets the bureau's network in: see README for TLS)"))
+    serve.add_argument("--secure-cookies", action="store_true",
+                       help=_("with --review: send the session cookie over HTTPS only (behind a TLS reverse proxy)"))
     serve.set_defaults(handler=site_commands.cmd_serve)
 
     run = commands.add_parser("run", help=_("the publisher daemon: scheduled jobs and deliveries"),

@@ -16,10 +16,13 @@ from publisher.i18n import N_, _
 from publisher.pipeline.reader import read_site, read_story, story_files
 from publisher.publish.daemon import clock_from_environment
 from publisher.publish.runner import Publisher
-from publisher.safety import review
+from publisher.safety import access, audit, review
 
-DECISIONS = {"approve": N_("approve"), "reject": N_("reject"), "withdraw": N_("withdraw")}
-"""A ledger decision as ``review log`` shows it (the ledger and ``--csv`` keep the English word)."""
+DECISIONS = {"approve": N_("approve"), "reject": N_("reject"), "withdraw": N_("withdraw"),
+             "sign-in": N_("sign-in"), "sign-in-failed": N_("failed sign-in"), "locked": N_("account locked"),
+             "sign-out": N_("sign-out"), "user-add": N_("account added"), "user-passwd": N_("password changed"),
+             "user-disable": N_("account disabled"), "user-enable": N_("account enabled")}
+"""An audit event as ``review log`` shows it (the ledger and ``--csv`` keep the English word)."""
 STATUSES = {"draft": N_("draft"), "ready": N_("ready")}
 """A story's ``status:`` as ``review list`` shows it."""
 
@@ -35,23 +38,19 @@ def cmd_review(args: argparse.Namespace) -> int:
                 import csv
 
                 writer = csv.writer(sys.stdout)
-                columns = ("id", "at", "story", "stage", "decision", "reviewer", "os_user", "note", "content_hash")
-                writer.writerow(columns)
+                writer.writerow(audit.COLUMNS)
                 for row in rows:
-                    writer.writerow([row[k] for k in columns])
+                    writer.writerow([_cell(row[k]) for k in audit.COLUMNS])
             else:
                 titles = _titles(args.site, config) if rows else {}
                 for row in rows:
-                    account = f" ({row['os_user']})" if row["os_user"] else ""
-                    decision = _word(DECISIONS, row["decision"])
-                    title = f" 《{titles[row['story']]}》" if row["story"] in titles else ""
-                    print(f"{row['at']}  {row['story']}{title}  {row['stage']}  {decision}  {row['reviewer']}"
-                          f"{account}{'  ' + row['note'] if row['note'] else ''}")
+                    print(_log_line(row, titles.get(row["story"], "")))
             return EXIT_OK
         stories, errors = read_site(args.site, config)
         print_diagnostics(errors)
+        holders = access.holders(config, connection)
         for story in stories:
-            current = review.state(connection, story, stages, config.reviewers)
+            current = review.state(connection, story, stages, holders)
             status = _word(STATUSES, story.meta.status)
             print(f"{story.id:32s} {_pad(status, 6)} {current.label}  《{story.meta.title}》")
         return EXIT_CONTENT if errors else EXIT_OK
@@ -69,9 +68,9 @@ def cmd_review(args: argparse.Namespace) -> int:
             if not args.stage:
                 _error(_("--stage is required to approve"))
                 return EXIT_USAGE
-            result = review.approve(connection, story, config, args.stage, args.by, args.note, _os_user())
+            result = review.approve(connection, story, config, args.stage, args.by, args.note)
         else:
-            result = review.reject(connection, story, config, args.by, args.note, _os_user())
+            result = review.reject(connection, story, config, args.by, args.note)
     except review.ReviewError as exc:
         _error(str(exc))
         return EXIT_USAGE
@@ -102,7 +101,7 @@ def _withdraw(args: argparse.Namespace, config: SiteConfig) -> int:
             _error(_("no story {target!r} (ids look like deeds/huzheng-365)").format(target=args.target))
             return EXIT_USAGE
     try:
-        review.withdraw(connection, story_id, digest, config, args.by, args.note, _os_user())
+        review.withdraw(connection, story_id, digest, config, args.by, args.note)
     except review.ReviewError as exc:
         _error(str(exc))
         return EXIT_USAGE
@@ -123,6 +122,28 @@ def _titles(site: Path, config: SiteConfig) -> dict[str, str]:
     return {story.id: story.meta.title for story in stories}
 
 
+def _cell(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text: a name typed at a failed sign-in such as
+    ``=HYPERLINK(…)`` must not become a formula when the bureau opens the export in Excel or WPS."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _log_line(row: dict, title: str = "") -> str:
+    """One audit row for people: time, story (with its title) and stage (for decisions), event, who,
+    from where, note."""
+    where = [row["os_user"]] if row["os_user"] else []
+    if row["ip"]:
+        where.append(row["ip"])
+    story = f"{row['story']} 《{title}》" if row["story"] and title else row["story"]
+    parts = [row["at"], *(p for p in (story, row["stage"]) if p), _word(DECISIONS, row["event"]),
+             row["user"] + (f" ({', '.join(where)})" if where else "")]
+    if row["note"]:
+        parts.append(row["note"])
+    return "  ".join(parts)
+
+
 def _error(message: str) -> None:
     print(_("error: {message}").format(message=message), file=sys.stderr)
 
@@ -136,15 +157,6 @@ def _pad(text: str, width: int) -> str:
     """``text`` padded to ``width`` columns on screen (a Chinese character takes two)."""
     used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
     return text + " " * max(0, width - used)
-
-
-def _os_user() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return ""
 
 
 def _story_file(args: argparse.Namespace) -> tuple[str, Path] | None:

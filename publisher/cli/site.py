@@ -29,6 +29,7 @@ from publisher.preview import generate
 from publisher.preview.serve import serve
 from publisher.render import terms
 from publisher.safety.file_names import title_for_slug
+from publisher.web.server import serve_review
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -103,7 +104,15 @@ def cmd_preview(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     config = load_site(args)
     log_to_stderr()
-    return serve(args.site, config, args.out or args.site / config.output, args.port)
+    out = args.out or args.site / config.output
+    if args.review:
+        check_output(args.site, out)
+        return serve_review(args.site, config, out, args.host, args.port, args.secure_cookies)
+    if args.host != "127.0.0.1" or args.secure_cookies:
+        print(_("error: --host and --secure-cookies go with --review (the preview is served to this machine "
+                "only)"), file=sys.stderr)
+        return EXIT_USAGE
+    return serve(args.site, config, out, args.port)
 
 
 def cmd_new(args: argparse.Namespace) -> int:

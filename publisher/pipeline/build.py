@@ -37,7 +37,7 @@ from publisher.pipeline.reader import read_site
 from publisher.render import artifacts, inputs, linebreak, treatment
 from publisher.render.channel import Channel, CollectiveUnit, RenderContext, StoryUnit, Unit, channels
 from publisher.render.terms import unit_terms
-from publisher.safety import review
+from publisher.safety import access, review
 
 
 @dataclass
@@ -435,8 +435,8 @@ def _mark_review_state(site: Path, config: SiteConfig, stories: list[Story],
     """Every story rendition says where it stands in review (build renders regardless)."""
     connection = connect_ledger(site, config, create=False)
     try:
-        labels = {s.id: review.state(connection, s, config.safety.stages, config.reviewers).label_source
-                  for s in stories}
+        found = review.states(connection, stories, config.safety.stages, access.holders(config, connection))
+        labels = {story_id: state.label_source for story_id, state in found.items()}
     finally:
         if connection is not None:
             connection.close()

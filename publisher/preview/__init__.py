@@ -26,7 +26,7 @@ from publisher.preview import labels
 from publisher.publish import batch, queue
 from publisher.render import templates
 from publisher.render.channel import channels as configured_channels
-from publisher.safety import review
+from publisher.safety import access, review
 from publisher.timing import iso_week, slot_times
 
 KIND_NAMES = labels.KINDS
@@ -69,48 +69,12 @@ def _generate(site: Path, config: SiteConfig, out: Path, result: BuildResult | N
     if result is None:
         result = build(site, config, out, drafts=True, day=day, only=channels or ())
     data, stories = result.manifest, result.stories
-    by_id = {s.id: s for s in stories}
-    views: dict[str, StoryView] = {}
-    registry = configured_channels(config)
-    units: dict[str, list[tuple[str, Path, str]]] = {}
-    for rendition in data.renditions:
-        channel = registry.get(rendition.channel)
-        if channel is None:
-            continue
-        if rendition.unit:
-            units.setdefault(rendition.channel, []).append((rendition.unit, out / rendition.folder,
-                                                            "../" + rendition.folder))
-            continue
-        story = by_id.get(rendition.story)
-        if story is None:
-            continue
-        view = views.setdefault(story.id, StoryView(story, rendition.review))
-        link = "../../" + rendition.folder
-        shown = {"type": channel.type, "label": channel.shown, "folder": link, "review": rendition.review,
-                 "partial": channel.preview_template or "preview/_none.html.j2",
-                 **channel.preview(out / rendition.folder, link)}
-        if "page" in shown:  # a page of its own (the WeChat article as the phone shows it)
-            shown["page_link"] = f"{view.slug}@{rendition.channel}.html"
-        view.renditions[rendition.channel] = shown
-    for story in stories:
-        views.setdefault(story.id, StoryView(story, "", {}))
-    sections = []
-    for name, found in sorted(units.items()):
-        channel = registry[name]
-        if not channel.units_template:
-            continue
-        unit_data = channel.preview_units(found)
-        sections.append({"channel": name, "type": channel.type, "label": channel.shown,
-                         "template": channel.units_template, "data": unit_data})
-        for view in views.values():
-            story_data = channel.preview_story(unit_data, view.story.id) if channel.story_units_template else None
-            if story_data is not None:
-                view.units.append({"channel": name, "template": channel.story_units_template, "data": story_data,
-                                   "label": channel.shown})
+    views, sections = story_views(config, out, data, stories)
     ordered = sorted(views.values(), key=lambda v: (v.story.meta.kind, -v.story.meta.date.toordinal(), v.story.id))
     preview = out / "preview"
     stamp = dt.datetime.now(ZoneInfo(config.timezone))
-    common = {"site": config, "kinds": KIND_NAMES, "shown": {n: c.shown for n, c in registry.items()},
+    shown = {name: channel.shown for name, channel in configured_channels(config).items()}
+    common = {"site": config, "kinds": KIND_NAMES, "shown": shown,
               "built_at": stamp, "review_zh": labels.review,
               "version": data.to_json().__hash__() ^ hash(stamp.isoformat())}
     counts = _counts(ordered, data)
@@ -146,6 +110,52 @@ def _generate(site: Path, config: SiteConfig, out: Path, result: BuildResult | N
     return preview / "index.html"
 
 
+def story_views(config: SiteConfig, out: Path, data: manifest.Manifest,
+                stories: list[Story]) -> tuple[dict[str, StoryView], list[dict]]:
+    """Each story's renditions as the channels' preview partials show them, and the index's sections
+    of collective units (each screen's loop, leaflet editions). Links are relative to a story page
+    in ``<out>/preview/stories/`` (the review server serves the output folder likewise)."""
+    by_id = {s.id: s for s in stories}
+    views: dict[str, StoryView] = {}
+    registry = configured_channels(config)
+    units: dict[str, list[tuple[str, Path, str]]] = {}
+    for rendition in data.renditions:
+        channel = registry.get(rendition.channel)
+        if channel is None:
+            continue
+        if rendition.unit:
+            units.setdefault(rendition.channel, []).append((rendition.unit, out / rendition.folder,
+                                                            "../" + rendition.folder))
+            continue
+        story = by_id.get(rendition.story)
+        if story is None:
+            continue
+        view = views.setdefault(story.id, StoryView(story, rendition.review))
+        link = "../../" + rendition.folder
+        shown = {"type": channel.type, "label": channel.shown, "folder": link, "review": rendition.review,
+                 "partial": channel.preview_template or "preview/_none.html.j2", "plan": rendition.plan,
+                 **channel.preview(out / rendition.folder, link)}
+        if "page" in shown:  # a page of its own (the WeChat article as the phone shows it)
+            shown["page_link"] = f"{view.slug}@{rendition.channel}.html"
+        view.renditions[rendition.channel] = shown
+    for story in stories:
+        views.setdefault(story.id, StoryView(story, "", {}))
+    sections = []
+    for name, found in sorted(units.items()):
+        channel = registry[name]
+        if not channel.units_template:
+            continue
+        unit_data = channel.preview_units(found)
+        sections.append({"channel": name, "type": channel.type, "label": channel.shown,
+                         "template": channel.units_template, "data": unit_data})
+        for view in views.values():
+            story_data = channel.preview_story(unit_data, view.story.id) if channel.story_units_template else None
+            if story_data is not None:
+                view.units.append({"channel": name, "template": channel.story_units_template, "data": story_data,
+                                   "label": channel.shown})
+    return views, sections
+
+
 def _counts(views: list[StoryView], data: manifest.Manifest) -> dict:
     by_kind: dict[str, dict[str, int]] = {}
     for view in views:
@@ -171,9 +181,10 @@ def _week(site: Path, config: SiteConfig, stories: list[Story], now: dt.datetime
             ready = [s for s in stories if s.meta.status == "ready"]
             posts, _empty = batch.fill(ready, name, channel.slots, week, ZoneInfo(config.timezone), posted)
             filled = {p.slot: p.story for p in posts}
+            holders = access.holders(config, connection)
             channels[name] = [{"slot": slot, "story": filled.get(slot),
                                "review": review.state(connection, filled[slot], config.safety.stages,
-                                                      config.reviewers).label_source if slot in filled else ""}
+                                                      holders).label_source if slot in filled else ""}
                               for slot in slot_times(channel.slots, week, ZoneInfo(config.timezone))]
     finally:
         if connection is not None:

@@ -17,6 +17,7 @@ def review(label: str) -> str:
     if label == "approved":
         return "已通过审核"
     text = label.replace("changed after approval", "审核后已修改")
+    text = re.sub(r"withdrawn by (.+?) \((.*?)\)", r"\1撤稿（\2）", text)
     text = re.sub(r"rejected by (.+?) \((.*?)\)", r"\1退回（\2）", text)
     text = re.sub(r"waiting for (\S+)", r"待\1", text)
     return text.replace("; ", "；")

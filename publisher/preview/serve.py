@@ -48,7 +48,7 @@ def serve(site: Path, config: SiteConfig, out: Path, port: int) -> int:
         raise PublisherError(_("cannot serve on 127.0.0.1:{port}: {reason} (try --port)").format(
             port=port, reason=exc.strerror)) from None
     stop = threading.Event()
-    threading.Thread(target=_watch, args=(site, config, out, stop), daemon=True).start()
+    threading.Thread(target=watch, args=(site, config, out, stop), daemon=True).start()
     log.info(_("preview at {url} (Ctrl+C stops)").format(
         url=f"http://127.0.0.1:{server.server_address[1]}/preview/index.html"))
     try:
@@ -61,7 +61,8 @@ def serve(site: Path, config: SiteConfig, out: Path, port: int) -> int:
     return 0
 
 
-def _watch(site: Path, config: SiteConfig, out: Path, stop: threading.Event) -> None:
+def watch(site: Path, config: SiteConfig, out: Path, stop: threading.Event) -> None:
+    """Rebuild the preview whenever a watched file changes, until ``stop`` is set."""
     seen = snapshot(site)
     while not stop.wait(0.3):
         current = snapshot(site)

@@ -27,7 +27,7 @@ from publisher.pipeline import manifest
 from publisher.pipeline.reader import read_site
 from publisher.publish.batch import in_window
 from publisher.publish.queue import Delivery
-from publisher.safety import review
+from publisher.safety import access, review
 
 
 def checksums(folder: Path, files: list[str]) -> dict[str, str]:
@@ -76,7 +76,7 @@ class Gate:
         if content_hash(story) != digest:
             return _("the story was edited after it was queued; it must be reviewed (三审) again")
         state = review.state_of(self.ledger, story_id, digest, self.config.safety.stages,
-                                     self.config.reviewers)
+                                access.holders(self.config, self.ledger))
         if not state.approved:
             return _("not approved (三审): {state}").format(state=state.label)
         if story.meta.status != "ready":

@@ -23,7 +23,7 @@ from publisher.pipeline.build import build
 from publisher.publish import batch, posts, queue, targets
 from publisher.publish.gate import Gate, checksums
 from publisher.render.channel import channels
-from publisher.safety import review
+from publisher.safety import access, review
 from publisher.timing import iso_week, last_due, next_due, slot_times
 
 log = logging.getLogger("publisher")
@@ -50,7 +50,8 @@ class Publisher:
     # -- the gate ----------------------------------------------------------------------------
     def approved(self, story: Story) -> bool:
         """Only stories approved at every review stage, for their current content, go out."""
-        return review.state(self.ledger, story, self.config.safety.stages, self.config.reviewers).approved
+        return review.state(self.ledger, story, self.config.safety.stages,
+                            access.holders(self.config, self.ledger)).approved
 
     def render(self, channels: Iterable[str], day: dt.date | None = None):
         result = build(self.site, self.config, self.out, only=channels, jobs=self.jobs, day=day or self.now().date(),

@@ -10,7 +10,7 @@ replaced in place: it is left, and :mod:`publisher.safety.recheck` refuses the s
 
 from __future__ import annotations
 
-from publisher.content.story import FrontMatter
+from publisher.content.story import FrontMatter, Story
 from publisher.safety import pii, published
 from publisher.safety.names import after_surname, distinctive_given_name
 from publisher.safety.people import hidden_people, kept_names, masked_name
@@ -83,3 +83,20 @@ def _replace(text: str, needle: str, replacement: str, markdown: bool, skip_full
         if published.plain_span(text[start:end]):
             text = text[:start] + replacement + text[end:]
     return text
+
+
+def masked_items(story: Story, id_mode: str = "keep") -> list[dict[str, str]]:
+    """What a story's ``people:`` and ``pii:`` hide, as every channel publishes it, for reviewers (the
+    review page): each hidden person (``kind`` is their role) and each declared value (``kind``
+    ``pii``; ``reason`` when it is published as written on purpose). The raw names and values stay
+    out, as they stay out of every template."""
+    declared = FrontMatter.model_validate(story.parsed.meta)  # the story as written, before masking
+    masker = Masker(declared, id_mode)
+    items = [{"kind": role, "published": masked_name(name), "reason": ""}
+             for name, role in hidden_people(declared).items()]
+    for entry in declared.pii:
+        if entry.allow:
+            items.append({"kind": "pii", "published": entry.value, "reason": entry.reason})
+        else:
+            items.append({"kind": "pii", "published": masker(entry.value, names=False), "reason": ""})
+    return items

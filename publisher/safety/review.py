@@ -2,31 +2,38 @@
 
 Decisions are rows in the ledger with the story's content hash. Editing the story or any
 file it uses changes the hash: earlier approvals no longer count, and the story goes back
-to the first stage ("changed after approval"). Reviewers are named in config.toml with the
-stages they hold; one version's stages need different people. A withdrawal (撤稿) voids every
-approval before it. What each reviewer approved is kept, content-addressed, beside the ledger.
+to the first stage ("changed after approval"). Who may decide is :mod:`publisher.safety.access`'s
+to say; one version's stages need different people. A withdrawal (撤稿) voids every approval
+before it. What each reviewer approved is kept, content-addressed, beside the ledger, and each
+decision is in the audit trail with where it came from.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import contextlib
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from publisher import atomic
 from publisher.config import Reviewer, SiteConfig
 from publisher.content.hashing import content_hash, file_hash
 from publisher.content.story import Story
-from publisher.errors import PublisherError
 from publisher.i18n import N_, _
+from publisher.safety import access, audit
+from publisher.safety.access import Forbidden, Person, ReviewError
+
+__all__ = ["Forbidden", "Person", "ReviewError", "ReviewState", "Stale", "approve", "reject", "state", "state_of",
+           "states", "withdraw"]
+
+Holders = Mapping[str, Iterable[str]] | list[Reviewer] | None
+"""Who holds which stages (:func:`publisher.safety.access.holders`), or config.toml's reviewers alone."""
 
 
-class ReviewError(PublisherError):
-    pass
+class Stale(ReviewError):
+    """The story changed after the reviewer loaded it: what they saw is not what would be approved."""
 
 
 @dataclass
@@ -79,20 +86,36 @@ class ReviewState:
         return label
 
 
-def state(ledger: sqlite3.Connection | None, story: Story, stages: list[str],
-          reviewers: list[Reviewer] | None = None) -> ReviewState:
+def state(ledger: sqlite3.Connection | None, story: Story, stages: list[str], reviewers: Holders = None) -> ReviewState:
     return state_of(ledger, story.id, content_hash(story), stages, reviewers)
 
 
 def state_of(ledger: sqlite3.Connection | None, story_id: str, current: str, stages: list[str],
-             reviewers: list[Reviewer] | None = None) -> ReviewState:
-    """The review state of ``story_id`` for the content hash ``current``. With ``reviewers`` (the
-    config's), an approval counts only while its reviewer is still listed for that stage."""
-    holds = {(r.name, stage) for r in reviewers or [] for stage in r.stages}
+             reviewers: Holders = None) -> ReviewState:
+    """The review state of ``story_id`` for the content hash ``current``. With ``reviewers`` (who
+    holds which stages: :func:`publisher.safety.access.holders`), an approval counts only while its
+    reviewer still holds that stage."""
+    rows = [] if ledger is None else ledger.execute("SELECT * FROM reviews WHERE story = ? ORDER BY id",
+                                                    (story_id,)).fetchall()
+    return _state(rows, story_id, current, stages, reviewers)
+
+
+def states(ledger: sqlite3.Connection | None, stories: list[Story], stages: list[str],
+           reviewers: Holders = None) -> dict[str, ReviewState]:
+    """:func:`state` of many stories, read from the ledger at once (a list of every story)."""
+    rows: dict[str, list] = {}
+    if ledger is not None:
+        for row in ledger.execute("SELECT * FROM reviews ORDER BY id"):
+            rows.setdefault(row["story"], []).append(row)
+    return {story.id: _state(rows.get(story.id, []), story.id, content_hash(story), stages, reviewers)
+            for story in stories}
+
+
+def _state(rows: list, story_id: str, current: str, stages: list[str], reviewers: Holders) -> ReviewState:
+    if isinstance(reviewers, list):
+        reviewers = {r.name: r.stages for r in reviewers}
+    holds = {(name, stage) for name, held in (reviewers or {}).items() for stage in held}
     result = ReviewState(story_id, current, list(stages))
-    if ledger is None:
-        return result
-    rows = ledger.execute("SELECT * FROM reviews WHERE story = ? ORDER BY id", (story_id,)).fetchall()
     for row in rows:
         if row["decision"] == "withdraw":  # whatever the content: everything before it is void
             result.passed, result.approvers, result.rejected, result.withdrawn = [], [], None, dict(row)
@@ -116,84 +139,72 @@ def state_of(ledger: sqlite3.Connection | None, story_id: str, current: str, sta
     return result
 
 
-def check_may_decide(reviewers: list[Reviewer], stages: list[str], current: ReviewState, decision: str,
-                     name: str, stage: str | None = None) -> None:
-    """The one place that decides who may do what in 三审 (the CLI and any other front end ask it).
-
-    A reviewer must be listed in config.toml; approving needs the stage being waited for and a
-    person who approved no earlier stage of this version; rejecting needs the waited-for stage or
-    a later one; withdrawing (撤稿) needs the last stage."""
-    name = name.strip()
-    if not name:
-        raise ReviewError(_("--by: say who decides (a name from [[reviewers]] in config.toml)"))
-    person = next((r for r in reviewers if r.name == name), None)
-    if person is None:
-        listed = _listing(r.name for r in reviewers) or _("none yet")
-        raise ReviewError(_("{name} is not a reviewer in config.toml (reviewers: {listed}); add a [[reviewers]] "
-                            "table with name and stages").format(name=name, listed=listed))
-    if decision == "approve":
-        if stage not in stages:
-            raise ReviewError(_("unknown stage {stage!r} (stages: {stages})").format(
-                stage=stage, stages=_listing(stages)))
-        if current.approved:
-            raise ReviewError(_("{story} is already approved at every stage").format(story=current.story))
-        if stage != current.waiting_for:
-            raise ReviewError(_("{story} cannot be approved at {stage} yet: it is waiting for {waiting}").format(
-                story=current.story, stage=stage, waiting=current.waiting_for))
-        if stage not in person.stages:
-            raise ReviewError(_("{name} may approve {stages}, not {stage}").format(
-                name=name, stages=_listing(person.stages), stage=stage))
-        if name in current.approvers:
-            done = current.passed[current.approvers.index(name)]
-            raise ReviewError(_("{name} already approved {done} of this version; each stage needs a different "
-                                "reviewer (三审: three pairs of eyes)").format(name=name, done=done))
-    elif decision == "reject":
-        at = current.waiting_for or stages[-1]
-        later = stages[stages.index(at):]
-        if not set(person.stages) & set(later):
-            raise ReviewError(_("{name} may decide at {stages}; the story waits for {waiting}").format(
-                name=name, stages=_listing(person.stages), waiting=at))
-    elif decision == "withdraw" and stages[-1] not in person.stages:
-        raise ReviewError(_("only a {stage} reviewer may withdraw a story (撤稿)").format(stage=stages[-1]))
-
-
-def _listing(names) -> str:
-    """Names or stages in a message: 初审, 复审 (in Chinese 初审、复审)."""
-    return _(", ").join(names)
-
-
-def approve(ledger: sqlite3.Connection, story: Story, config: SiteConfig, stage: str, reviewer: str, note: str,
-            os_user: str = "") -> ReviewState:
+def approve(ledger: sqlite3.Connection, story: Story, config: SiteConfig, stage: str, reviewer: Person | str,
+            note: str, seen: str | None = None) -> ReviewState:
+    """Approve ``stage`` of the story as it is now. ``seen``: the content hash the reviewer was shown;
+    when the story has changed since, nothing is recorded (:class:`Stale`). ``reviewer`` as a name:
+    a reviewer of config.toml acting at this machine (:func:`publisher.safety.access.cli_person`)."""
+    person = _person(config, reviewer)
     stages = config.safety.stages
-    current = state(ledger, story, stages, config.reviewers)
-    check_may_decide(config.reviewers, stages, current, "approve", reviewer, stage)
-    keep_approved_copy(story, approved_folder(story.site, config), current.content_hash)
-    _record(ledger, story.id, stage, "approve", reviewer, note, current.content_hash, config.timezone, os_user)
-    return state(ledger, story, stages, config.reviewers)
+    with _deciding(ledger):  # two reviewers pressing 通过 at once: one decides, the other sees its result
+        current = state(ledger, story, stages, access.holders(config, ledger))
+        access.check_may_decide(person, stages, current, "approve", stage)
+        check_seen(current.content_hash, seen)
+        keep_approved_copy(story, approved_folder(story.site, config), current.content_hash)
+        _record(ledger, config, story.id, stage, "approve", person, note, current.content_hash)
+    return state(ledger, story, stages, access.holders(config, ledger))
 
 
-def reject(ledger: sqlite3.Connection, story: Story, config: SiteConfig, reviewer: str, note: str,
-           os_user: str = "") -> ReviewState:
+def reject(ledger: sqlite3.Connection, story: Story, config: SiteConfig, reviewer: Person | str, note: str,
+           seen: str | None = None) -> ReviewState:
+    person = _person(config, reviewer)
     stages = config.safety.stages
     if not note.strip():
         raise ReviewError(_("a rejection needs a --note saying what to change"))
-    current = state(ledger, story, stages, config.reviewers)
-    check_may_decide(config.reviewers, stages, current, "reject", reviewer)
-    _record(ledger, story.id, current.waiting_for or stages[-1], "reject", reviewer, note, current.content_hash,
-            config.timezone, os_user)
-    return state(ledger, story, stages, config.reviewers)
+    with _deciding(ledger):
+        current = state(ledger, story, stages, access.holders(config, ledger))
+        access.check_may_decide(person, stages, current, "reject")
+        check_seen(current.content_hash, seen)
+        _record(ledger, config, story.id, current.waiting_for or stages[-1], "reject", person, note,
+                current.content_hash)
+    return state(ledger, story, stages, access.holders(config, ledger))
 
 
-def withdraw(ledger: sqlite3.Connection, story_id: str, current_hash: str, config: SiteConfig, reviewer: str,
-             note: str, os_user: str = "") -> ReviewState:
+def withdraw(ledger: sqlite3.Connection, story_id: str, current_hash: str, config: SiteConfig,
+             reviewer: Person | str, note: str) -> ReviewState:
     """撤稿: pull a story at any time; it is not delivered again until approved afresh."""
+    person = _person(config, reviewer)
     stages = config.safety.stages
     if not note.strip():
         raise ReviewError(_("a withdrawal needs a --note saying why"))
-    current = state_of(ledger, story_id, current_hash, stages, config.reviewers)
-    check_may_decide(config.reviewers, stages, current, "withdraw", reviewer)
-    _record(ledger, story_id, stages[-1], "withdraw", reviewer, note, current_hash, config.timezone, os_user)
-    return state_of(ledger, story_id, current_hash, stages, config.reviewers)
+    with _deciding(ledger):
+        current = state_of(ledger, story_id, current_hash, stages, access.holders(config, ledger))
+        access.check_may_decide(person, stages, current, "withdraw")
+        _record(ledger, config, story_id, stages[-1], "withdraw", person, note, current_hash)
+    return state_of(ledger, story_id, current_hash, stages, access.holders(config, ledger))
+
+
+@contextlib.contextmanager
+def _deciding(ledger: sqlite3.Connection):
+    """The check and the record in one write transaction, taken before the check."""
+    ledger.commit()  # nothing of the caller's stays open in it
+    ledger.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        ledger.rollback()
+        raise
+    ledger.commit()
+
+
+def _person(config: SiteConfig, reviewer: Person | str) -> Person:
+    return reviewer if isinstance(reviewer, Person) else access.cli_person(config, reviewer)
+
+
+def check_seen(current: str, seen: str | None) -> None:
+    """Refuse (:class:`Stale`) when the reviewer was shown another version than ``current``."""
+    if seen is not None and seen != current:
+        raise Stale(_("the story has changed; reload the page and review it again"))
 
 
 def withdrawn_stories(ledger: sqlite3.Connection | None) -> dict[str, dict]:
@@ -209,13 +220,15 @@ def withdrawn_stories(ledger: sqlite3.Connection | None) -> dict[str, dict]:
     return found
 
 
-def _record(ledger: sqlite3.Connection, story: str, stage: str, decision: str, reviewer: str, note: str,
-            digest: str, timezone: str, os_user: str) -> None:
-    now = dt.datetime.now(ZoneInfo(timezone)).isoformat(timespec="seconds")
-    with ledger:
-        ledger.execute("INSERT INTO reviews (story, stage, decision, reviewer, os_user, note, content_hash, at) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       (story, stage, decision, reviewer.strip(), os_user, note.strip(), digest, now))
+def _record(ledger: sqlite3.Connection, config: SiteConfig, story: str, stage: str, decision: str, person: Person,
+            note: str, digest: str) -> None:
+    """The decision and its audit row (inside :func:`_deciding`'s transaction: both or neither)."""
+    ledger.execute("INSERT INTO reviews (story, stage, decision, reviewer, os_user, note, content_hash, at) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   (story, stage, decision, person.name, person.os_user, note.strip(), digest,
+                    audit.now(config.timezone)))
+    audit.record(ledger, config.timezone, decision, person.name, story=story, stage=stage, content_hash=digest,
+                 ip=person.ip, os_user=person.os_user, via=person.via, note=note.strip())
 
 
 def approved_folder(site: Path, config: SiteConfig) -> Path:
@@ -245,6 +258,5 @@ def keep_approved_copy(story: Story, folder: Path, digest: str) -> Path:
 
 
 def log(ledger: sqlite3.Connection | None) -> list[dict]:
-    if ledger is None:
-        return []
-    return [dict(row) for row in ledger.execute("SELECT * FROM reviews ORDER BY id")]
+    """The audit trail: sign-ins and decisions, oldest first."""
+    return audit.rows(ledger)
