@@ -169,7 +169,10 @@ def test_story_page_shows_each_channel(previewed, browser):
     weibo = page.inner_text("#channel-weibo")
     assert "#平安测试#" in weibo and "字数" in weibo and "/ 300" in weibo
     assert page.locator("#channel-weibo .topic").count() >= 2
-    assert page.locator("#channel-weibo .cards img").count() == 3
+    cards = sorted(p.name for p in (previewed / "out/weibo/deeds/found-elderly").glob("card-*.png"))
+    assert len(cards) == 4  # the closing card with the hotlines is one of them
+    shown = page.locator("#channel-weibo .cards img")
+    assert sorted(shown.nth(i).get_attribute("src").rsplit("/", 1)[-1] for i in range(shown.count())) == cards
     frame = page.frame_locator("#channel-wechat iframe")
     assert "老人出门后迷路" in frame.locator("body").inner_text()
     _shot(page, "preview-story-deed")

@@ -374,8 +374,13 @@ def _start_worker(parent: int, speaking: str) -> None:
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    for process in list((getattr(pool, "_processes", None) or {}).values()):  # no public API for this
+    """Kill the workers and wait until they are gone: a worker still writing into its staging
+    folder while the build removes it would leave the folder behind."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public API for this
+    for process in processes:
         process.kill()
+    for process in processes:
+        process.join(timeout=5)
 
 
 def _progress_bar(total: int):
