@@ -11,7 +11,7 @@ import hashlib
 import json
 import sys
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -20,14 +20,13 @@ from publisher.config import ChannelSettings
 from publisher.content.hashing import content_hash
 from publisher.errors import ContentError, Diagnostic
 from publisher.i18n import N_, _
-from publisher.render import artifacts, fonts, inputs, templates
-from publisher.render.cards import CardPainter, CardTextTooLong
+from publisher.render import artifacts, fonts, inputs
 from publisher.render.channel import Channel, Message, RenderContext, read_json, template_context
-from publisher.render.video import audio, script, subtitles, timing
-from publisher.render.video.encode import EncoderSettings, encode
-from publisher.render.video.frames import KIND_LABELS, Cards, FrameComposer
-from publisher.render.video.probe import ProbeError, probe
+from publisher.render.video import audio, script, timing
 from publisher.render.video.settings import ClipSettings
+
+if TYPE_CHECKING:  # the renderers are imported where they draw: a build that renders nothing never loads them
+    from publisher.render.video.frames import FrameComposer
 
 TEMPLATE = "video/caption.txt.j2"
 
@@ -164,6 +163,9 @@ def prepare(ctx: RenderContext) -> Prepared:
 
 
 def render(ctx: RenderContext) -> list[str]:
+    from publisher.render import templates
+    from publisher.render.video import subtitles
+
     channel: VideoSettings = ctx.channel_config  # type: ignore[assignment]
     prepared = prepare(ctx)
     plan = prepared.plan
@@ -209,6 +211,9 @@ def clip_key(ctx: RenderContext) -> str:
 
 def _encode(ctx: RenderContext, prepared: Prepared, video: Path) -> None:
     """Mix the soundtrack, draw every frame and encode the clip into ``video`` (the one slow step)."""
+    from publisher.render.video.encode import EncoderSettings, encode
+    from publisher.render.video.frames import KIND_LABELS, Cards, FrameComposer
+
     channel: VideoSettings = ctx.channel_config  # type: ignore[assignment]
     plan = prepared.plan
     soundtrack = ctx.folder / ".tmp-soundtrack.wav"
@@ -263,6 +268,8 @@ def _audio_file(ctx: RenderContext, key: str, path: Path | None) -> Path | None:
 
 
 def _duration(ctx: RenderContext, path: Path, name: str, key: tuple) -> float:
+    from publisher.render.video.probe import ProbeError, probe
+
     try:
         info = probe(inputs.use(path))
     except ProbeError as exc:
@@ -276,6 +283,8 @@ def _duration(ctx: RenderContext, path: Path, name: str, key: tuple) -> float:
 def _cover(ctx: RenderContext, prepared: Prepared, path: Path) -> dict:
     """3:4 cover, 1080x1440: the title card design over the first photo of the script. Returns the
     card's description (its boxes, each text box with its lines as drawn)."""
+    from publisher.render.cards import CardPainter, CardTextTooLong
+
     meta = ctx.story.meta
     footer = ctx.localize(f"{ctx.config.name}　{meta.date.year}年{meta.date.month}月{meta.date.day}日")
     channel: VideoSettings = ctx.channel_config  # type: ignore[assignment]

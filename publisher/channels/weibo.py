@@ -11,16 +11,17 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
 from publisher import atomic
 from publisher.config import ChannelSettings
 from publisher.i18n import _
-from publisher.render import templates
-from publisher.render.cards import Card, CardPainter, CardTextTooLong
 from publisher.render.channel import Channel, Message, RenderContext, read_json, template_context
+
+if TYPE_CHECKING:  # the renderers are imported where they draw: a build that renders nothing never loads Pillow
+    from publisher.render.cards import Card
 
 TEMPLATE = "weibo/post.txt.j2"
 
@@ -51,6 +52,8 @@ def post_text(ctx: RenderContext) -> tuple[str, list[str], int]:
     """The post from its template: (text, topics, Weibo length). Over the limit is an error."""
     channel: WeiboSettings = ctx.channel_config  # type: ignore[assignment]
     topics = list(dict.fromkeys([*ctx.story.meta.topics, *channel.topics]))
+    from publisher.render import templates
+
     text = templates.render(ctx.site, channel.template or TEMPLATE,
                             **template_context(ctx, topics=topics)).strip() + "\n"
     text = ctx.localize(text)
@@ -89,6 +92,8 @@ def render(ctx: RenderContext) -> list[str]:
 
 
 def draw_cards(ctx: RenderContext, channel: WeiboSettings) -> list[Card]:
+    from publisher.render.cards import CardPainter, CardTextTooLong
+
     story, meta = ctx.story, ctx.story.meta
     footer = f"{ctx.config.name}　{meta.date.year}年{meta.date.month}月{meta.date.day}日"
     painter = CardPainter(channel.card_width, channel.card_height, ctx.config.theme, ctx.language,

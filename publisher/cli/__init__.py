@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import os
 import re
 import sqlite3
 import sys
 import tomllib
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 from publisher import __version__
-from publisher.cli import publish as publishing
-from publisher.cli import review as reviews
-from publisher.cli import site as site_commands
 from publisher.cli.common import EXIT_OK, EXIT_USAGE
 from publisher.config import KINDS
 from publisher.errors import ConfigError, PublisherError
@@ -159,7 +158,7 @@ def _parser() -> argparse.ArgumentParser:
                        help=_("renditions rendered in parallel (default: the number of cores)"))
     build.add_argument("--date", type=_date, metavar="YYYY-MM-DD",
                        help=_("the day LED loops are rendered for (default: today in the site's time zone)"))
-    build.set_defaults(handler=site_commands.cmd_build)
+    build.set_defaults(handler=_command("site", "cmd_build"))
 
     check = commands.add_parser("check", help=_("validate config and stories without rendering"),
                                 description=_("Validate config.toml and every story (front matter, images, "
@@ -171,7 +170,7 @@ def _parser() -> argparse.ArgumentParser:
                               "titles, LED slides ending mid-clause); exit 1 when anything is found"))
     check.add_argument("--out", type=Path, help=_("with --typesetting: the build's output folder (default: the "
                                                   "site's output/)"))
-    check.set_defaults(handler=site_commands.cmd_check)
+    check.set_defaults(handler=_command("site", "cmd_check"))
 
     new = commands.add_parser("new", help=_("scaffold a new story from an archetype"),
                               description=_("Create content/<section>/<slug>.md with every front-matter field "
@@ -180,7 +179,7 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("kind", choices=KINDS, help=_("officer, deed or antifraud"))
     new.add_argument("title", help=_("the headline, in quotes"))
     new.add_argument("--slug", help=_("file name without .md (default: date and a number)"))
-    new.set_defaults(handler=site_commands.cmd_new)
+    new.set_defaults(handler=_command("site", "cmd_new"))
 
     review = commands.add_parser(
         "review", help=_("三审: approve, reject or withdraw a story, list what waits, export the audit trail"),
@@ -200,7 +199,7 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--by", default="", help=_("who decides: a name from [[reviewers]] in config.toml"))
     review.add_argument("--note", default="", help=_("a note (required for reject and withdraw)"))
     review.add_argument("--csv", action="store_true", help=_("log: write CSV instead of a table"))
-    review.set_defaults(handler=reviews.cmd_review)
+    review.set_defaults(handler=_command("review", "cmd_review"))
 
     preview = commands.add_parser("preview", help=_("write the preview site (open it from disk)"),
                                   description=_("Build (drafts included) and write <out>/preview/index.html: a "
@@ -210,7 +209,7 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--out", type=Path, help=_("output folder (default: the site's output/)"))
     preview.add_argument("--date", type=_date, metavar="YYYY-MM-DD",
                          help=_("the day of the LED loops (default: today)"))
-    preview.set_defaults(handler=site_commands.cmd_preview)
+    preview.set_defaults(handler=_command("site", "cmd_preview"))
 
     serve = commands.add_parser("serve", help=_("serve the preview and rebuild it on every save"),
                                 description=_("Serve the preview on 127.0.0.1, watch content/, templates/, assets/ "
@@ -218,14 +217,14 @@ def _parser() -> argparse.ArgumentParser:
     _site_option(serve)
     serve.add_argument("--out", type=Path, help=_("output folder (default: the site's output/)"))
     serve.add_argument("--port", type=_port, default=8000, help=_("port, 1-65535 (default 8000)"))
-    serve.set_defaults(handler=site_commands.cmd_serve)
+    serve.set_defaults(handler=_command("site", "cmd_serve"))
 
     run = commands.add_parser("run", help=_("the publisher daemon: scheduled jobs and deliveries"),
                               description=_("Run until stopped (SIGTERM/SIGINT): each channel's schedule "
                                           "(daily LED loops, weekly batches) and every delivery when it is due. "
                                           "Missed jobs are caught up at start."))
     _site_option(run)
-    run.set_defaults(handler=publishing.cmd_run)
+    run.set_defaults(handler=_command("publish", "cmd_run"))
 
     publish = commands.add_parser("publish", help=_("one publishing pass by hand"),
                                   description=_("Render and queue today's collective units (LED loops, leaflet "
@@ -233,7 +232,7 @@ def _parser() -> argparse.ArgumentParser:
     _site_option(publish)
     publish.add_argument("--channel", action="append", default=[], metavar="NAME", help=_("only this channel"))
     publish.add_argument("--dry-run", action="store_true", help=_("say what would be delivered; change nothing"))
-    publish.set_defaults(handler=publishing.cmd_publish)
+    publish.set_defaults(handler=_command("publish", "cmd_publish"))
 
     batch = commands.add_parser("batch", help=_("write a week's batch of social posts by hand"),
                                 description=_("Fill a week's posting slots with approved stories and write "
@@ -242,7 +241,7 @@ def _parser() -> argparse.ArgumentParser:
     _site_option(batch)
     batch.add_argument("--channel", action="append", default=[], metavar="NAME", help=_("only this channel"))
     batch.add_argument("--week", metavar="YYYY-Www", help=_("the ISO week (default: next week)"))
-    batch.set_defaults(handler=publishing.cmd_batch)
+    batch.set_defaults(handler=_command("publish", "cmd_batch"))
 
     backup = commands.add_parser("backup", help=_("a consistent copy of the ledger, even while the daemon runs"),
                                  description=_("Copy .publisher/ledger.sqlite (review decisions, deliveries) with "
@@ -251,13 +250,13 @@ def _parser() -> argparse.ArgumentParser:
                                              "over the ledger file."))
     _site_option(backup)
     backup.add_argument("destination", type=Path, metavar="DEST")
-    backup.set_defaults(handler=site_commands.cmd_backup)
+    backup.set_defaults(handler=_command("site", "cmd_backup"))
 
     status = commands.add_parser("status", help=_("what is queued, delivered, failed or unconfirmed"),
                                  description=_("Queued deliveries, the last deliveries, failures, anything "
                                              "unconfirmed or missed, and when each channel's job runs next."))
     _site_option(status)
-    status.set_defaults(handler=publishing.cmd_status)
+    status.set_defaults(handler=_command("publish", "cmd_status"))
 
     resolve = commands.add_parser("resolve", help=_("settle an unconfirmed, failed or missed delivery"),
                                   description=_("After checking the target: --delivered if it arrived, "
@@ -267,8 +266,18 @@ def _parser() -> argparse.ArgumentParser:
     outcome = resolve.add_mutually_exclusive_group(required=True)
     outcome.add_argument("--delivered", action="store_true", help=_("it arrived: mark it delivered"))
     outcome.add_argument("--retry", action="store_true", help=_("it did not: deliver it again"))
-    resolve.set_defaults(handler=publishing.cmd_resolve)
+    resolve.set_defaults(handler=_command("publish", "cmd_resolve"))
     return parser
+
+
+def _command(module: str, name: str) -> Callable[[argparse.Namespace], int]:
+    """The handler ``name`` of ``publisher.cli.<module>``, imported when the command runs (a build
+    never loads the daemon, the preview or the review commands)."""
+
+    def run(args: argparse.Namespace) -> int:
+        return getattr(importlib.import_module(f"publisher.cli.{module}"), name)(args)
+
+    return run
 
 
 def _date(text: str) -> dt.date:

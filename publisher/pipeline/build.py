@@ -31,7 +31,7 @@ from publisher.content.story import Story
 from publisher.errors import ConfigError, ContentError, Diagnostic, PublisherError, TemplateError
 from publisher.i18n import CHINESE, _, language, set_language
 from publisher.ledger import connect as connect_ledger
-from publisher.pipeline import manifest
+from publisher.pipeline import manifest, readcache
 from publisher.pipeline.check import drawn_config_problems
 from publisher.pipeline.reader import read_site
 from publisher.render import artifacts, inputs, linebreak
@@ -148,7 +148,7 @@ def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = ()
     drawn = drawn_config_problems(site, config)
     if drawn:
         raise ConfigError(*drawn)
-    with atomic.output_lock(out):
+    with atomic.output_lock(out), readcache.remembered_digests(site, config):
         return _build(site, config, out, set(only), drafts, jobs, executor, progress, day, accept)
 
 
@@ -240,16 +240,29 @@ def _build(site: Path, config: SiteConfig, out: Path, only: set[str], drafts: bo
             finish(job, Outcome(job.key, job.channel, errors=[Diagnostic(job.shown_path, 1, 1, message)]))
         refused_ids = {id(job) for job in refused}
         _run([job for job in todo if id(job) not in refused_ids], jobs, executor, progress, finish)
+        reviews_before = [r.review for r in previous.renditions]
         _mark_review_state(site, config, stories, kept + fresh)
         result = manifest.Manifest(
             renditions=sorted(kept + fresh, key=lambda r: (r.channel, r.key)),
             errors=[d.to_json() for d in errors], warnings=[d.to_json() for d in warnings])
-        result.save(out)
+        if journal.found or journal.written or not _same_manifest(previous, reviews_before, result):
+            result.save(out)
+        else:  # nothing changed: the manifest on disk says it all already
+            journal.close()
+            (out / manifest.JOURNAL).unlink(missing_ok=True)
         artifacts.prune(out)
     finally:
         journal.close()
     return BuildResult(result, dict(summary), errors, warnings, stories,
                        {name: channel.shown for name, channel in registry.items()})
+
+
+def _same_manifest(previous: manifest.Manifest, reviews_before: list[str], result: manifest.Manifest) -> bool:
+    """The new manifest is the one on disk: the same renditions (each still with the review state
+    it had), errors and warnings."""
+    return (result.renditions == previous.renditions
+            and reviews_before == [r.review for r in previous.renditions]
+            and result.errors == previous.errors and result.warnings == previous.warnings)
 
 
 def _rendition(job: Job, outcome: Outcome, config: SiteConfig) -> manifest.Rendition:

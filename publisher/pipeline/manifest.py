@@ -80,7 +80,9 @@ class Manifest:
         return self._by_key.get((key, channel))
 
     def to_json(self) -> str:
-        return json.dumps({"renditions": [asdict(r) for r in self.renditions],
+        # vars(), not asdict(): the fields are plain lists and dicts already, and asdict's deep copy
+        # of a thousand renditions costs more than writing them.
+        return json.dumps({"renditions": [vars(r) for r in self.renditions],
                            "errors": self.errors, "warnings": self.warnings},
                           ensure_ascii=False, indent=2) + "\n"
 
@@ -119,6 +121,9 @@ class Journal:
     loses nothing it wrote)."""
 
     def __init__(self, out: Path):
+        self.found = (out / JOURNAL).exists()
+        """A journal was there already: a build that did not finish (the manifest must be written)."""
+        self.written = 0
         self._handle = atomic.open_own(out / JOURNAL, "a")
 
     def drop(self, key: str, channel: str) -> None:
@@ -128,6 +133,7 @@ class Journal:
         self._write({"put": asdict(rendition)})
 
     def _write(self, entry: dict) -> None:
+        self.written += 1
         self._handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
         self._handle.flush()
 

@@ -21,11 +21,13 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-
-from PIL import Image, ImageOps
+from typing import TYPE_CHECKING
 
 from publisher import __version__
 from publisher.content.hashing import file_hash
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 ABSENT = "absent"
 PACKAGE = "package:"
@@ -87,6 +89,8 @@ def use(path: Path) -> Path:
 def open_image(path: Path) -> Image.Image:
     """A photo as every renderer needs it: recorded, upright (EXIF orientation applied), RGB,
     loaded into memory and without any of the file's metadata (EXIF, GPS, XMP)."""
+    from PIL import Image, ImageOps
+
     record(path)
     with Image.open(path) as source:
         upright = ImageOps.exif_transpose(source)
@@ -100,6 +104,8 @@ def _to_rgb(image: Image.Image) -> Image.Image:
         # 16-bit grayscale: scale to 8 bits (convert("RGB") would clip it to white).
         image = image.point(lambda value: value / 256).convert("L")
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        from PIL import Image
+
         rgba = image.convert("RGBA")
         flat = Image.new("RGB", rgba.size, (255, 255, 255))
         flat.paste(rgba, mask=rgba.getchannel("A"))
