@@ -47,6 +47,7 @@ def test_a_photo_put_beside_the_story_wins_over_the_one_under_assets(site, cli):
                   "images: [images/banner.png]\n---\n\n正文。\n")
     assert build(cli, site).code == 0
     first = Image.open(site / "out/weibo/deeds/banner/card-1.png").convert("RGB").getpixel((540, 400))
+    (story.parent / "images").mkdir()
     Image.new("RGB", (800, 600), (255, 0, 0)).save(story.parent / "images/banner.png")
     run = build(cli, site)
     assert summary(run)["weibo"] == (1, 4, 0), run.out
@@ -120,16 +121,17 @@ def test_check_uses_what_the_build_read(site, cli):
     assert (site / CACHE).stat().st_mtime_ns == kept
 
 
-def test_a_noop_build_loads_no_renderer(site, cli):
-    assert build(cli, site).code == 0
+def test_a_noop_build_loads_no_renderer(site):
     script = ("import sys\nfrom publisher.cli import main\n"
               f"code = main(['build', '--site', {str(site)!r}, '--out', {str(site / 'out')!r}])\n"
               "heavy = ['PIL.Image', 'numpy', 'moviepy', 'fontTools', 'jinja2', 'typst', 'markdown', 'rjieba',\n"
               "         'css_inline', 'publisher.preview', 'publisher.publish']\n"
               "print(code, [m for m in heavy if m in sys.modules])\n")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=site)
-    assert done.stdout.strip().splitlines()[-1] == "0 []", done.stdout + done.stderr
+    first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=site)
+    assert first.stdout.strip().splitlines()[-1].startswith("0 ['PIL.Image'"), first.stdout + first.stderr
+    again = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=site)
+    assert again.stdout.strip().splitlines()[-1] == "0 []", again.stdout + again.stderr
 
 
 def test_the_shipped_coverage_table_is_the_fonts():

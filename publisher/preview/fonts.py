@@ -67,18 +67,20 @@ def family(names: list[str]) -> str:
 
 
 def _subset(text: str, path: Path) -> None:
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
+    # HarfBuzz's subsetter: the GB 2312 base in a fraction of a second, where fontTools took ~20 s
+    # (the first preview on a machine waited for it). The weight axis, every layout feature and
+    # name, and the .notdef outline are kept; hinting is dropped (as before).
+    import uharfbuzz as hb
 
-    font = TTFont(str(font_file()), fontNumber=2)  # the SC face: mainland glyph forms
-    options = subset.Options()
-    options.layout_features = ["*"]
-    options.name_IDs = ["*"]
-    options.notdef_outline = True
-    options.hinting = False
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=text)
-    subsetter.subset(font)
+    face = hb.Face(hb.Blob.from_file_path(str(font_file())), 2)  # the SC face: mainland glyph forms
+    wanted = hb.SubsetInput()
+    wanted.sets(hb.SubsetInputSets.UNICODE).update(ord(ch) for ch in text)
+    wanted.sets(hb.SubsetInputSets.LAYOUT_FEATURE_TAG).invert()  # the empty set inverted: all of them
+    wanted.sets(hb.SubsetInputSets.NAME_ID).invert()
+    wanted.flags = hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.NOTDEF_OUTLINE
+    subset = hb.subset(face, wanted)
+    if subset is None:
+        raise OSError(f"HarfBuzz could not subset {font_file().name}")
     temp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
-    font.save(str(temp))
+    temp.write_bytes(subset.blob.data)
     temp.replace(path)
