@@ -14,6 +14,8 @@ import shutil
 from functools import lru_cache
 from pathlib import Path
 
+from publisher.errors import PublisherError
+from publisher.i18n import _
 from publisher.render.fonts import font_file
 
 BASE_NAME = "noto-sans-sc-gb2312.otf"
@@ -80,7 +82,8 @@ def _subset(text: str, path: Path) -> None:
     wanted.flags = hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.NOTDEF_OUTLINE
     subset = hb.subset(face, wanted)
     if subset is None:
-        raise OSError(f"HarfBuzz could not subset {font_file().name}")
+        raise PublisherError(_("the preview's font could not be made from {font} (HarfBuzz refused it); "
+                               "reinstall publisher").format(font=font_file().name))
     temp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
     temp.write_bytes(subset.blob.data)
     temp.replace(path)
