@@ -44,6 +44,8 @@ class Digests:
     def __init__(self, store: Path | None = None):
         self.store = store
         self._known: dict[str, tuple[int, int, int, int, str]] = {}
+        self._this_run: dict[str, str] = {}
+        """Digests already looked at in this run: a template every rendition read is looked at once."""
         self._changed = False
         if store is not None:
             with contextlib.suppress(Exception):  # missing, truncated, from another version: start afresh
@@ -54,6 +56,14 @@ class Digests:
     def digest(self, path: Path | str) -> str:
         """SHA-256 of the file now (``absent`` when it is not a regular file)."""
         name = os.path.abspath(path)
+        seen = self._this_run.get(name)
+        if seen is not None:
+            return seen
+        value = self._digest(name)
+        self._this_run[name] = value
+        return value
+
+    def _digest(self, name: str) -> str:
         try:
             now = os.stat(name)
         except (OSError, ValueError):

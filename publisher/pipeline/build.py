@@ -465,8 +465,10 @@ def rendition_hash(plan: str, recorded: dict[str, str]) -> str:
 def _still_current(old: manifest.Rendition | None, plan: str, site: Path, out: Path) -> bool:
     """The last build's rendition can stay: same plan, every recorded input unchanged, and every
     file it wrote still there as written (same size and modification time)."""
+    root = str(out)
     return (old is not None and old.plan == plan and bool(old.inputs) and bool(old.outputs)
-            and inputs.current(old.inputs, site) and all(_unchanged(out / f, old.outputs.get(f)) for f in old.files))
+            and inputs.current(old.inputs, site)
+            and all(_unchanged(os.path.join(root, f), old.outputs.get(f)) for f in old.files))
 
 
 def _fingerprint(path: Path) -> list:
@@ -474,10 +476,10 @@ def _fingerprint(path: Path) -> list:
     return [fresh_hash(path), stat.st_size, stat.st_mtime_ns]
 
 
-def _unchanged(path: Path, recorded: list | None) -> bool:
+def _unchanged(path: str, recorded: list | None) -> bool:
     try:
-        stat = path.stat()
-    except OSError:
+        stat = os.stat(path)
+    except (OSError, ValueError):
         return False
     return recorded is not None and [stat.st_size, stat.st_mtime_ns] == recorded[1:]
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from publisher import __version__
+from publisher import __version__, fingerprints
 from publisher.content.hashing import file_hash
 
 if TYPE_CHECKING:
@@ -115,13 +116,18 @@ def _to_rgb(image: Image.Image) -> Image.Image:
 
 def current(files: dict[str, str], site: Path) -> bool:
     """True when every recorded input still has the digest it had."""
+    store = fingerprints.active()
+    root = str(site)
     for key, digest in files.items():
         if key.startswith(PACKAGE):
             if digest != installed_version(key.removeprefix(PACKAGE).split(":", 1)[0]):
                 return False
             continue
-        path = site / key
-        now = file_hash(path) if path.is_file() else ABSENT
+        if store is not None:  # a build: strings and the run's store (a thousand renditions, a few files each)
+            now = store.digest(os.path.join(root, key))
+        else:
+            path = site / key
+            now = file_hash(path) if path.is_file() else ABSENT
         if now != digest:
             return False
     return True
