@@ -2,9 +2,10 @@
 
 The preview's pages carry subsets of the CJK font; the first preview on a machine makes the
 GB 2312 base subset (then kept in the user's cache). On a copy of the test fixture site, built
-once, this times as whole processes (``sys.executable -m publisher``): a no-op ``build``, and
-``preview`` with an empty cache folder (``XDG_CACHE_HOME``), as a new machine has. ``--base REV``
-measures that commit too, alternating run by run. Target: the first preview adds ≤ 2 s.
+once, this times as whole processes (``sys.executable -m publisher``): a no-op ``build --drafts``
+(the preview shows drafts) and ``preview`` with an empty cache folder (``XDG_CACHE_HOME``), as a
+new machine has. ``--base REV`` measures that commit too, alternating run by run. Target: the
+first preview adds ≤ 2 s.
 
     python benchmarks/bench_preview.py [--repeat 3] [--base REV]
 
@@ -26,11 +27,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 
-def run(tree: Path, site: Path, command: str, cache: Path) -> float:
+def run(tree: Path, site: Path, command: str, cache: Path, *extra: str) -> float:
     env = {**os.environ, "PYTHONPATH": str(tree), "PUBLISHER_LANG": "en", "XDG_CACHE_HOME": str(cache)}
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "publisher", command, "--site", str(site), "--out",
-                           str(site / "out")], env=env, capture_output=True, text=True, cwd=site)
+                           str(site / "out"), *extra], env=env, capture_output=True, text=True, cwd=site)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"{command} failed in {tree}:\n{done.stderr[-2000:]}")
@@ -58,8 +59,9 @@ def main() -> None:
                 site = root / f"site-{len(results[name]['first'])}-{name.replace(' ', '-')}"
                 shutil.copytree(REPO / "tests/fixtures/site", site)
                 cache = root / f"cache-{site.name}"
-                run(tree, site, "build", cache)  # the renditions; then a no-op build, then the preview
-                results[name]["build"].append(run(tree, site, "build", cache))
+                # The renditions (drafts too, as the preview shows them); a no-op build; the preview.
+                run(tree, site, "build", cache, "--drafts")
+                results[name]["build"].append(run(tree, site, "build", cache, "--drafts"))
                 results[name]["first"].append(run(tree, site, "preview", cache))
             print(f"  round {number + 1}: " + "  ".join(
                 f"{name}: build {r['build'][-1]:.2f}s, first preview {r['first'][-1]:.2f}s"

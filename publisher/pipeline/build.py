@@ -239,7 +239,8 @@ def _build(site: Path, config: SiteConfig, out: Path, only: set[str], drafts: bo
                         "{out})").format(folder=f"{job.channel}/{job.key}", out=out)
             finish(job, Outcome(job.key, job.channel, errors=[Diagnostic(job.shown_path, 1, 1, message)]))
         refused_ids = {id(job) for job in refused}
-        _run([job for job in todo if id(job) not in refused_ids], jobs, executor, progress, finish)
+        todo = [job for job in todo if id(job) not in refused_ids]
+        _run(todo, 1 if _few_and_quick(todo, registry) else jobs, executor, progress, finish)
         reviews_before = [r.review for r in previous.renditions]
         _mark_review_state(site, config, stories, kept + fresh)
         result = manifest.Manifest(
@@ -255,6 +256,16 @@ def _build(site: Path, config: SiteConfig, out: Path, only: set[str], drafts: bo
         journal.close()
     return BuildResult(result, dict(summary), errors, warnings, stories,
                        {name: channel.shown for name, channel in registry.items()})
+
+
+def _few_and_quick(todo: list[Job], registry: dict[str, Channel]) -> bool:
+    """A story or two for text and image channels: rendered in this process, since starting worker
+    processes (each importing the renderers afresh) takes longer than drawing a post's cards."""
+    return len(todo) <= QUICK_IN_PROCESS and all(registry[job.channel].quick for job in todo)
+
+
+QUICK_IN_PROCESS = 4
+"""At most this many renditions of quick channels are rendered without worker processes."""
 
 
 def _same_manifest(previous: manifest.Manifest, reviews_before: list[str], result: manifest.Manifest) -> bool:
