@@ -128,7 +128,8 @@ class ReadCache:
             del self._entries[story_id]
         if not (self._changed or gone):
             return
-        with contextlib.suppress(OSError, pickle.PicklingError):  # a read-only site still builds
+        # A read-only site still builds; so does one whose story holds a value pickle cannot take.
+        with contextlib.suppress(OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             atomic.write_bytes(self.path, pickle.dumps((self.key, self._entries), protocol=pickle.HIGHEST_PROTOCOL))
 
