@@ -37,7 +37,9 @@ KINDS: tuple[Kind, ...] = ("officer", "deed", "antifraud")
 class Schema(BaseModel):
     """Base of every config table: unknown keys are errors, docstrings document options."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True, allow_inf_nan=False)
+    # The docstrings are for people reading the model; pydantic's use_attribute_docstrings would
+    # copy them into field descriptions nothing reads, by parsing this file's source on every start.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _colour(value: str) -> str:

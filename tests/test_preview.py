@@ -230,19 +230,37 @@ def test_serve_reloads_the_page_after_an_edit(tmp_path, browser):
         page, problems = _open(browser, url)
         assert "民警帮走失老人回家" in page.inner_text("header")
         story = site / "content/deeds/found-elderly.md"
-        story.write_text(story.read_text(encoding="utf-8").replace("民警帮走失老人回家", "民警连夜帮走失老人回家"),
-                         encoding="utf-8")
-        saved = time.monotonic()
-        page.wait_for_function("document.querySelector('header').innerText.includes('民警连夜帮走失老人回家')",
-                               timeout=15000)
-        elapsed = time.monotonic() - saved
-        print(f"page changed {elapsed:.1f}s after the save")
-        assert elapsed < 6  # 2 s is the aim on an idle machine; CI machines are shared
+        delays, slowdowns = [], []
+        for title in ("民警连夜帮走失老人回家", "民警冒雨帮走失老人回家", "民警再次帮走失老人回家"):
+            time.sleep(0.5)  # the server idle again, as after a person's save
+            before = _contention()
+            text = story.read_text(encoding="utf-8")
+            story.write_text(re.sub(r"title: .*", f"title: {title}", text, count=1), encoding="utf-8")
+            saved = time.monotonic()
+            page.wait_for_function(f"document.querySelector('header').innerText.includes('{title}')",
+                                   timeout=15000)
+            delays.append(time.monotonic() - saved)
+            slowdowns.append(max(before, _contention()))
+        delay, slowdown = sorted(delays)[1], sorted(slowdowns)[1]
+        print(f"page changed {', '.join(f'{d:.2f}s' for d in delays)} after the saves (median {delay:.2f}s; "
+              f"the machine ran {slowdown:.1f}x slower than idle)")
+        # The aim: half a second from the save to the page showing it, on an idle machine. A shared
+        # machine is slower by the measured factor (a busy loop's wall time over its CPU time).
+        assert delay <= 0.5 * max(1.0, slowdown), (delays, slowdowns)
         assert problems == []
         _shot(page, "preview-serve-after-edit")
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def _contention() -> float:
+    """How much slower than its CPU time a short busy loop runs now (1.0 on an idle machine)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    total = 0
+    while time.process_time() - cpu < 0.05:
+        total += 1
+    return (time.perf_counter() - wall) / max(time.process_time() - cpu, 1e-6)
 
 
 def test_states_are_shown_in_chinese():

@@ -12,7 +12,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -21,8 +21,7 @@ from publisher.config import ChannelSettings
 from publisher.content.hashing import content_hash, file_hash
 from publisher.errors import ContentError, Diagnostic
 from publisher.i18n import N_, _
-from publisher.render import artifacts, fonts, inputs, templates
-from publisher.render.cards import CardTextTooLong, text_name
+from publisher.render import artifacts, fonts, inputs
 from publisher.render.channel import (
     Channel,
     ChannelReport,
@@ -34,14 +33,12 @@ from publisher.render.channel import (
     read_json,
     template_context,
 )
-from publisher.render.video import audio, script, subtitles, timing
-from publisher.render.video.cover import CoverPainter
-from publisher.render.video.design import KeyFigure
-from publisher.render.video.encode import EncoderSettings, encode
-from publisher.render.video.frames import KIND_LABELS, Cards, FrameComposer
-from publisher.render.video.probe import ProbeError, probe
+from publisher.render.video import script, timing
 from publisher.render.video.settings import BUNDLED_MUSIC, ClipSettings
 from publisher.sourcepos import toml_key_line
+
+if TYPE_CHECKING:  # the renderers are imported where they draw: a build that renders nothing never loads them
+    from publisher.render.video.frames import FrameComposer
 
 TEMPLATE = "video/caption.txt.j2"
 
@@ -193,6 +190,9 @@ def prepare(ctx: RenderContext) -> Prepared:
 
 
 def render(ctx: RenderContext) -> list[str]:
+    from publisher.render import templates
+    from publisher.render.video import subtitles
+
     channel: VideoSettings = ctx.channel_config  # type: ignore[assignment]
     prepared = prepare(ctx)
     plan = prepared.plan
@@ -241,6 +241,11 @@ def clip_key(ctx: RenderContext) -> str:
 
 def _encode(ctx: RenderContext, prepared: Prepared, video: Path) -> None:
     """Mix the soundtrack, draw every frame and encode the clip into ``video`` (the one slow step)."""
+    from publisher.render.video import audio
+    from publisher.render.video.design import KeyFigure
+    from publisher.render.video.encode import EncoderSettings, encode
+    from publisher.render.video.frames import KIND_LABELS, Cards, FrameComposer
+
     channel: VideoSettings = ctx.channel_config  # type: ignore[assignment]
     plan = prepared.plan
     soundtrack = ctx.folder / ".tmp-soundtrack.wav"
@@ -307,11 +312,15 @@ def default_music(site: Path, channel: ClipSettings) -> Path | None:
     if not channel.default_music:
         return None
     if channel.default_music == BUNDLED_MUSIC:
+        from publisher.render.video import audio
+
         return audio.BUNDLED_BED
     return site / channel.default_music
 
 
 def _duration(ctx: RenderContext, path: Path, name: str, key: tuple) -> float:
+    from publisher.render.video.probe import ProbeError, probe
+
     try:
         info = probe(inputs.use(path))
     except ProbeError as exc:
@@ -326,6 +335,10 @@ def _cover(ctx: RenderContext, prepared: Prepared, path: Path) -> dict:
     """The feed cover at the platform's size (3:4; 视频号 6:7), designed for it: the first photo of
     the script, the title and the channel's account (see :mod:`publisher.render.video.cover`).
     Returns its description (its boxes, each text box with its lines as drawn)."""
+    from publisher.render.cards import CardTextTooLong, text_name
+    from publisher.render.video.cover import CoverPainter
+    from publisher.render.video.frames import KIND_LABELS
+
     meta = ctx.story.meta
     channel: VideoSettings = ctx.channel_config  # type: ignore[assignment]
     painter = CoverPainter(channel.cover_width, channel.cover_height, ctx.config.theme, ctx.language)

@@ -16,17 +16,15 @@ import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import css_inline
-from PIL import Image, ImageDraw
 from pydantic import Field
 
 from publisher import atomic
 from publisher.config import ChannelSettings
 from publisher.errors import Diagnostic
 from publisher.i18n import _
-from publisher.render import fonts, inputs, photos, templates, textbox
+from publisher.render import fonts, inputs
 from publisher.render.channel import (
     Channel,
     ChannelReport,
@@ -38,9 +36,11 @@ from publisher.render.channel import (
     read_json,
     template_context,
 )
-from publisher.render.textbox import Box
 from publisher.sourcepos import toml_key_line
 from publisher.timing import parse_slot
+
+if TYPE_CHECKING:  # the renderers are imported where they draw: a build that renders nothing never loads Pillow
+    from publisher.render import textbox
 
 TEMPLATE = "wechat/article.html.j2"
 PAGE_TEMPLATE = "wechat/page.html.j2"
@@ -100,6 +100,8 @@ def check(ctx: RenderContext) -> None:
     """Everything the build would refuse: title and digest limits, the article's size, the cover."""
     _limits(ctx)
     channel: WechatSettings = ctx.channel_config  # type: ignore[assignment]
+    from publisher.render import templates
+
     lead = "images/lead.jpg" if ctx.story.images else None
     page = templates.render(ctx.site, channel.template or TEMPLATE,
                             **template_context(ctx, lead_image=lead, author=channel.author or ctx.account))
@@ -128,6 +130,8 @@ def render(ctx: RenderContext) -> list[str]:
     lead = None
     if ctx.story.images:
         lead = _copy_image(ctx.story.images[0], ctx.folder, "images/lead", files)
+    from publisher.render import templates
+
     author = channel.author or ctx.account
     page = templates.render(ctx.site, channel.template or TEMPLATE,
                             **template_context(ctx, lead_image=lead, author=author))
@@ -158,6 +162,8 @@ def _check_size(ctx: RenderContext, channel: WechatSettings, html: str) -> None:
 def _standalone_page(ctx: RenderContext, body: str, author: str) -> str:
     """``body`` as a page of its own: images embedded, and the font subset of exactly the
     characters the page shows, so it reads right on a machine without any Chinese font."""
+    from publisher.render import templates
+
     meta = ctx.story.meta
 
     def page(article: str, font: str) -> str:
@@ -203,6 +209,8 @@ def plain_text(body: str) -> str:
 
 def article_body(page: str) -> str:
     """Inline every style, then keep only the body and drop classes (WeChat strips them)."""
+    import css_inline
+
     inlined = css_inline.inline(page)
     match = re.search(r"<body[^>]*>(.*)</body>", inlined, re.S)
     body = match.group(1) if match else inlined
@@ -244,6 +252,8 @@ def _local_body_images(ctx: RenderContext, page: str, files: list[str], lead: st
 
 def _copy_image(source: Path, folder: Path, stem: str, files: list[str]) -> str:
     """Save an image as JPEG no wider than 1080 px and under 1 MB (WeChat's body image rules)."""
+    from PIL import Image
+
     image = inputs.open_image(source)
     if image.width > MAX_IMAGE_WIDTH:
         image = image.resize((MAX_IMAGE_WIDTH, max(1, round(image.height * MAX_IMAGE_WIDTH / image.width))),
@@ -263,11 +273,13 @@ def _copy_image(source: Path, folder: Path, stem: str, files: list[str]) -> str:
 
 def _cover_text(ctx: RenderContext, channel: WechatSettings) -> textbox.TextLayout:
     """The title fitted to the cover (an error when it cannot fit)."""
+    from publisher.render import textbox
+
     width, height = channel.cover_width, channel.cover_height
     title = ctx.localize(ctx.story.meta.title)
     ctx.require_glyphs(title)
     margin = round(width * 0.06)
-    box = Box(margin, round(height * 0.18), width - 2 * margin, round(height * 0.64))
+    box = textbox.Box(margin, round(height * 0.18), width - 2 * margin, round(height * 0.64))
     try:
         return textbox.fit(title, box, round(height * 0.22), max(14, round(height * 0.07)), 800, ctx.language,
                            balance=True)
@@ -277,6 +289,10 @@ def _cover_text(ctx: RenderContext, channel: WechatSettings) -> textbox.TextLayo
 
 def _draw_cover(ctx: RenderContext, channel: WechatSettings, path: Path) -> list[str]:
     """Draw the cover; returns the title's lines as drawn."""
+    from PIL import Image, ImageDraw
+
+    from publisher.render import photos, textbox
+
     width, height, theme = channel.cover_width, channel.cover_height, ctx.config.theme
     if ctx.story.images:
         image = photos.cover(ctx.story.images[0], (width, height))

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import os
 import re
 import sqlite3
 import sys
 import tomllib
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 from publisher import __version__
-from publisher.cli import publish as publishing
-from publisher.cli import report as reports
-from publisher.cli import review as reviews
-from publisher.cli import site as site_commands
-from publisher.cli import users
 from publisher.cli.common import EXIT_OK, EXIT_USAGE
 from publisher.config import KINDS
 from publisher.errors import ConfigError, PublisherError
@@ -165,7 +162,7 @@ def _parser() -> argparse.ArgumentParser:
                        help=_("where renditions are rendered: local (this machine, --jobs processes) or "
                               "dask://HOST:PORT, a Dask cluster's scheduler (default: [build] executor in "
                               "config.toml, else local)"))
-    build.set_defaults(handler=site_commands.cmd_build)
+    build.set_defaults(handler=_command("site", "cmd_build"))
 
     check = commands.add_parser("check", help=_("validate config and stories without rendering"),
                                 description=_("Validate config.toml and every story (front matter, images, "
@@ -177,7 +174,7 @@ def _parser() -> argparse.ArgumentParser:
                               "titles, LED slides ending mid-clause); exit 1 when anything is found"))
     check.add_argument("--out", type=Path, help=_("with --typesetting: the build's output folder (default: the "
                                                   "site's output/)"))
-    check.set_defaults(handler=site_commands.cmd_check)
+    check.set_defaults(handler=_command("site", "cmd_check"))
 
     new = commands.add_parser("new", help=_("scaffold a new story from an archetype"),
                               description=_("Create content/<section>/<slug>.md with every front-matter field "
@@ -186,7 +183,7 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("kind", choices=KINDS, help=_("officer, deed or antifraud"))
     new.add_argument("title", help=_("the headline, in quotes"))
     new.add_argument("--slug", help=_("file name without .md (default: the title in pinyin)"))
-    new.set_defaults(handler=site_commands.cmd_new)
+    new.set_defaults(handler=_command("site", "cmd_new"))
 
     review = commands.add_parser(
         "review", help=_("三审: approve, reject or withdraw a story, list what waits, export the audit trail"),
@@ -206,7 +203,7 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--by", default="", help=_("who decides: a name from [[reviewers]] in config.toml"))
     review.add_argument("--note", default="", help=_("a note (required for reject and withdraw)"))
     review.add_argument("--csv", action="store_true", help=_("log: write CSV instead of a table"))
-    review.set_defaults(handler=reviews.cmd_review)
+    review.set_defaults(handler=_command("review", "cmd_review"))
 
     user = commands.add_parser(
         "user", help=_("reviewers' accounts for reviewing in the browser"),
@@ -223,7 +220,7 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("action", choices=["add", "passwd", "disable", "enable", "list"])
     user.add_argument("name", nargs="?", default="", metavar="NAME")
     user.add_argument("--stages", default="", help=_("add: the stages the reviewer holds, e.g. 初审,复审"))
-    user.set_defaults(handler=users.cmd_user)
+    user.set_defaults(handler=_command("users", "cmd_user"))
 
     preview = commands.add_parser("preview", help=_("write the preview site (open it from disk)"),
                                   description=_("Build (drafts included) and write <out>/preview/index.html: a "
@@ -233,7 +230,7 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--out", type=Path, help=_("output folder (default: the site's output/)"))
     preview.add_argument("--date", type=_date, metavar="YYYY-MM-DD",
                          help=_("the day of the LED loops (default: today)"))
-    preview.set_defaults(handler=site_commands.cmd_preview)
+    preview.set_defaults(handler=_command("site", "cmd_preview"))
 
     serve = commands.add_parser("serve", help=_("serve the preview and rebuild it on every save"),
                                 description=_("Serve the preview on 127.0.0.1, watch content/, templates/, assets/ "
@@ -250,14 +247,14 @@ def _parser() -> argparse.ArgumentParser:
                               "LAN address lets the bureau's network in: see README for TLS)"))
     serve.add_argument("--secure-cookies", action="store_true",
                        help=_("with --review: send the session cookie over HTTPS only (behind a TLS reverse proxy)"))
-    serve.set_defaults(handler=site_commands.cmd_serve)
+    serve.set_defaults(handler=_command("site", "cmd_serve"))
 
     run = commands.add_parser("run", help=_("the publisher daemon: scheduled jobs and deliveries"),
                               description=_("Run until stopped (SIGTERM/SIGINT): each channel's schedule "
                                           "(daily LED loops, weekly batches) and every delivery when it is due. "
                                           "Missed jobs are caught up at start."))
     _site_option(run)
-    run.set_defaults(handler=publishing.cmd_run)
+    run.set_defaults(handler=_command("publish", "cmd_run"))
 
     publish = commands.add_parser("publish", help=_("one publishing pass by hand"),
                                   description=_("Render and queue today's collective units (LED loops, leaflet "
@@ -265,7 +262,7 @@ def _parser() -> argparse.ArgumentParser:
     _site_option(publish)
     publish.add_argument("--channel", action="append", default=[], metavar="NAME", help=_("only this channel"))
     publish.add_argument("--dry-run", action="store_true", help=_("say what would be delivered; change nothing"))
-    publish.set_defaults(handler=publishing.cmd_publish)
+    publish.set_defaults(handler=_command("publish", "cmd_publish"))
 
     batch = commands.add_parser("batch", help=_("write a week's batch of social posts by hand"),
                                 description=_("Fill a week's posting slots with approved stories and write "
@@ -274,7 +271,7 @@ def _parser() -> argparse.ArgumentParser:
     _site_option(batch)
     batch.add_argument("--channel", action="append", default=[], metavar="NAME", help=_("only this channel"))
     batch.add_argument("--week", metavar="YYYY-Www", help=_("the ISO week (default: next week)"))
-    batch.set_defaults(handler=publishing.cmd_batch)
+    batch.set_defaults(handler=_command("publish", "cmd_batch"))
 
     backup = commands.add_parser("backup", help=_("a consistent copy of the ledger, even while the daemon runs"),
                                  description=_("Copy .publisher/ledger.sqlite (review decisions, deliveries) with "
@@ -283,13 +280,13 @@ def _parser() -> argparse.ArgumentParser:
                                              "over the ledger file."))
     _site_option(backup)
     backup.add_argument("destination", type=Path, metavar="DEST")
-    backup.set_defaults(handler=site_commands.cmd_backup)
+    backup.set_defaults(handler=_command("site", "cmd_backup"))
 
     status = commands.add_parser("status", help=_("what is queued, delivered, failed or unconfirmed"),
                                  description=_("Queued deliveries, the last deliveries, failures, anything "
                                              "unconfirmed or missed, and when each channel's job runs next."))
     _site_option(status)
-    status.set_defaults(handler=publishing.cmd_status)
+    status.set_defaults(handler=_command("publish", "cmd_status"))
 
     resolve = commands.add_parser("resolve", help=_("settle an unconfirmed, failed or missed delivery"),
                                   description=_("After checking the target: --delivered if it arrived, "
@@ -299,7 +296,7 @@ def _parser() -> argparse.ArgumentParser:
     outcome = resolve.add_mutually_exclusive_group(required=True)
     outcome.add_argument("--delivered", action="store_true", help=_("it arrived: mark it delivered"))
     outcome.add_argument("--retry", action="store_true", help=_("it did not: deliver it again"))
-    resolve.set_defaults(handler=publishing.cmd_resolve)
+    resolve.set_defaults(handler=_command("publish", "cmd_resolve"))
     _report_commands(commands)
     return parser
 
@@ -317,7 +314,7 @@ def _report_commands(commands) -> None:
     output = history.add_mutually_exclusive_group()
     output.add_argument("--csv", action="store_true", help=_("write CSV instead of a table"))
     output.add_argument("--json", action="store_true", help=_("write JSON instead of a table"))
-    history.set_defaults(handler=reports.cmd_history)
+    history.set_defaults(handler=_command("report", "cmd_history"))
 
     posted = commands.add_parser("posted", help=_("record that a person posted a story on a channel"),
                                  description=_("Social accounts are posted by hand from the weekly batch: record "
@@ -329,7 +326,7 @@ def _report_commands(commands) -> None:
     posted.add_argument("--url", required=True, help=_("the link to the post"))
     posted.add_argument("--at", metavar="TIME", help=_("when it was posted, in the site's time zone "
                                                       "(2021-04-19 10:05; default: now)"))
-    posted.set_defaults(handler=reports.cmd_posted)
+    posted.set_defaults(handler=_command("report", "cmd_posted"))
 
     report = commands.add_parser("report", help=_("the work report of a period, from the ledger"),
                                  description=_("Write reports/<period>/: report.docx, report.html, report.md, "
@@ -342,7 +339,17 @@ def _report_commands(commands) -> None:
     report.add_argument("--to", dest="end", type=_date, metavar="YYYY-MM-DD", help=_("up to this day (included)"))
     report.add_argument("--campaign", metavar="NAME", help=_("only stories of this campaign (campaign: in front "
                                                             "matter), e.g. 我为群众办实事"))
-    report.set_defaults(handler=reports.cmd_report)
+    report.set_defaults(handler=_command("report", "cmd_report"))
+
+
+def _command(module: str, name: str) -> Callable[[argparse.Namespace], int]:
+    """The handler ``name`` of ``publisher.cli.<module>``, imported when the command runs (a build
+    never loads the daemon, the preview or the review commands)."""
+
+    def run(args: argparse.Namespace) -> int:
+        return getattr(importlib.import_module(f"publisher.cli.{module}"), name)(args)
+
+    return run
 
 
 def _date(text: str) -> dt.date:

@@ -18,18 +18,12 @@ from publisher.cli.common import (
     print_diagnostics,
 )
 from publisher.config import SiteConfig, parse_executor
-from publisher.content.archetypes import scaffold
 from publisher.i18n import _
-from publisher.ledger import backup
-from publisher.pipeline import manifest, typesetting
 from publisher.pipeline.build import build, check_output, format_summary
 from publisher.pipeline.check import check_site
-from publisher.pipeline.reader import read_site
-from publisher.preview import generate
-from publisher.preview.serve import serve
-from publisher.render import terms
-from publisher.safety.file_names import title_for_slug
-from publisher.web.server import serve_review
+
+# The other commands' machinery (the preview, the server, the typesetting audit, the archetypes) is
+# imported in the command that uses it: `build` and `check` never load it.
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -73,6 +67,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _check_typesetting(args: argparse.Namespace, config: SiteConfig) -> int:
     """``check --typesetting``: each finding on a line of its own, then the counts."""
+    from publisher.pipeline import manifest, typesetting
+    from publisher.pipeline.reader import read_site
+    from publisher.render import terms
+
     out = args.out or args.site / config.output
     if not (out / manifest.NAME).is_file():
         print(_("error: no build in {out} (no {name}); run publisher build first").format(out=out,
@@ -88,6 +86,8 @@ def _check_typesetting(args: argparse.Namespace, config: SiteConfig) -> int:
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
+    from publisher.preview import generate
+
     config = load_site(args)
     out = args.out or args.site / config.output
     check_output(args.site, out)
@@ -102,6 +102,9 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from publisher.preview.serve import serve
+    from publisher.web.server import serve_review
+
     config = load_site(args)
     log_to_stderr()
     out = args.out or args.site / config.output
@@ -116,6 +119,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from publisher.content.archetypes import scaffold
+    from publisher.safety.file_names import title_for_slug
+
     config = load_site(args)
     path = scaffold(args.site, config, args.kind, args.title, args.slug,
                     spelled_from=title_for_slug(args.title))
@@ -125,6 +131,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from publisher.ledger import backup
+
     config = load_site(args)
     print(_("ledger copied to {path}").format(path=backup(args.site, config, args.destination)))
     return EXIT_OK

@@ -6,6 +6,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
+from publisher import fingerprints
 from publisher.content.story import Story
 
 
@@ -19,7 +20,11 @@ def _file_hash(path: Path, mtime_ns: int, size: int) -> str:
 
 
 def file_hash(path: Path) -> str:
-    """SHA-256 of a file, computed again only when its size or modification time changes."""
+    """SHA-256 of a file, computed again only when its size or modification time changes (and,
+    while a build's store is active, its inode or ctime: see :mod:`publisher.fingerprints`)."""
+    store = fingerprints.active()
+    if store is not None and path.is_file():
+        return store.digest(path)
     stat = path.stat()
     return _file_hash(path, stat.st_mtime_ns, stat.st_size)
 

@@ -6,9 +6,6 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-import markdown as md
-import nh3
-
 _ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "strong", "em", "b", "i", "u", "s", "del", "blockquote",
     "ul", "ol", "li", "a", "img", "figure", "figcaption", "table", "thead", "tbody", "tr", "th", "td",
@@ -66,6 +63,9 @@ spends no time on it; escaping with a backslash or an entity is as slow as the b
 
 def render(body: str, voice_marks: bool = False) -> Rendered:
     """The body as HTML and text; ``voice_marks`` keeps ``[mm:ss.s]`` (only the video script wants them)."""
+    import markdown as md  # here, not above: a build whose stories are all read already never loads it
+    import nh3
+
     converter = md.Markdown(extensions=["extra", "sane_lists"], output_format="html")
     raw_html = converter.convert(_linear(body if voice_marks else VOICE_MARK.sub("", body)))
     html = nh3.clean(raw_html.replace(_BRACKET, "["), tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,

@@ -75,7 +75,7 @@ QrText = Annotated[str, AfterValidator(_qr_text)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)  # docstrings for people (see config.Schema)
 
 
 class Officer(_Strict):

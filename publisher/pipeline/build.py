@@ -31,7 +31,7 @@ from publisher.content.story import Story
 from publisher.errors import ConfigError, ContentError, Diagnostic, PublisherError, TemplateError
 from publisher.i18n import CHINESE, _, language, set_language
 from publisher.ledger import connect as connect_ledger
-from publisher.pipeline import manifest
+from publisher.pipeline import manifest, readcache
 from publisher.pipeline.check import drawn_config_problems, protected_photo_warnings
 from publisher.pipeline.reader import read_site
 from publisher.render import artifacts, inputs, linebreak, treatment
@@ -154,7 +154,7 @@ def build(site: Path, config: SiteConfig, out: Path, *, only: Iterable[str] = ()
         raise ConfigError(*drawn)
     where = cluster or config.build.executor
     scheduler = None if executor is not None or where == "local" else scheduler_address(where)
-    with atomic.output_lock(out):
+    with atomic.output_lock(out), readcache.remembered_digests(site, config):
         return _build(site, config, out, set(only), drafts, jobs, executor, progress, day, accept, scheduler)
 
 
@@ -247,17 +247,41 @@ def _build(site: Path, config: SiteConfig, out: Path, only: set[str], drafts: bo
                         "{out})").format(folder=f"{job.channel}/{job.key}", out=out)
             finish(job, Outcome(job.key, job.channel, errors=[Diagnostic(job.shown_path, 1, 1, message)]))
         refused_ids = {id(job) for job in refused}
-        _run([job for job in todo if id(job) not in refused_ids], jobs, executor, progress, finish, scheduler)
+        todo = [job for job in todo if id(job) not in refused_ids]
+        _run(todo, 1 if _few_and_quick(todo, registry) else jobs, executor, progress, finish, scheduler)
+        reviews_before = [r.review for r in previous.renditions]
         _mark_review_state(site, config, stories, kept + fresh)
         result = manifest.Manifest(
             renditions=sorted(kept + fresh, key=lambda r: (r.channel, r.key)),
             errors=[d.to_json() for d in errors], warnings=[d.to_json() for d in warnings])
-        result.save(out)
+        if journal.found or journal.written or not _same_manifest(previous, reviews_before, result):
+            result.save(out)
+        else:  # nothing changed: the manifest on disk says it all already
+            journal.close()
+            (out / manifest.JOURNAL).unlink(missing_ok=True)
         artifacts.prune(out)
     finally:
         journal.close()
     return BuildResult(result, dict(summary), errors, warnings, stories,
                        {name: channel.shown for name, channel in registry.items()})
+
+
+def _few_and_quick(todo: list[Job], registry: dict[str, Channel]) -> bool:
+    """A story or two for text and image channels: rendered in this process, since starting worker
+    processes (each importing the renderers afresh) takes longer than drawing a post's cards."""
+    return len(todo) <= QUICK_IN_PROCESS and all(registry[job.channel].quick for job in todo)
+
+
+QUICK_IN_PROCESS = 4
+"""At most this many renditions of quick channels are rendered without worker processes."""
+
+
+def _same_manifest(previous: manifest.Manifest, reviews_before: list[str], result: manifest.Manifest) -> bool:
+    """The new manifest is the one on disk: the same renditions (each still with the review state
+    it had), errors and warnings."""
+    return (result.renditions == previous.renditions
+            and reviews_before == [r.review for r in previous.renditions]
+            and result.errors == previous.errors and result.warnings == previous.warnings)
 
 
 def _rendition(job: Job, outcome: Outcome, config: SiteConfig) -> manifest.Rendition:
@@ -474,8 +498,10 @@ def rendition_hash(plan: str, recorded: dict[str, str]) -> str:
 def _still_current(old: manifest.Rendition | None, plan: str, site: Path, out: Path) -> bool:
     """The last build's rendition can stay: same plan, every recorded input unchanged, and every
     file it wrote still there as written (same size and modification time)."""
+    root = str(out)
     return (old is not None and old.plan == plan and bool(old.inputs) and bool(old.outputs)
-            and inputs.current(old.inputs, site) and all(_unchanged(out / f, old.outputs.get(f)) for f in old.files))
+            and inputs.current(old.inputs, site)
+            and all(_unchanged(os.path.join(root, f), old.outputs.get(f)) for f in old.files))
 
 
 def fingerprint(path: Path) -> list:
@@ -484,10 +510,10 @@ def fingerprint(path: Path) -> list:
     return [fresh_hash(path), stat.st_size, stat.st_mtime_ns]
 
 
-def _unchanged(path: Path, recorded: list | None) -> bool:
+def _unchanged(path: str, recorded: list | None) -> bool:
     try:
-        stat = path.stat()
-    except OSError:
+        stat = os.stat(path)
+    except (OSError, ValueError):
         return False
     return recorded is not None and [stat.st_size, stat.st_mtime_ns] == recorded[1:]
 

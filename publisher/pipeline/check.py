@@ -10,6 +10,7 @@ from publisher.config import SiteConfig
 from publisher.content.story import Story
 from publisher.errors import ConfigError, ContentError, Diagnostic, PublisherError
 from publisher.i18n import _, ngettext
+from publisher.pipeline.readcache import remembered_digests
 from publisher.pipeline.reader import read_site, story_files
 from publisher.render import fonts, inputs, treatment
 from publisher.render.channel import RenderContext, channels
@@ -37,6 +38,11 @@ def drawn_config_problems(site: Path, config: SiteConfig) -> list[Diagnostic]:
 
 def check_site(site: Path, config: SiteConfig) -> tuple[list[Diagnostic], list[Diagnostic], int]:
     """Return (errors, warnings, number of stories read)."""
+    with remembered_digests(site, config):
+        return _check_site(site, config)
+
+
+def _check_site(site: Path, config: SiteConfig) -> tuple[list[Diagnostic], list[Diagnostic], int]:
     drawn = drawn_config_problems(site, config)
     if drawn:
         raise ConfigError(*drawn)

@@ -80,9 +80,14 @@ class Manifest:
         return self._by_key.get((key, channel))
 
     def to_json(self) -> str:
-        return json.dumps({"renditions": [asdict(r) for r in self.renditions],
-                           "errors": self.errors, "warnings": self.warnings},
-                          ensure_ascii=False, indent=2) + "\n"
+        """One rendition, error or warning a line. Not ``indent=``: with it ``json`` uses its pure
+        Python encoder, which took most of a one-story rebuild of 500 stories; each line here goes
+        through the C one. vars(), not asdict(): the fields are plain lists and dicts already."""
+        def lines(items: list) -> str:
+            return "".join(f"\n    {json.dumps(item, ensure_ascii=False)}," for item in items).rstrip(",")
+
+        return (f'{{\n  "renditions": [{lines([vars(r) for r in self.renditions])}\n  ],\n'
+                f'  "errors": [{lines(self.errors)}\n  ],\n  "warnings": [{lines(self.warnings)}\n  ]\n}}\n')
 
     def save(self, out: Path) -> None:
         """Write the whole manifest atomically; the journal it includes is then done with."""
@@ -119,6 +124,9 @@ class Journal:
     loses nothing it wrote)."""
 
     def __init__(self, out: Path):
+        self.found = (out / JOURNAL).exists()
+        """A journal was there already: a build that did not finish (the manifest must be written)."""
+        self.written = 0
         self._handle = atomic.open_own(out / JOURNAL, "a")
 
     def drop(self, key: str, channel: str) -> None:
@@ -128,6 +136,7 @@ class Journal:
         self._write({"put": asdict(rendition)})
 
     def _write(self, entry: dict) -> None:
+        self.written += 1
         self._handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
         self._handle.flush()
 

@@ -25,6 +25,7 @@ from publisher.content.frontmatter import comma_hint
 from publisher.content.story import ALIASES, FrontMatter, Story
 from publisher.errors import ContentError, Diagnostic
 from publisher.i18n import N_, _
+from publisher.pipeline import readcache
 from publisher.render import fonts
 from publisher.render.channel import channels as configured_channels
 from publisher.safety import file_names, guard, names, wording
@@ -48,19 +49,28 @@ def read_site(site: Path, config: SiteConfig) -> tuple[list[Story], list[Diagnos
     problems: list[Diagnostic] = []
     files = story_files(site)
     ids = collections.Counter(story_id for story_id, _path in files)
+    kept = readcache.ReadCache(site, config)
     for story_id, path in files:
         if ids[story_id] > 1:
             other = next(p for i, p in files if i == story_id and p != path)
             problems.append(Diagnostic(shown_path(path), 1, 1, _(
                 "two stories have the id {id}: this file and {other}; rename or remove one").format(
                 id=story_id, other=shown_path(other))))
+            kept.forget(story_id)
             continue
-        try:
-            story = read_story(site, story_id, path, config)
-        except ContentError as exc:
-            problems.extend(exc.diagnostics)
-            continue
+        story = kept.story(story_id, path)
+        if story is None:
+            try:
+                with readcache.probing() as looked_at:
+                    readcache.probe(Path(os.path.abspath(path)))
+                    story = read_story(site, story_id, path, config)
+            except ContentError as exc:
+                problems.extend(exc.diagnostics)
+                kept.forget(story_id)
+                continue
+            kept.keep(story, looked_at)
         stories.append(story)
+    kept.save()
     return stories, problems
 
 
@@ -161,6 +171,7 @@ def resolve_file(site: Path, folder: Path, name: str, suffixes: set[str], what: 
     site_root = site.resolve()
     for base in (folder, site / "assets"):
         try:
+            readcache.probe(base / name)
             candidate = (base / name).resolve()
             found = candidate.is_relative_to(site_root) and candidate.is_file()
         except (OSError, ValueError, RuntimeError) as exc:  # a name too long, a NUL byte, a link loop…

@@ -51,23 +51,23 @@ class StoryView:
 
 
 def generate(site: Path, config: SiteConfig, out: Path, result: BuildResult | None = None,
-             day: dt.date | None = None, channels: list[str] | None = None) -> Path:
-    """Build (incrementally, drafts included; only ``channels`` if given) and write the preview.
-    Returns index.html. Holds the output folder for the whole time (no build can change the
-    renditions the pages are made from)."""
+             day: dt.date | None = None, channels: list[str] | None = None, jobs: int | None = None) -> Path:
+    """Build (incrementally, drafts included; only ``channels`` if given; ``jobs`` as for
+    :func:`build`) and write the preview. Returns index.html. Holds the output folder for the
+    whole time (no build can change the renditions the pages are made from)."""
     site, out = site.resolve(), out.resolve()
     check_output(site, out)
     if not atomic.confined(out, out / "preview"):
         raise PublisherError(_("{folder} is a symbolic link; refused (remove it: the preview is written there)").format(
             folder=out / "preview"))
     with atomic.output_lock(out):
-        return _generate(site, config, out, result, day, channels)
+        return _generate(site, config, out, result, day, channels, jobs)
 
 
 def _generate(site: Path, config: SiteConfig, out: Path, result: BuildResult | None, day: dt.date | None,
-              channels: list[str] | None) -> Path:
+              channels: list[str] | None, jobs: int | None = None) -> Path:
     if result is None:
-        result = build(site, config, out, drafts=True, day=day, only=channels or ())
+        result = build(site, config, out, drafts=True, day=day, only=channels or (), jobs=jobs)
     data, stories = result.manifest, result.stories
     views, sections = story_views(config, out, data, stories)
     ordered = sorted(views.values(), key=lambda v: (v.story.meta.kind, -v.story.meta.date.toordinal(), v.story.id))

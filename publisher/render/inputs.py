@@ -16,19 +16,21 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from PIL import Image, ImageOps
-
-from publisher import __version__
+from publisher import __version__, fingerprints
 from publisher.content.hashing import file_hash
-from publisher.render import faces, treatment
+from publisher.render import treatment
 from publisher.render.region import Region
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 ABSENT = "absent"
 PACKAGE = "package:"
@@ -108,6 +110,8 @@ def open_image(path: Path) -> Image.Image:
     record(path)
     image = _upright(path)
     if treatment.of(path).blur_faces:
+        from publisher.render import faces
+
         image = faces.blur(image, faces_in(path, thoroughly=True))
     return image
 
@@ -115,6 +119,8 @@ def open_image(path: Path) -> Image.Image:
 def faces_in(path: Path, thoroughly: bool = False) -> list[Region]:
     """The faces found in the photo at ``path`` (as taken, never blurred); ``thoroughly`` also
     searches it enlarged, for small faces (a protected photo's)."""
+    from publisher.render import faces
+
     return analysis(path, faces.find_thoroughly if thoroughly else faces.find, faces.DISTRIBUTION)
 
 
@@ -138,6 +144,8 @@ def analysis(path: Path, analyse: Callable[[Image.Image], T], distribution: str 
 
 
 def _upright(path: Path) -> Image.Image:
+    from PIL import Image, ImageOps
+
     with Image.open(path) as source:
         upright = ImageOps.exif_transpose(source)
         image = _to_rgb(upright)
@@ -150,6 +158,8 @@ def _to_rgb(image: Image.Image) -> Image.Image:
         # 16-bit grayscale: scale to 8 bits (convert("RGB") would clip it to white).
         image = image.point(lambda value: value / 256).convert("L")
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        from PIL import Image
+
         rgba = image.convert("RGBA")
         flat = Image.new("RGB", rgba.size, (255, 255, 255))
         flat.paste(rgba, mask=rgba.getchannel("A"))
@@ -164,13 +174,18 @@ def current(files: dict[str, str], site: Path) -> bool:
 
 def changed(files: dict[str, str], site: Path) -> str | None:
     """The first recorded input whose digest is not the one recorded (None: all as recorded)."""
+    store = fingerprints.active()
+    root = str(site)
     for key, digest in files.items():
         if key.startswith(PACKAGE):
             if digest != installed_version(key.removeprefix(PACKAGE).split(":", 1)[0]):
                 return key
             continue
-        path = site / key
-        now = file_hash(path) if path.is_file() else ABSENT
+        if store is not None:  # a build: strings and the run's store (a thousand renditions, a few files each)
+            now = store.digest(os.path.join(root, key))
+        else:
+            path = site / key
+            now = file_hash(path) if path.is_file() else ABSENT
         if now != digest:
             return key
     return None

@@ -14,12 +14,11 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from publisher import atomic
-from publisher.channels.led import playlist, ticker
+from publisher.channels.led import playlist
 from publisher.channels.led.settings import LedSettings, Screen
-from publisher.channels.led.slides import SlideText, slides_for
 from publisher.config import SiteConfig
 from publisher.content.frontmatter import comma_hint
 from publisher.content.story import Story
@@ -36,7 +35,9 @@ from publisher.render.channel import (
     Unit,
     read_json,
 )
-from publisher.render.video.encode import EncoderSettings, encode, even_size
+
+if TYPE_CHECKING:  # the renderers are imported where they draw: a build that renders nothing never loads them
+    from publisher.channels.led.slides import SlideText
 
 
 @dataclass
@@ -198,6 +199,10 @@ def _starts(items: list[dict]) -> list[float]:
 
 
 def render_day(ctx: RenderContext) -> list[str]:
+    from publisher.channels.led import ticker
+    from publisher.channels.led.slides import slides_for
+    from publisher.render.video.encode import EncoderSettings, encode, even_size
+
     """Write one screen-day into the rendition folder; returns the file names."""
     led: LedSettings = ctx.channel_config  # type: ignore[assignment]
     day: ScreenDay = ctx.unit  # type: ignore[assignment]
@@ -299,6 +304,8 @@ def _amount(value: float) -> int | float:
 
 
 def _slide_text(story: Story | None, localize, led: LedSettings, config: SiteConfig) -> SlideText:
+    from publisher.channels.led.slides import SlideText
+
     if story is None:
         return SlideText("", localize(config.name), localize(led.idle_text))
     meta = story.meta

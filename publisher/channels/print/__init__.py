@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-from publisher.channels.print import leaflet as layout
 from publisher.channels.print.settings import PrintSettings
 from publisher.content.files import story_files
 from publisher.content.story import Story
@@ -73,16 +72,16 @@ class PrintChannel(Channel):
 
     def render(self, ctx: RenderContext) -> list[str]:
         if isinstance(ctx.unit, StoryUnit):
-            return layout.leaflet(ctx)
+            return _layout().leaflet(ctx)
         unit: Edition = ctx.unit  # type: ignore[assignment]
-        return layout.edition(unit.members, unit.edition, self.print, ctx.config, ctx.site, ctx.folder,
+        return _layout().edition(unit.members, unit.edition, self.print, ctx.config, ctx.site, ctx.folder,
                        ctx.warnings.append, channel=ctx.channel)
 
     def check(self, ctx: RenderContext) -> None:
         """What is known before typesetting: something to print, every glyph (the layout itself is
         checked by the build: Typst takes a tenth of a second a page)."""
         if isinstance(ctx.unit, StoryUnit):
-            layout.story_data(ctx, self.print, layout.PAPERS[self.print.paper], front_only=False)
+            _layout().story_data(ctx, self.print, _layout().PAPERS[self.print.paper], front_only=False)
 
     def site_problems(self, stories: list[Story], site: Path) -> list[Diagnostic]:
         """An edition naming a story the site does not have (a typo) is an error at its key."""
@@ -136,3 +135,11 @@ def _pages(folder: Path, link: str, stem: str) -> dict:
     described = read_json(folder / f"{stem}.json")
     pages = sorted(p.name for p in (folder / "pages").glob("page-*.png")) if (folder / "pages").is_dir() else []
     return {**described, "pdf": f"{link}/{stem}.pdf", "pages": [f"{link}/pages/{name}" for name in pages]}
+
+
+def _layout():
+    """The Typst typesetting module, imported when a leaflet is made (a build that renders nothing
+    never loads Typst, segno or Pillow)."""
+    from publisher.channels.print import leaflet
+
+    return leaflet

@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field
 
@@ -21,8 +21,6 @@ from publisher import atomic
 from publisher.channels.weibo import plan
 from publisher.config import ChannelSettings
 from publisher.i18n import _
-from publisher.render import templates
-from publisher.render.cards import Card, CardPainter, CardTextTooLong, card_name, text_name
 from publisher.render.channel import (
     Channel,
     ChannelReport,
@@ -34,6 +32,9 @@ from publisher.render.channel import (
     read_json,
     template_context,
 )
+
+if TYPE_CHECKING:  # the renderers are imported where they draw: a build that renders nothing never loads Pillow
+    from publisher.render.cards import Card
 
 TEMPLATE = "weibo/post.txt.j2"
 NAMED_AT_MOST = 4
@@ -74,6 +75,8 @@ def post_text(ctx: RenderContext) -> tuple[str, list[str], int]:
     """The post from its template: (text, topics, Weibo length). Over the limit is an error."""
     channel: WeiboSettings = ctx.channel_config  # type: ignore[assignment]
     topics = list(dict.fromkeys([*ctx.story.meta.topics, *channel.topics]))
+    from publisher.render import templates
+
     sections = [{"heading": s.heading, "text": s.text} for s in ctx.story.body.sections]
     text = templates.render(ctx.site, channel.template or TEMPLATE,
                             **template_context(ctx, topics=topics, sections=sections)).strip() + "\n"
@@ -113,6 +116,8 @@ def render(ctx: RenderContext) -> list[str]:
 
 
 def draw_cards(ctx: RenderContext, channel: WeiboSettings) -> list[Card]:
+    from publisher.render.cards import CardPainter, CardTextTooLong, card_name, text_name
+
     story, meta = ctx.story, ctx.story.meta
     footer = f"{ctx.config.name}　{meta.date.year}年{meta.date.month}月{meta.date.day}日"
     account = ctx.localize(ctx.account)

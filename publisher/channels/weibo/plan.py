@@ -26,7 +26,6 @@ from publisher.content.markup import Section
 from publisher.content.story import Story
 from publisher.i18n import _
 from publisher.render import linebreak
-from publisher.render.cards import split_hotline
 
 FIGURES_PER_CARD = 3
 SECTIONS_PER_CARD = 2
@@ -95,6 +94,8 @@ def plan(story: Story, max_cards: int, hotlines: list[str], account: str,
     attribution = meta.officer.name if meta.officer else ""
     quotes = [PlannedCard("quote", (localize(q), localize(attribution)), needle=q[:12], name=q) for q in body.quotes]
     # A figure that is one of the closing card's numbers (96110) is shown there, not twice.
+    from publisher.render.cards import split_hotline  # Pillow: only when a post is planned
+
     numbers = {split_hotline(line)[1] for line in hotlines} - {""}
     shown = [(index, f) for index, f in enumerate(meta.figures) if f"{f.value}{f.unit}".strip() not in numbers]
     figures = [PlannedCard("figures", ([(localize(f.label), localize(f"{f.value}{f.unit}")) for _i, f in chunk],
