@@ -450,3 +450,29 @@ def test_a_version_1_ledger_gains_the_posts_table(site):
     assert opened.execute("PRAGMA user_version").fetchone()[0] == 2
     assert opened.execute("SELECT COUNT(*) FROM posts").fetchone()[0] == 0
     assert [tuple(row) for row in opened.execute("SELECT name FROM jobs")] == [("x",)]
+
+
+# -- what the review of #16 found -----------------------------------------------------------------
+
+def _posted(cli, site: Path, url: str, at: str = "2021-04-19 10:05", story: str = "deeds/found-elderly"):
+    return cli("posted", "--site", site, story, "--channel", "weibo", "--url", url, "--at", at)
+
+
+def test_a_link_holding_personal_information_is_refused(tmp_path, servers, cli, chinese, monkeypatch):
+    _robot, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-05-02T09:00:00+08:00")
+    for url, what in (("https://x.cn/p?tel=13812345678&id=340404199001011235", "手机号"),
+                      ("https://x.cn/p?t=%31%33%38%31%32%33%34%35%36%37%38", "手机号"),  # percent-encoded digits
+                      ("https://x.cn/p?who=%E7%8E%8B%E5%BB%BA%E5%9B%BD", "王建国"),
+                      ("https://x.cn/p?mail=zhang.san%40163.com", "电子邮箱")):
+        run = _posted(cli, site, url)
+        assert run.code == 2 and run.err.startswith("错误：") and what in run.err, (url, run.err)
+        assert "13812345678" not in run.err + run.out
+    for url in ("https://www.douyin.com/video/7012345678901234562", "https://m.weibo.cn/status/4628837712345676"):
+        assert _posted(cli, site, url).code == 0, url  # post ids that pass the Luhn check
+    config, _ = load_config(site)
+    from publisher import ledger as ledgers
+
+    assert not any(pii in post.url for post in posts.confirmed(ledgers.connect(site, config))
+                   for pii in ("138", "3404", "%E7", "%40"))

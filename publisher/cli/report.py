@@ -24,7 +24,7 @@ from publisher.render.channel import channels
 from publisher.report import history, period
 from publisher.report.gather import gather
 from publisher.report.write import write
-from publisher.safety import review
+from publisher.safety import links, review
 
 STATES = {"delivered": N_("delivered"), "held": N_("held"), "failed": N_("failed"), "missed": N_("missed"),
           "unconfirmed": N_("unconfirmed"), "posted": N_("posted"), "scheduled": N_("queued"),
@@ -103,6 +103,11 @@ def cmd_posted(args: argparse.Namespace) -> int:
     url = args.url.strip()
     if not re.fullmatch(r"https?://[^\s/]+\.[^\s/]+(/\S*)?", url):
         _error(_("{url!r} is not a link to the post (write it as https://…)").format(url=args.url))
+        return EXIT_USAGE
+    found_pii = links.personal_information(url)
+    if found_pii:
+        _error(_("the link holds {what}; it would be kept in the ledger and printed in every report. Give the "
+                 "post's own link, without personal information").format(what=_("; ").join(found_pii)))
         return EXIT_USAGE
     at = now
     if args.at:
