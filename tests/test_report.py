@@ -10,6 +10,7 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -476,3 +477,39 @@ def test_a_link_holding_personal_information_is_refused(tmp_path, servers, cli, 
 
     assert not any(pii in post.url for post in posts.confirmed(ledgers.connect(site, config))
                    for pii in ("138", "3404", "%E7", "%40"))
+
+
+def _edit_after_posting(site: Path) -> None:
+    story = site / "content/deeds/found-elderly.md"
+    story.write_text(story.read_text(encoding="utf-8").replace("value: 17", "value: 1700")
+                     .replace("title: 民警帮走失老人回家", "title: 未经审核的新标题"), encoding="utf-8")
+
+
+def test_the_report_shows_what_was_approved_not_the_story_as_edited_since(tmp_path, servers, cli, monkeypatch):
+    _robot, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-05-02T09:00:00+08:00")
+    assert _posted(cli, site, "https://weibo.com/1/a").code == 0
+    _edit_after_posting(site)
+    assert cli("report", "--site", site, "--month", "2021-04").code == 0
+    folder = site / "reports/2021-04"
+    text = (folder / "report.md").read_text(encoding="utf-8")
+    sections = _sections(text)
+    assert "民警帮走失老人回家" in sections["三、发布稿件"] and "找回走失群众 | 17人" in sections["五、主要数据"], text
+    from docx import Document
+
+    shown = [text, (folder / "report.csv").read_text(encoding="utf-8-sig"),
+             (folder / "report.html").read_text(encoding="utf-8"),
+             "\n".join(p.text for p in Document(str(folder / "report.docx")).paragraphs)
+             + "".join(c.text for t in Document(str(folder / "report.docx")).tables for r in t.rows for c in r.cells)]
+    for output in shown:
+        assert "未经审核的新标题" not in output and "1700" not in output
+    # Without the copy of what was approved the story is counted and named as the ledger kept it,
+    # its text (figures, kind) shown nowhere.
+    shutil.rmtree(site / ".publisher/approved")
+    assert cli("report", "--site", site, "--month", "2021-04").code == 0
+    sections = _sections((folder / "report.md").read_text(encoding="utf-8"))
+    assert "内容已修改，待重新审核" in sections["三、发布稿件"] and "民警帮走失老人回家" in sections["三、发布稿件"]
+    assert "| 1 | 2021年4月19日" not in sections["三、发布稿件"] and "17人" not in sections["五、主要数据"]
+    assert "1700" not in sections["五、主要数据"] and "未经审核的新标题" not in "".join(sections.values())
+    assert "发布信息 | 1 | 条" in sections["二、各渠道发布情况"], sections["二、各渠道发布情况"]

@@ -21,7 +21,7 @@ from publisher.content.story import KIND_LABELS, Story
 from publisher.pipeline.reader import read_site
 from publisher.publish import posts
 from publisher.render.channel import Channel, ChannelReport, Delivered, channels
-from publisher.report import figures, history
+from publisher.report import approved, figures, history
 from publisher.report.period import Period
 from publisher.timing import iso_week
 
@@ -80,6 +80,9 @@ class Report:
     figures: list[figures.FigureLine] = field(default_factory=list)
     silences: list[Silence] = field(default_factory=list)
     apart: list[history.Line] = field(default_factory=list)
+    unreviewed: list[StoryLine] = field(default_factory=list)
+    """Stories that went out but whose approved text cannot be read back (changed since, and no copy of
+    what was approved): counted in the channels, their text shown nowhere."""
     weekly: dict[str, Counter] = field(default_factory=dict)
     """Channel (as shown) → ISO week → items counted."""
     kinds: Counter = field(default_factory=Counter)
@@ -98,9 +101,13 @@ def gather(site: Path, config: SiteConfig, ledger: sqlite3.Connection, period: P
     end = dt.datetime.combine(period.end, dt.time(), tzinfo=tz)
     now = now or dt.datetime.now(tz)
     stories, _problems = read_site(site, config)
-    by_id = {story.id: story for story in stories}
-    only = {story.id for story in stories if campaign in story.meta.campaign} if campaign else None
     lines = history.lines(ledger, tz, start, end)
+    current = {story.id: story for story in stories}
+    by_id = _as_approved(site, config, ledger, lines, current)
+    # Which stories belong to the campaign: as approved for what went out, as written for the rest
+    # (held, failed: shown apart by their ledger title).
+    tagged = {**current, **{story_id: story for story_id, story in by_id.items() if story}}
+    only = {story_id for story_id, story in tagged.items() if campaign in story.meta.campaign} if campaign else None
     report = Report(period, config.report.title or f"{config.name}新媒体宣传工作情况", config.report.subject,
                     campaign, config.name, quiet_days=config.publish.quiet_days, timezone=config.timezone)
     seen_first: dict[str, dt.date] = {}
@@ -126,18 +133,32 @@ def gather(site: Path, config: SiteConfig, ledger: sqlite3.Connection, period: P
     titles = {line.stories[0]: line.title for line in lines if len(line.stories) == 1}
     for story_id in sorted(seen_first, key=lambda s: (seen_first[s], s)):
         story = by_id.get(story_id)
-        kind = KIND_LABELS.get(story.meta.kind, story.meta.kind) if story else ""
-        report.stories.append(StoryLine(story_id, story.meta.title if story else titles.get(story_id, story_id),
-                                        kind, seen_first[story_id], seen_on[story_id]))
-        if story:
-            report.kinds[kind] += 1
-    published = [by_id[s.id] for s in report.stories if s.id in by_id]
+        if story is None:  # its approved text is gone: its name as the ledger kept it, nothing more
+            report.unreviewed.append(StoryLine(story_id, titles.get(story_id, story_id), "", seen_first[story_id],
+                                               seen_on[story_id]))
+            continue
+        kind = KIND_LABELS.get(story.meta.kind, story.meta.kind)
+        report.stories.append(StoryLine(story_id, story.meta.title, kind, seen_first[story_id], seen_on[story_id]))
+        report.kinds[kind] += 1
+    published = [by_id[s.id] for s in report.stories]
     report.officers = _officers(published)
     report.figures = figures.aggregate(published)
     report.silences = _silences(ledger, config, start, min(end, max(now, start)), tz)
     report.apart = [line for line in lines if line.state in history.APART
                     and (only is None or only.intersection(line.stories))]
     return report
+
+
+def _as_approved(site: Path, config: SiteConfig, ledger: sqlite3.Connection, lines: list[history.Line],
+                 current: dict[str, Story]) -> dict[str, Story | None]:
+    """Each story that went out in the period, as approved in the last version that went out."""
+    last: dict[str, str] = {}
+    for line in lines:  # oldest first: the last version wins
+        if line.state in (history.POSTED, "delivered"):
+            for story in line.stories:
+                last[story] = line.versions.get(story, "")
+    return {story: approved.version(site, config, ledger, story, digest, current.get(story))
+            for story, digest in last.items()}
 
 
 def _items(channel: Channel, lines: list[history.Line], tz: dt.tzinfo) -> list[Delivered]:

@@ -82,6 +82,9 @@ def write(site: Path, report: Report, summary: str, view: dict, path: Path, char
     table(["序号", "首发日期", "标题", "类型", "渠道"],
           [[str(n), s["first"], s["title"], s["kind"], "、".join(s["channels"])]
            for n, s in enumerate(view["stories"], start=1)])
+    if view["unreviewed"]:
+        para("内容已修改，待重新审核（已发出，正文不列入本报告）：" + "；".join(
+            f"《{s['title']}》（{s['first']}，{'、'.join(s['channels'])}）" for s in view["unreviewed"]) + "。")
     para("四、典型人物", "Heading 1")
     for officer in view["officers"]:
         para(officer["text"])

@@ -78,6 +78,8 @@ def _view(report: Report, summary: str, drawn: list[charting.Chart]) -> dict:
         "channels": channels,
         "stories": [{"first": _date(s.first), "title": s.title, "kind": s.kind, "channels": s.channels, "id": s.id}
                     for s in report.stories],
+        "unreviewed": [{"first": _date(s.first), "title": s.title, "channels": s.channels, "id": s.id}
+                       for s in report.unreviewed],
         "officers": officers, "summed": report.summed, "listed": [f for f in report.figures if not f.summed],
         "silences": [{"shown": s.shown, "account": s.account, "days": s.days, "posts": s.posts,
                       "start": _date(s.start), "end": _date(s.end)} for s in report.silences],
@@ -95,7 +97,7 @@ def _zone(report: Report):
 
 
 def _title(report: Report, stories: list[str]) -> str:
-    titles = {s.id: s.title for s in report.stories}
+    titles = {s.id: s.title for s in [*report.stories, *report.unreviewed]}
     return "、".join(titles.get(s, s) for s in stories)
 
 
@@ -145,6 +147,9 @@ def _csv(report: Report) -> str:
     for story in report.stories:
         out.writerow(["发布稿件", "、".join(story.channels), story.title, 1, "篇",
                       f"{story.first} {story.id} {story.kind}"])
+    for story in report.unreviewed:
+        out.writerow(["内容已修改，待重新审核", "、".join(story.channels), story.title, 1, "篇",
+                      f"{story.first} {story.id}"])
     for figure in report.figures:
         out.writerow(["主要数据", "", figure.label, figure.value, figure.unit,
                       "累加" if figure.summed else "仅列出"])
