@@ -513,3 +513,26 @@ def test_the_report_shows_what_was_approved_not_the_story_as_edited_since(tmp_pa
     assert "| 1 | 2021年4月19日" not in sections["三、发布稿件"] and "17人" not in sections["五、主要数据"]
     assert "1700" not in sections["五、主要数据"] and "未经审核的新标题" not in "".join(sections.values())
     assert "发布信息 | 1 | 条" in sections["二、各渠道发布情况"], sections["二、各渠道发布情况"]
+
+
+def test_docx_charts_stand_in_paragraphs_of_their_own_height(tmp_path, servers, cli, monkeypatch):
+    """Normal is exactly 28.9 pt a line; a chart inheriting it shows as a 29 pt sliver."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    _robot, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-05-02T09:00:00+08:00")
+    assert _posted(cli, site, "https://weibo.com/1/a").code == 0
+    assert cli("report", "--site", site, "--month", "2021-04").code == 0
+    document = Document(str(site / "reports/2021-04/report.docx"))
+    normal = document.styles["Normal"].element.pPr.find(qn("w:spacing"))
+    assert normal is not None and normal.get(qn("w:lineRule")) == "exact"  # what the pictures must not inherit
+    pictures = [p for p in document.paragraphs if p._p.xpath(".//w:drawing")]
+    assert len(pictures) == len(list((site / "reports/2021-04/charts").glob("*.png"))) >= 2
+    for paragraph in pictures:
+        spacing = paragraph._p.pPr.find(qn("w:spacing"))
+        assert spacing is not None and spacing.get(qn("w:lineRule")) == "auto", paragraph._p.xml[:400]
+        assert paragraph._p.pPr.find(qn("w:jc")).get(qn("w:val")) == "center"
+        indent = paragraph._p.pPr.find(qn("w:ind"))
+        assert indent is not None and indent.get(qn("w:firstLine")) == "0"

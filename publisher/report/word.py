@@ -33,6 +33,7 @@ def template(site: Path) -> Path:
 
 def write(site: Path, report: Report, summary: str, view: dict, path: Path, charts: list[Path]) -> None:
     from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
     from docx.opc.exceptions import PackageNotFoundError
     from docx.shared import Mm
 
@@ -107,7 +108,15 @@ def write(site: Path, report: Report, summary: str, view: dict, path: Path, char
         para("无。")
     para("八、图表", "Heading 1")
     for chart, drawn in zip(view["charts"], charts, strict=True):
-        document.add_picture(str(drawn), width=Mm(TEXT_WIDTH_MM))
+        picture = document.add_paragraph()
+        # Normal is exactly 28.9 pt a line (GB/T 9704: 22 lines a page): a picture in such a line
+        # shows as a 29 pt sliver. Its own paragraph: single spacing, no indent, centred.
+        layout = picture.paragraph_format
+        layout.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        layout.first_line_indent = Mm(0)
+        layout.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        layout.keep_with_next = True  # the caption stays under its chart
+        picture.add_run().add_picture(str(drawn), width=Mm(TEXT_WIDTH_MM))
         para(chart["title"], "Caption")
 
     moment = dt.datetime.combine(report.period.last, dt.time())
