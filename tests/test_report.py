@@ -536,3 +536,48 @@ def test_docx_charts_stand_in_paragraphs_of_their_own_height(tmp_path, servers, 
         assert paragraph._p.pPr.find(qn("w:jc")).get(qn("w:val")) == "center"
         indent = paragraph._p.pPr.find(qn("w:ind"))
         assert indent is not None and indent.get(qn("w:firstLine")) == "0"
+
+
+def _reminders(robot) -> list[str]:
+    return [str(r.get("body")) for r in robot.requests
+            if any(words in str(r.get("body")) for words in ("without an update", "天未更新"))]
+
+
+def test_a_keep_alive_notice_the_robot_did_not_take_is_sent_again(tmp_path, servers):
+    robot, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    clock = Clock(dt.datetime(2021, 4, 5, 10, 0, tzinfo=TZ))
+    publisher = _publisher(site, clock)
+    posts.record(publisher.ledger, "weibo", "deeds/found-elderly", "x", "https://weibo.com/1/a", clock.now, "h", "",
+                 clock.now)
+    robot.status = 500  # down when the silence reaches six days
+    clock.advance(days=6)
+    assert publisher.keep_alive() == [] and len(_reminders(robot)) == 1
+    robot.status = 200
+    clock.advance(minutes=1)
+    assert publisher.keep_alive() == ["weibo"] and len(_reminders(robot)) == 2
+    clock.advance(minutes=1)
+    assert publisher.keep_alive() == [] and len(_reminders(robot)) == 2  # told: once per silence
+
+
+def test_an_account_whose_reminder_reaches_nobody_is_warned_about(tmp_path, servers, cli, chinese, monkeypatch):
+    robot, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    config = site / "config.toml"
+    with_notify = config.read_text(encoding="utf-8")
+    config.write_text(with_notify.replace('notify = "robot"\n', ""), encoding="utf-8")
+    clock = Clock(dt.datetime(2021, 4, 5, 10, 0, tzinfo=TZ))
+    publisher = _publisher(site, clock)
+    posts.record(publisher.ledger, "weibo", "deeds/found-elderly", "x", "https://weibo.com/1/a", clock.now, "h", "",
+                 clock.now)
+    clock.advance(days=6)
+    assert publisher.keep_alive() == []
+    for command in ("check", "status"):
+        run = cli(command, "--site", site)
+        assert "config.toml:" in run.err and "warning:" in run.err and "提醒" in run.err and "weibo" in run.err, \
+            (command, run.err)
+    config.write_text(with_notify, encoding="utf-8")  # set right: the silence not yet told is told now
+    clock.advance(minutes=1)
+    assert _publisher(site, clock).keep_alive() == ["weibo"] and len(_reminders(robot)) == 1
+    run = cli("check", "--site", site)
+    assert "weibo" not in run.err or "提醒" not in run.err, run.err
