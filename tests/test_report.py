@@ -69,7 +69,9 @@ def test_a_month_of_the_daemon_makes_the_report(tmp_path, servers, monkeypatch, 
     wechat = 'slots = ["thu 20:00"]\ndeliver = ["team-folder"'  # WeChat also goes to a target that fails
     config.write_text(config.read_text(encoding="utf-8").replace(wechat, wechat + ', "broken"')
                       + '\n[targets.broken]\ntype = "dir"\npath = "broken"\n', encoding="utf-8")
+    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-03-30T09:00:00+08:00")  # approved before the month
     _approve(site)
+    monkeypatch.delenv("PUBLISHER_CLOCK_START")
     # The build the publisher will make, made first: the clock runs while it renders.
     assert main(["build", "--site", str(site), "--out", str(site / ".publisher/out"), "--date", "2021-04-01",
                  "--jobs", "1"]) == 0
@@ -251,7 +253,9 @@ def test_posted_records_only_approved_stories_on_channels_posted_by_hand(tmp_pat
     assert run.code == 2 and "不能登记为已发布" in run.err and "待初审" in run.err, run.err
     from test_publisher import approve_all
 
+    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-04-19T09:00:00+08:00")  # approved the morning before
     approve_all(site, ["deeds/found-elderly"])
+    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-04-20T09:00:00+08:00")
     for args, words in (((), "led"), (("--url", "weibo.com/x"), "不是帖子的链接"),
                         (("--at", "2021-04-21 09:00"), "晚于现在"), (("--at", "昨天"), "2021-04-19 10:05"),
                         (("--story", "deeds/nope"), "找不到稿件")):
@@ -459,10 +463,18 @@ def _posted(cli, site: Path, url: str, at: str = "2021-04-19 10:05", story: str 
     return cli("posted", "--site", site, story, "--channel", "weibo", "--url", url, "--at", at)
 
 
+def _approved_site(tmp_path: Path, port: int, monkeypatch) -> Path:
+    """The publishing site, its stories approved on 2021-04-10 09:00 (the rehearsal's clock); the
+    commands that follow run on 2021-05-02."""
+    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-04-10T09:00:00+08:00")
+    site = publishing_site(tmp_path, port)
+    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-05-02T09:00:00+08:00")
+    return site
+
+
 def test_a_link_holding_personal_information_is_refused(tmp_path, servers, cli, chinese, monkeypatch):
     _robot, ftp = servers
-    site = publishing_site(tmp_path, ftp.port)
-    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-05-02T09:00:00+08:00")
+    site = _approved_site(tmp_path, ftp.port, monkeypatch)
     for url, what in (("https://x.cn/p?tel=13812345678&id=340404199001011235", "手机号"),
                       ("https://x.cn/p?t=%31%33%38%31%32%33%34%35%36%37%38", "手机号"),  # percent-encoded digits
                       ("https://x.cn/p?who=%E7%8E%8B%E5%BB%BA%E5%9B%BD", "王建国"),
@@ -487,8 +499,7 @@ def _edit_after_posting(site: Path) -> None:
 
 def test_the_report_shows_what_was_approved_not_the_story_as_edited_since(tmp_path, servers, cli, monkeypatch):
     _robot, ftp = servers
-    site = publishing_site(tmp_path, ftp.port)
-    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-05-02T09:00:00+08:00")
+    site = _approved_site(tmp_path, ftp.port, monkeypatch)
     assert _posted(cli, site, "https://weibo.com/1/a").code == 0
     _edit_after_posting(site)
     assert cli("report", "--site", site, "--month", "2021-04").code == 0
@@ -521,8 +532,7 @@ def test_docx_charts_stand_in_paragraphs_of_their_own_height(tmp_path, servers, 
     from docx.oxml.ns import qn
 
     _robot, ftp = servers
-    site = publishing_site(tmp_path, ftp.port)
-    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-05-02T09:00:00+08:00")
+    site = _approved_site(tmp_path, ftp.port, monkeypatch)
     assert _posted(cli, site, "https://weibo.com/1/a").code == 0
     assert cli("report", "--site", site, "--month", "2021-04").code == 0
     document = Document(str(site / "reports/2021-04/report.docx"))
@@ -581,3 +591,56 @@ def test_an_account_whose_reminder_reaches_nobody_is_warned_about(tmp_path, serv
     assert _publisher(site, clock).keep_alive() == ["weibo"] and len(_reminders(robot)) == 1
     run = cli("check", "--site", site)
     assert "weibo" not in run.err or "提醒" not in run.err, run.err
+
+
+def test_years_no_report_can_name_are_errors_in_words(tmp_path, servers, cli, chinese, monkeypatch):
+    _robot, ftp = servers
+    site = _approved_site(tmp_path, ftp.port, monkeypatch)
+    assert _posted(cli, site, "https://weibo.com/1/a").code == 0
+    for args in (("report", "--from", "2021-04-01", "--to", "9999-12-31"), ("history", "--to", "9999-12-31"),
+                 ("history", "--from", "0001-01-01"), ("report", "--month", "9999-12"), ("report", "--year", "0000"),
+                 ("report", "--quarter", "9999Q4"), ("report", "--month", "1999-12"),
+                 ("posted", "deeds/found-elderly", "--channel", "weibo", "--url", "https://weibo.com/1/b",
+                  "--at", "0001-01-01")):
+        run = cli(*args, "--site", site)
+        assert run.code == 2 and "2000" in run.err and "2100" in run.err, (args, run.err)
+        assert "out of range" not in run.err and "year " not in run.err and "Traceback" not in run.err, run.err
+    assert cli("report", "--site", site, "--month", "2100-12").code == 0  # the last month that may be named
+
+
+def test_a_post_is_not_recorded_before_its_final_approval(tmp_path, servers, cli, chinese, monkeypatch):
+    _robot, ftp = servers
+    site = _approved_site(tmp_path, ftp.port, monkeypatch)  # 终审 on 2021-04-10 09:00
+    for at in ("2021-04-09 23:00", "2021-04-10 08:59", "2020-12-31"):
+        run = _posted(cli, site, "https://weibo.com/1/a", at=at)
+        assert run.code == 2 and "2021-04-10 09:00" in run.err and "终审" in run.err, (at, run.err)
+    assert _posted(cli, site, "https://weibo.com/1/a", at="2021-04-10 09:30").code == 0
+    # Edited and approved again: the new content's approval is the bound.
+    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-04-20T15:00:00+08:00")
+    _edit_after_posting(site)
+    from test_publisher import approve_all
+
+    approve_all(site, ["deeds/found-elderly"])
+    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-05-02T09:00:00+08:00")
+    assert _posted(cli, site, "https://weibo.com/1/b", at="2021-04-19 10:00").code == 2
+    assert _posted(cli, site, "https://weibo.com/1/b", at="2021-04-20 16:00").code == 0
+
+
+def test_one_damaged_ledger_row_is_left_out_with_a_warning(tmp_path, servers, cli, chinese, monkeypatch):
+    _robot, ftp = servers
+    site = _approved_site(tmp_path, ftp.port, monkeypatch)
+    assert _posted(cli, site, "https://weibo.com/1/a", at="2021-04-19 10:05").code == 0
+    assert _posted(cli, site, "https://weibo.com/1/b", at="2021-04-21 10:05", story="deeds/toml-story").code == 0
+    config, _ = load_config(site)
+    from publisher import ledger as ledgers
+
+    with ledgers.connect(site, config) as ledger:
+        ledger.execute("UPDATE posts SET posted_at = '2021-04-3x' WHERE url = 'https://weibo.com/1/b'")
+    for args in (("history",), ("report", "--month", "2021-04"), ("status",)):  # each its own process, as people run it
+        run = subprocess.run([sys.executable, "-m", "publisher", *args, "--site", str(site)], capture_output=True,
+                             text=True, env={**os.environ, "PUBLISHER_LANG": "zh_Hans"}, timeout=120)
+        assert run.returncode == 0 and "Traceback" not in run.stderr, (args, run.stderr[-500:])
+        assert "P2" in run.stderr and "2021-04-3x" in run.stderr and "台账" in run.stderr, (args, run.stderr)
+    assert "https://weibo.com/1/a" in (site / "reports/2021-04/report.md").read_text(encoding="utf-8")
+    clock = Clock(dt.datetime(2021, 4, 25, 10, 6, tzinfo=TZ))  # six days after the last good post
+    assert _publisher(site, clock).keep_alive() == ["weibo"]

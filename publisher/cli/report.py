@@ -33,6 +33,18 @@ STATES = {"delivered": N_("delivered"), "held": N_("held"), "failed": N_("failed
 COLUMNS = ("number", "time", "channel", "target", "state", "kind", "story", "title", "url", "note")
 
 
+def _within_years(args: argparse.Namespace) -> bool:
+    """``--from``/``--to`` in the years a report may name; else says so."""
+    for day in (args.start, args.end):
+        if day is not None:
+            try:
+                period.check_day(day)
+            except ValueError as exc:
+                _error(str(exc))
+                return False
+    return True
+
+
 def _now(config: SiteConfig) -> dt.datetime:
     tz = ZoneInfo(config.timezone)
     clock = clock_from_environment(tz)
@@ -51,6 +63,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     if unknown:
         _error(_("unknown channel {name!r} (known: {known})").format(name=unknown[0], known=", ".join(
             config.channels)))
+        return EXIT_USAGE
+    if not _within_years(args):
         return EXIT_USAGE
     kind = KIND_NAMES.get(args.kind, args.kind) if args.kind else None
     if kind is not None and kind not in KIND_LABELS:
@@ -116,6 +130,11 @@ def cmd_posted(args: argparse.Namespace) -> int:
         except ValueError:
             _error(_("--at {value!r}: write the time like 2021-04-19 10:05").format(value=args.at))
             return EXIT_USAGE
+        try:
+            period.check_year(at.year, args.at)
+        except ValueError as exc:
+            _error(str(exc))
+            return EXIT_USAGE
         if at > now + dt.timedelta(minutes=5):
             _error(_("--at {value} is in the future; say when it was posted").format(value=f"{at:%Y-%m-%d %H:%M}"))
             return EXIT_USAGE
@@ -141,6 +160,12 @@ def cmd_posted(args: argparse.Namespace) -> int:
         reason = state.label if not state.approved else _("the story is a draft")
         _error(_("{story} may not be published: {reason}. Only a story approved at every review stage "
                  "(三审) for its current content is recorded as posted").format(story=story.id, reason=reason))
+        return EXIT_USAGE
+    if state.approved_at is not None and at < state.approved_at:
+        _error(_("--at {value} is before {story} passed {stage} ({approved}); a story is posted only after its "
+                 "last review stage: say when it was posted").format(
+            value=f"{at.astimezone(tz):%Y-%m-%d %H:%M}", story=story.id, stage=config.safety.stages[-1],
+            approved=f"{state.approved_at.astimezone(tz):%Y-%m-%d %H:%M}"))
         return EXIT_USAGE
     import getpass
 
@@ -172,6 +197,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     now = _now(config)
     chosen = [name for name in ("month", "quarter", "year") if getattr(args, name)]
     spans = args.start is not None or args.end is not None
+    if not _within_years(args):
+        return EXIT_USAGE
     if len(chosen) + spans > 1:
         _error(_("give one period: --month, --quarter, --year or --from/--to"))
         return EXIT_USAGE

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sqlite3
 from dataclasses import dataclass, field
 
+from publisher.i18n import _
 from publisher.publish import posts
 from publisher.publish.queue import parse, stamp
+
+log = logging.getLogger("publisher")
 
 POSTED = "posted"
 """The state of a line that is a confirmed post (``publisher posted``), not a delivery."""
@@ -62,7 +66,14 @@ def lines(ledger: sqlite3.Connection, tz: dt.tzinfo, start: dt.datetime | None =
         carried = payload.get("stories")
         stories = sorted(carried) if isinstance(carried, dict) and carried else [row["key"]]
         versions = {str(k): v for k, v in carried.items() if isinstance(v, str)} if isinstance(carried, dict) else {}
-        at = parse(row["delivered_at"] or row["due_at"])
+        try:
+            at = parse(row["delivered_at"] or row["due_at"])
+            if at.tzinfo is None:  # a time without its zone is as damaged as one that does not parse
+                raise ValueError(at)
+        except (TypeError, ValueError, OverflowError):
+            log.warning(_("ledger: delivery #{id} has a damaged time {value!r}; it is left out").format(
+                id=row["id"], value=row["delivered_at"] or row["due_at"]))
+            continue
         day = _day(payload.get("day"))
         found.append(Line(f"#{row['id']}", at, row["channel"], row["target"], row["state"], row["kind"], row["key"],
                           str(payload.get("title") or row["key"]), stories, row["hash"], day,

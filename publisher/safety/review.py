@@ -43,6 +43,8 @@ class ReviewState:
     """The last rejection of the current content, if it is what sent the story back."""
     withdrawn: dict | None = None
     """The last withdrawal (撤稿), until the story is approved afresh at every stage."""
+    approved_at: dt.datetime | None = None
+    """When the last stage (终审) approved the current content, once every stage has."""
 
     @property
     def approved(self) -> bool:
@@ -109,11 +111,20 @@ def state_of(ledger: sqlite3.Connection | None, story_id: str, current: str, sta
             result.passed.append(row["stage"])
             result.approvers.append(row["reviewer"])
             result.rejected = None
+            if len(result.passed) == len(stages):
+                result.approved_at = _moment(row["at"])
     if result.passed:
         result.changed_after_approval = False
     if result.approved:
         result.withdrawn = None
     return result
+
+
+def _moment(text: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
 
 
 def check_may_decide(reviewers: list[Reviewer], stages: list[str], current: ReviewState, decision: str,
@@ -163,36 +174,36 @@ def _listing(names) -> str:
 
 
 def approve(ledger: sqlite3.Connection, story: Story, config: SiteConfig, stage: str, reviewer: str, note: str,
-            os_user: str = "") -> ReviewState:
+            os_user: str = "", at: dt.datetime | None = None) -> ReviewState:
     stages = config.safety.stages
     current = state(ledger, story, stages, config.reviewers)
     check_may_decide(config.reviewers, stages, current, "approve", reviewer, stage)
     keep_approved_copy(story, approved_folder(story.site, config), current.content_hash)
-    _record(ledger, story.id, stage, "approve", reviewer, note, current.content_hash, config.timezone, os_user)
+    _record(ledger, story.id, stage, "approve", reviewer, note, current.content_hash, config.timezone, os_user, at)
     return state(ledger, story, stages, config.reviewers)
 
 
 def reject(ledger: sqlite3.Connection, story: Story, config: SiteConfig, reviewer: str, note: str,
-           os_user: str = "") -> ReviewState:
+           os_user: str = "", at: dt.datetime | None = None) -> ReviewState:
     stages = config.safety.stages
     if not note.strip():
         raise ReviewError(_("a rejection needs a --note saying what to change"))
     current = state(ledger, story, stages, config.reviewers)
     check_may_decide(config.reviewers, stages, current, "reject", reviewer)
     _record(ledger, story.id, current.waiting_for or stages[-1], "reject", reviewer, note, current.content_hash,
-            config.timezone, os_user)
+            config.timezone, os_user, at)
     return state(ledger, story, stages, config.reviewers)
 
 
 def withdraw(ledger: sqlite3.Connection, story_id: str, current_hash: str, config: SiteConfig, reviewer: str,
-             note: str, os_user: str = "") -> ReviewState:
+             note: str, os_user: str = "", at: dt.datetime | None = None) -> ReviewState:
     """撤稿: pull a story at any time; it is not delivered again until approved afresh."""
     stages = config.safety.stages
     if not note.strip():
         raise ReviewError(_("a withdrawal needs a --note saying why"))
     current = state_of(ledger, story_id, current_hash, stages, config.reviewers)
     check_may_decide(config.reviewers, stages, current, "withdraw", reviewer)
-    _record(ledger, story_id, stages[-1], "withdraw", reviewer, note, current_hash, config.timezone, os_user)
+    _record(ledger, story_id, stages[-1], "withdraw", reviewer, note, current_hash, config.timezone, os_user, at)
     return state_of(ledger, story_id, current_hash, stages, config.reviewers)
 
 
@@ -210,8 +221,10 @@ def withdrawn_stories(ledger: sqlite3.Connection | None) -> dict[str, dict]:
 
 
 def _record(ledger: sqlite3.Connection, story: str, stage: str, decision: str, reviewer: str, note: str,
-            digest: str, timezone: str, os_user: str) -> None:
-    now = dt.datetime.now(ZoneInfo(timezone)).isoformat(timespec="seconds")
+            digest: str, timezone: str, os_user: str, at: dt.datetime | None = None) -> None:
+    """``at``: the decision's time (the command's clock: a rehearsal on a compressed clock records
+    its own time); now when not given."""
+    now = (at or dt.datetime.now(ZoneInfo(timezone))).astimezone(ZoneInfo(timezone)).isoformat(timespec="seconds")
     with ledger:
         ledger.execute("INSERT INTO reviews (story, stage, decision, reviewer, os_user, note, content_hash, at) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
