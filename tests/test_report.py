@@ -176,7 +176,16 @@ def test_a_month_of_the_daemon_makes_the_report(tmp_path, servers, monkeypatch, 
                             "target = 'broken'").fetchone()[0]
     assert held and broken, (held, broken)
     listed = [line for line in sections["七、未发出事项（不计入以上统计）"].splitlines() if line.startswith("- ")]
-    assert len(listed) == apart
+    # …and the batch post nobody confirmed (待确认发布), as status lists it.
+    skipped_title = json.loads(ledger.execute("SELECT payload FROM deliveries WHERE channel = ? AND key = ? AND "
+                                              "kind = 'post'", skipped[:2]).fetchone()[0])["title"]
+    assert len(listed) == apart + 1
+    assert any(skipped_title in line and "待确认发布" in line for line in listed), listed
+    # In Chinese for people: channels by their names, reasons in words, no stored error text or paths.
+    for line in listed:
+        assert re.match(r"- 2021-04-\d\d \d\d:\d\d (微博|微信公众号|LED 屏|宣传单)( → (team-folder|broken|usb))?：",
+                        line), line
+        assert not re.search(r"[A-Za-z]{4,}", line.replace("team-folder", "").replace("broken", "")), line
     assert any(held[0][0] in line and "已暂停" in line for line in listed)
     assert sum("投递失败" in line for line in listed) == failed
     posted_rows = [line for line in sections["二、各渠道发布情况"].splitlines() if "example.gov.cn" in line]
@@ -644,3 +653,36 @@ def test_one_damaged_ledger_row_is_left_out_with_a_warning(tmp_path, servers, cl
     assert "https://weibo.com/1/a" in (site / "reports/2021-04/report.md").read_text(encoding="utf-8")
     clock = Clock(dt.datetime(2021, 4, 25, 10, 6, tzinfo=TZ))  # six days after the last good post
     assert _publisher(site, clock).keep_alive() == ["weibo"]
+
+
+def test_what_did_not_go_out_is_listed_in_words_with_posts_awaiting_confirmation(tmp_path, servers, cli,
+                                                                                  monkeypatch):
+    _robot, ftp = servers
+    site = _approved_site(tmp_path, ftp.port, monkeypatch)
+    clock = Clock(dt.datetime(2021, 4, 12, 9, 5, tzinfo=TZ))
+    publisher = _publisher(site, clock)
+    week = publisher.weekly_job("weibo", "2021-W16")
+    edited = week[1].story  # edited after it was queued: held at its slot, with the gate's English reason
+    edited.path.write_text(edited.path.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
+    for moment in (dt.datetime(2021, 4, 19, 10, 1, tzinfo=TZ), dt.datetime(2021, 4, 21, 12, 1, tzinfo=TZ)):
+        clock.now = moment
+        publisher.deliver_due()
+    held = publisher.ledger.execute("SELECT last_error FROM deliveries WHERE state = 'held'").fetchall()
+    assert held and re.search(r"[A-Za-z]{4,}", held[0][0])
+    assert cli("report", "--site", site, "--month", "2021-04").code == 0
+    folder = site / "reports/2021-04"
+    part = _sections((folder / "report.md").read_text(encoding="utf-8"))["七、未发出事项（不计入以上统计）"]
+    listed = [line for line in part.splitlines() if line.startswith("- ")]
+    assert f"- 2021-04-19 10:00 微博：{week[0].story.meta.title}（待确认发布：" in part, part
+    held_line = f"- 2021-04-21 12:00 微博 → team：{edited.meta.title}（已暂停："
+    assert any(line.startswith(held_line) for line in listed), part
+    for line in listed:
+        assert "weibo" not in line and str(tmp_path) not in line, line
+        words = line.replace("team", "").replace("robot", "").replace(edited.meta.title, "")
+        assert not re.search(r"[A-Za-z]{4,}", words), line
+    rows = list(csv.reader(io.StringIO((folder / "report.csv").read_text(encoding="utf-8-sig"))))
+    assert [row[1] for row in rows if row[0] == "未发出"] == ["微博"] * len(listed)
+    confirmed = _posted(cli, site, "https://weibo.com/1/a", at="2021-04-19 10:07", story=week[0].story.id)
+    assert confirmed.code == 0, confirmed.err
+    assert cli("report", "--site", site, "--month", "2021-04").code == 0
+    assert "待确认发布" not in (folder / "report.md").read_text(encoding="utf-8")

@@ -68,6 +68,20 @@ class Silence:
 
 
 @dataclass
+class Apart:
+    """Something that did not go out (or is not known to have): listed, counted nowhere."""
+
+    at: dt.datetime
+    shown: str
+    """The channel as people call it (微博, LED 屏)."""
+    target: str
+    """Where it was to go (a target's name; empty for a post waiting to be confirmed)."""
+    title: str
+    state: str
+    """held, failed, missed, unconfirmed, or awaiting (a batch post not confirmed posted)."""
+
+
+@dataclass
 class Report:
     period: Period
     title: str
@@ -79,7 +93,7 @@ class Report:
     officers: list[Officer] = field(default_factory=list)
     figures: list[figures.FigureLine] = field(default_factory=list)
     silences: list[Silence] = field(default_factory=list)
-    apart: list[history.Line] = field(default_factory=list)
+    apart: list[Apart] = field(default_factory=list)
     unreviewed: list[StoryLine] = field(default_factory=list)
     """Stories that went out but whose approved text cannot be read back (changed since, and no copy of
     what was approved): counted in the channels, their text shown nowhere."""
@@ -144,8 +158,7 @@ def gather(site: Path, config: SiteConfig, ledger: sqlite3.Connection, period: P
     report.officers = _officers(published)
     report.figures = figures.aggregate(published)
     report.silences = _silences(ledger, config, start, min(end, max(now, start)), tz)
-    report.apart = [line for line in lines if line.state in history.APART
-                    and (only is None or only.intersection(line.stories))]
+    report.apart = _apart(ledger, config, lines, only, start, min(end, now))
     return report
 
 
@@ -159,6 +172,24 @@ def _as_approved(site: Path, config: SiteConfig, ledger: sqlite3.Connection, lin
                 last[story] = line.versions.get(story, "")
     return {story: approved.version(site, config, ledger, story, digest, current.get(story))
             for story, digest in last.items()}
+
+
+def _apart(ledger: sqlite3.Connection, config: SiteConfig, lines: list[history.Line], only: set[str] | None,
+           start: dt.datetime, end: dt.datetime) -> list[Apart]:
+    """Held, failed, missed and unconfirmed deliveries, and batch posts whose slot passed in the period
+    with no confirmed post (the same as ``status`` lists), oldest first."""
+    known = channels(config)
+
+    def shown(name: str) -> str:
+        return known[name].shown if name in known else name
+
+    found = [Apart(line.at, shown(line.channel), line.target, line.title, line.state) for line in lines
+             if line.state in history.APART and (only is None or only.intersection(line.stories))]
+    by_hand = {name for name, channel in known.items() if channel.posted_by_hand}
+    for channel, story, title, slot in posts.awaiting_confirmation(ledger, by_hand, end):
+        if start <= slot < end and (only is None or story in only):
+            found.append(Apart(slot, shown(channel), "", title or story, history.AWAITING))
+    return sorted(found, key=lambda item: (item.at, item.shown, item.title))
 
 
 def _items(channel: Channel, lines: list[history.Line], tz: dt.tzinfo) -> list[Delivered]:

@@ -21,6 +21,8 @@ BY_HAND = "(by hand)"
 """The target of a confirmed post."""
 APART = ("held", "failed", "missed", "unconfirmed")
 """States the report lists apart from what it counts."""
+AWAITING = "awaiting"
+"""A batch post whose slot passed with no confirmed post (listed apart too: 待确认发布)."""
 
 
 @dataclass

@@ -103,7 +103,7 @@ def write(site: Path, report: Report, summary: str, view: dict, path: Path, char
     para("七、未发出事项（不计入以上统计）", "Heading 1")
     for item in view["apart"]:
         note = f"：{item['note']}" if item["note"] else ""
-        para(f"{item['time']} {item['channel']} → {item['target']}：{item['title']}（{item['state']}{note}）")
+        para(f"{item['time']} {item['where']}：{item['title']}（{item['state']}{note}）")
     if not view["apart"]:
         para("无。")
     para("八、图表", "Heading 1")
