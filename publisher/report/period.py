@@ -37,7 +37,7 @@ words, never a date the calendar cannot hold."""
 
 def check_year(year: int, written: str) -> int:
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValueError(_("{value!r}: the year must be between {first} and {last}").format(
+        raise ValueError(_("{value!r} is outside the years a report covers ({first} to {last})").format(
             value=written, first=FIRST_YEAR, last=LAST_YEAR))
     return year
 
