@@ -686,3 +686,15 @@ def test_what_did_not_go_out_is_listed_in_words_with_posts_awaiting_confirmation
     assert confirmed.code == 0, confirmed.err
     assert cli("report", "--site", site, "--month", "2021-04").code == 0
     assert "待确认发布" not in (folder / "report.md").read_text(encoding="utf-8")
+
+
+def test_only_numbers_written_as_numbers_are_added_up():
+    def figure(value: str) -> dict:
+        return {"label": "挽回损失", "value": value, "unit": "元"}
+
+    for odd in ("1e5000", "-3", "1,7", "1,0500", "0x10", "١٧", "NaN", "Infinity", "3.", ".5", "1 000", "+5"):
+        lines = figures.aggregate([_story("a", figure("100")), _story("b", figure(odd))])
+        assert [(f.text, f.summed) for f in lines] == [("挽回损失100元", True), (f"挽回损失{odd}元", False)], odd
+    lines = figures.aggregate([_story("a", figure("1,050")), _story("b", figure("2,000,000.5")),
+                               _story("c", figure("１７"))])  # full-width digits, typed with a Chinese IME
+    assert [(f.text, f.summed) for f in lines] == [("挽回损失2001067.5元", True)]
