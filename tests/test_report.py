@@ -698,3 +698,26 @@ def test_only_numbers_written_as_numbers_are_added_up():
     lines = figures.aggregate([_story("a", figure("1,050")), _story("b", figure("2,000,000.5")),
                                _story("c", figure("１７"))])  # full-width digits, typed with a Chinese IME
     assert [(f.text, f.summed) for f in lines] == [("挽回损失2001067.5元", True)]
+
+
+def test_two_reports_of_one_period_take_turns(tmp_path, servers, cli, chinese, monkeypatch):
+    from publisher import atomic
+
+    _robot, ftp = servers
+    site = _approved_site(tmp_path, ftp.port, monkeypatch)
+    assert _posted(cli, site, "https://weibo.com/1/a").code == 0
+    folder = site / "reports/2021-04"
+    command = [sys.executable, "-m", "publisher", "report", "--site", str(site), "--month", "2021-04"]
+    with atomic.replacement_lock(folder):  # a first run, writing
+        second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        said = ""
+        while "正在写入" not in said and second.poll() is None:
+            said = second.stderr.readline()
+        assert "正在写入" in said and str(os.getpid()) in said and not folder.exists(), said
+        assert second.poll() is None, "the second run did not wait"
+    _out, err = second.communicate(timeout=120)
+    assert second.returncode == 0, err
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    assert [run.wait(timeout=180) for run in runs] == [0, 0, 0], [run.stderr.read() for run in runs]
+    assert sorted(p.name for p in folder.parent.iterdir()) == [".2021-04.lock", "2021-04"]
+    assert {p.name for p in folder.iterdir()} >= {"report.md", "report.csv", "report.html", "report.docx", "charts"}

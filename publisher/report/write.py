@@ -43,7 +43,7 @@ def write(site: Path, config: SiteConfig, report: Report) -> Path:
     """Write the report; returns its folder."""
     final = site / config.report.folder / folder_name(report)
     final.parent.mkdir(parents=True, exist_ok=True)
-    with atomic.staged_folder(final) as stage:
+    with atomic.replacement_lock(final), atomic.staged_folder(final) as stage:  # two runs: one waits
         drawn = charting.draw(report, stage / "charts", config.language)
         summary = templates.render(site, "report/summary.txt.j2", **_summary_context(report)).strip()
         view = _view(report, summary, drawn)
