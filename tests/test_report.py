@@ -721,3 +721,80 @@ def test_two_reports_of_one_period_take_turns(tmp_path, servers, cli, chinese, m
     assert [run.wait(timeout=180) for run in runs] == [0, 0, 0], [run.stderr.read() for run in runs]
     assert sorted(p.name for p in folder.parent.iterdir()) == [".2021-04.lock", "2021-04"]
     assert {p.name for p in folder.iterdir()} >= {"report.md", "report.csv", "report.html", "report.docx", "charts"}
+
+
+def test_the_weekly_chart_legend_stands_clear_of_the_bars(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    from collections import Counter
+
+    import matplotlib.pyplot as plt
+
+    from publisher.report import charts
+    from publisher.report.gather import Report
+
+    report = Report(period.month("2021-04"), "标题", "分局", "", "谢家集公安",
+                    weekly={"微博": Counter({"2021-W14": 3, "2021-W15": 3, "2021-W16": 2, "2021-W17": 3}),
+                            "微信公众号": Counter({"2021-W14": 1, "2021-W15": 1, "2021-W16": 1, "2021-W17": 1})},
+                    kinds=Counter({"为民服务": 3}))
+    from matplotlib import font_manager
+
+    from publisher.render import fonts
+
+    font_manager.fontManager.addfont(str(fonts.font_file()))
+    with matplotlib.rc_context({"font.family": charts.FAMILY["zh-Hans"]}):
+        chart, figure = next(charts._figures(report, plt))
+    figure.tight_layout()
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    axes = figure.axes[0]
+    legend = axes.get_legend().get_window_extent(renderer)
+    for bar in axes.patches:
+        assert not legend.overlaps(bar.get_window_extent(renderer)), chart.name
+    assert legend.y1 <= axes.get_window_extent(renderer).y0  # under the plot
+    assert legend.y0 >= 0 and legend.x0 >= 0 and legend.x1 <= figure.bbox.x1  # and inside the picture
+    plt.close(figure)
+
+
+def test_silences_empty_periods_page_numbers_and_the_signature(tmp_path, servers, cli, monkeypatch):
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+
+    _robot, ftp = servers
+    site = _approved_site(tmp_path, ftp.port, monkeypatch)
+    clock = Clock(dt.datetime(2021, 4, 12, 9, 5, tzinfo=TZ))
+    week = _publisher(site, clock).weekly_job("weibo", "2021-W16")  # the account's first slot: 04-19 10:00
+    assert _posted(cli, site, "https://weibo.com/1/a", at="2021-04-19 10:05", story=week[0].story.id).code == 0
+
+    def report(month: str) -> dict[str, str]:
+        assert cli("report", "--site", site, "--month", month).code == 0
+        return _sections((site / "reports" / month / "report.md").read_text(encoding="utf-8"))
+
+    # Before the account was used: nothing published, said in words; no empty tables, no charts of zeros.
+    january = report("2021-01")
+    assert "本期无发布" in january["二、各渠道发布情况"] and "本期无发布" in january["三、发布稿件"]
+    assert "本期没有在用的账号" in january["六、账号更新情况"] and "本期无发布，无图表" in january["八、图表"]
+    assert "|" not in "".join(january.values())
+    assert not list((site / "reports/2021-01").glob("charts/*.png"))
+    assert Document(str(site / "reports/2021-01/report.docx")).tables == []
+    # The silence starts when the account was first used (04-19 10:00), not on April 1st, and a run to
+    # the end of the period ends on its last day.
+    april = report("2021-04")["六、账号更新情况"]
+    assert "| 11 天 | 2021年4月19日 至 2021年4月30日 |" in april, april
+    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-06-02T09:00:00+08:00")
+    may = report("2021-05")["六、账号更新情况"]
+    assert "| 0 条 | 42 天（超过两周） | 2021年4月19日 至 2021年5月31日 |" in may, may
+
+    document = Document(str(site / "reports/2021-04/report.docx"))
+    *_, unit, signed = [p for p in document.paragraphs if p.text.strip()]
+    assert (unit.text, signed.text) == ("测试分局", "2021年5月1日"), (unit.text, signed.text)
+    assert unit.paragraph_format.alignment == signed.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    section = document.sections[0]
+    assert document.settings.odd_and_even_pages_header_footer
+    for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT), (section.even_page_footer,
+                                                                       WD_ALIGN_PARAGRAPH.LEFT)):
+        paragraph = footer.paragraphs[0]
+        assert paragraph.text == "—  —" and paragraph.paragraph_format.alignment == align, paragraph.text
+        assert [node.text.strip() for node in paragraph._p.iter(qn("w:instrText"))] == ["PAGE"]

@@ -102,6 +102,11 @@ class Report:
     kinds: Counter = field(default_factory=Counter)
     quiet_days: int = 14
     timezone: str = "Asia/Shanghai"
+    unit: str = ""
+    """Who signs it (落款)."""
+    signed: dt.date | None = None
+    """The date under the signature: the day after the period, or today while the period runs (the
+    same ledger gives the same report once the period is over)."""
 
     @property
     def summed(self) -> list[figures.FigureLine]:
@@ -123,7 +128,8 @@ def gather(site: Path, config: SiteConfig, ledger: sqlite3.Connection, period: P
     tagged = {**current, **{story_id: story for story_id, story in by_id.items() if story}}
     only = {story_id for story_id, story in tagged.items() if campaign in story.meta.campaign} if campaign else None
     report = Report(period, config.report.title or f"{config.name}新媒体宣传工作情况", config.report.subject,
-                    campaign, config.name, quiet_days=config.publish.quiet_days, timezone=config.timezone)
+                    campaign, config.name, quiet_days=config.publish.quiet_days, timezone=config.timezone,
+                    unit=config.report.unit or config.name, signed=min(now.astimezone(tz).date(), period.end))
     seen_first: dict[str, dt.date] = {}
     seen_on: dict[str, list[str]] = {}
     for name, channel in channels(config).items():
@@ -217,19 +223,23 @@ def _officers(stories: list[Story]) -> list[Officer]:
 
 def _silences(ledger: sqlite3.Connection, config: SiteConfig, start: dt.datetime, end: dt.datetime,
               tz: dt.tzinfo) -> list[Silence]:
-    """Each account's longest run without a confirmed post inside the period (from the last post before
-    it, when there was one)."""
+    """Each account's longest run without a confirmed post inside the period: from the last post
+    before it, or from when the account was first used (its first batch slot or post), to the next
+    post or the period's end. An account not yet in use by the end is left out."""
     found = []
     for name, channel in channels(config).items():
         if not channel.posted_by_hand:
             continue
         times = [post.posted_at for post in posts.confirmed(ledger, start, end, name)]
         before = posts.last_posted(ledger, name, start)
-        if not times and before is None and not channel.settings.slots:
-            continue  # an account the site does not use
-        edges = [before or start, *times, end]
+        used = [moment for moment in (posts.in_use_since(ledger, name), *times[:1]) if moment is not None]
+        if before is None and (not used or min(used) >= end):
+            continue  # an account the site did not use yet
+        edges = [before or max(start, min(used)), *times, end]
         gaps = [(b - a, a, b) for a, b in itertools.pairwise(edges)]
         length, first, last = max(gaps, key=lambda gap: gap[0])
-        found.append(Silence(channel.shown, channel.account, length.days, first.astimezone(tz).date(),
-                             last.astimezone(tz).date(), len(times)))
+        # A run that reaches the period's end (midnight after its last day) ends on that last day.
+        last_day = (last - dt.timedelta(microseconds=1) if last == end else last).astimezone(tz).date()
+        found.append(Silence(channel.shown, channel.account, length.days, first.astimezone(tz).date(), last_day,
+                             len(times)))
     return found

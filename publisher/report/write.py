@@ -44,7 +44,8 @@ def write(site: Path, config: SiteConfig, report: Report) -> Path:
     final = site / config.report.folder / folder_name(report)
     final.parent.mkdir(parents=True, exist_ok=True)
     with atomic.replacement_lock(final), atomic.staged_folder(final) as stage:  # two runs: one waits
-        drawn = charting.draw(report, stage / "charts", config.language)
+        # Nothing went out: no charts of zeros (the report says 本期无发布 instead).
+        drawn = charting.draw(report, stage / "charts", config.language) if report.channels else []
         summary = templates.render(site, "report/summary.txt.j2", **_summary_context(report)).strip()
         view = _view(report, summary, drawn)
         (stage / "report.md").write_text(templates.render(site, "report/report.md.j2", **_escaped(view)),
@@ -96,6 +97,7 @@ def _view(report: Report, summary: str, drawn: list[charting.Chart]) -> dict:
                    "title": item.title, "state": STATES.get(item.state, item.state),
                    "note": REASONS.get(item.state, "")} for item in report.apart],
         "charts": [{"title": c.title, "name": c.name} for c in drawn],
+        "unit": report.unit, "signed": _date(report.signed) if report.signed else "",
     }
 
 
