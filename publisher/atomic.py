@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from publisher.i18n import _
+from publisher.i18n import N_, _
 
 TEMP_PREFIX = ".tmp-"
 _OWNED = re.compile(r"^\.tmp-(\d+)-[0-9a-z_]{8}-")
@@ -103,6 +103,26 @@ def output_lock(folder: Path) -> Iterator[None]:
     """One writer per output folder at a time. A second writer waits, saying who holds it.
     Re-entrant within a process (a preview builds, then writes its pages under the same lock)."""
     key = folder.resolve()
+    key.mkdir(parents=True, exist_ok=True)
+    with _exclusive(key, key / LOCK, N_("{folder} is in use by PID {pid} (another build, preview or publish); "
+                                        "waiting for it…")):
+        yield
+
+
+@contextmanager
+def replacement_lock(final: Path) -> Iterator[None]:
+    """One writer at a time of a folder that is replaced whole (:func:`staged_folder`: a report's
+    period folder): the lock file sits beside it, hidden, since the folder itself is swapped away.
+    A second writer waits, saying who holds it."""
+    key = final.resolve()
+    key.parent.mkdir(parents=True, exist_ok=True)
+    with _exclusive(key, key.parent / f".{key.name}.lock", N_("{folder} is being written by PID {pid}; "
+                                                                "waiting for it…")):
+        yield
+
+
+@contextmanager
+def _exclusive(key: Path, lock: Path, waiting: str) -> Iterator[None]:
     if key in _locks:
         _locks[key][1] += 1
         try:
@@ -110,16 +130,14 @@ def output_lock(folder: Path) -> Iterator[None]:
         finally:
             _locks[key][1] -= 1
         return
-    key.mkdir(parents=True, exist_ok=True)
-    handle = open_own(key / LOCK)
+    handle = open_own(lock)
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "?"
-            print(_("{folder} is in use by PID {pid} (another build, preview or publish); waiting for it…").format(
-                folder=shown(key), pid=holder), file=sys.stderr, flush=True)
+            print(_(waiting).format(folder=shown(key), pid=holder), file=sys.stderr, flush=True)
             fcntl.flock(handle, fcntl.LOCK_EX)
         handle.seek(0)
         handle.truncate()
@@ -154,10 +172,10 @@ def staged_folder(final: Path) -> Iterator[Path]:
     stage = new_stage(final)
     try:
         yield stage
+        replace_folder(stage, final)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    replace_folder(stage, final)
 
 
 def replace_folder(source: Path, final: Path) -> None:

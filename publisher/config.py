@@ -268,6 +268,8 @@ class Report(Schema):
     """Who did the work, as the summary paragraph names it (“分局围绕……”)."""
     title: str = ""
     """The report's title; empty: “<site name>新媒体宣传工作情况”."""
+    unit: str = ""
+    """The signing unit at the report's end (落款, above the date); empty: the site's name."""
 
 
 SCHEDULER_PORT = 8786

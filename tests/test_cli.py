@@ -139,4 +139,8 @@ def test_new_stories_pass_check_in_the_demo_site(tmp_path, cli):
         assert cli("new", "--site", site, kind, "暖心民警送迷路老人回家").code == 0
     check = cli("check", "--site", site)
     assert check.code == 0, check.err
-    assert "error" not in check.err and "warning" not in check.err, check.err
+    # The demo's robot is commented out (its URL is a secret): check rightly says the silence reminders of
+    # its hand-posted accounts reach nobody. Nothing about the stories.
+    about_stories = [line for line in check.err.splitlines() if "reminder reaches nobody" not in line]
+    assert not any("error" in line or "warning" in line for line in about_stories), check.err
+    assert check.err.count("reminder reaches nobody") == 3, check.err

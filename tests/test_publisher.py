@@ -107,15 +107,25 @@ def publishing_site(root: Path, ftp_port: int = 2121, approve: bool = True) -> P
 
 
 def approve_all(site: Path, only: list[str] | None = None) -> None:
+    """Approve at every stage, on the rehearsal's clock when the test set one, else on 2021-04-01
+    09:00: the tests live in April 2021, and a post is recorded only after its approval."""
     from publisher.cli import main
     from publisher.safety import access
 
     config, _ = load_config(site)
-    with pytest.MonkeyPatch.context() as patch:  # the reviewers' os_user, also outside pytest (bench_crash.py)
-        patch.setattr(access, "os_account", lambda: "tester")
-        for story in only or ["deeds/found-elderly", "deeds/toml-story", "officers/wang-wu", "antifraud/fake-police"]:
-            for stage, who in zip(config.safety.stages, ("李编辑", "张科长", "王局长"), strict=True):
-                assert main(["review", "--site", str(site), story, "approve", "--stage", stage, "--by", who]) == 0
+    previous = os.environ.get("PUBLISHER_CLOCK_START")
+    os.environ["PUBLISHER_CLOCK_START"] = previous or "2021-04-01T09:00:00+08:00"
+    try:
+        with pytest.MonkeyPatch.context() as patch:  # the reviewers' os_user, also outside pytest (bench_crash.py)
+            patch.setattr(access, "os_account", lambda: "tester")
+            for story in only or ["deeds/found-elderly", "deeds/toml-story", "officers/wang-wu",
+                                  "antifraud/fake-police"]:
+                for stage, who in zip(config.safety.stages, ("李编辑", "张科长", "王局长"), strict=True):
+                    assert main(["review", "--site", str(site), story, "approve", "--stage", stage, "--by",
+                                 who]) == 0
+    finally:
+        if previous is None:
+            del os.environ["PUBLISHER_CLOCK_START"]
 
 
 # -- slots and windows (pure) ---------------------------------------------------------------------

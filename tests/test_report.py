@@ -10,6 +10,7 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -68,7 +69,9 @@ def test_a_month_of_the_daemon_makes_the_report(tmp_path, servers, monkeypatch, 
     wechat = 'slots = ["thu 20:00"]\ndeliver = ["team-folder"'  # WeChat also goes to a target that fails
     config.write_text(config.read_text(encoding="utf-8").replace(wechat, wechat + ', "broken"')
                       + '\n[targets.broken]\ntype = "dir"\npath = "broken"\n', encoding="utf-8")
+    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-03-30T09:00:00+08:00")  # approved before the month
     _approve(site)
+    monkeypatch.delenv("PUBLISHER_CLOCK_START")
     # The build the publisher will make, made first: the clock runs while it renders.
     assert main(["build", "--site", str(site), "--out", str(site / ".publisher/out"), "--date", "2021-04-01",
                  "--jobs", "1"]) == 0
@@ -173,7 +176,16 @@ def test_a_month_of_the_daemon_makes_the_report(tmp_path, servers, monkeypatch, 
                             "target = 'broken'").fetchone()[0]
     assert held and broken, (held, broken)
     listed = [line for line in sections["七、未发出事项（不计入以上统计）"].splitlines() if line.startswith("- ")]
-    assert len(listed) == apart
+    # …and the batch post nobody confirmed (待确认发布), as status lists it.
+    skipped_title = json.loads(ledger.execute("SELECT payload FROM deliveries WHERE channel = ? AND key = ? AND "
+                                              "kind = 'post'", skipped[:2]).fetchone()[0])["title"]
+    assert len(listed) == apart + 1
+    assert any(skipped_title in line and "待确认发布" in line for line in listed), listed
+    # In Chinese for people: channels by their names, reasons in words, no stored error text or paths.
+    for line in listed:
+        assert re.match(r"- 2021-04-\d\d \d\d:\d\d (微博|微信公众号|LED 屏|宣传单)( → (team-folder|broken|usb))?：",
+                        line), line
+        assert not re.search(r"[A-Za-z]{4,}", line.replace("team-folder", "").replace("broken", "")), line
     assert any(held[0][0] in line and "已暂停" in line for line in listed)
     assert sum("投递失败" in line for line in listed) == failed
     posted_rows = [line for line in sections["二、各渠道发布情况"].splitlines() if "example.gov.cn" in line]
@@ -250,7 +262,9 @@ def test_posted_records_only_approved_stories_on_channels_posted_by_hand(tmp_pat
     assert run.code == 2 and "不能登记为已发布" in run.err and "待初审" in run.err, run.err
     from test_publisher import approve_all
 
+    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-04-19T09:00:00+08:00")  # approved the morning before
     approve_all(site, ["deeds/found-elderly"])
+    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-04-20T09:00:00+08:00")
     for args, words in (((), "led"), (("--url", "weibo.com/x"), "不是帖子的链接"),
                         (("--at", "2021-04-21 09:00"), "晚于现在"), (("--at", "昨天"), "2021-04-19 10:05"),
                         (("--story", "deeds/nope"), "找不到稿件")):
@@ -450,3 +464,337 @@ def test_a_version_1_ledger_gains_the_posts_table(site):
     assert opened.execute("PRAGMA user_version").fetchone()[0] == 2
     assert opened.execute("SELECT COUNT(*) FROM posts").fetchone()[0] == 0
     assert [tuple(row) for row in opened.execute("SELECT name FROM jobs")] == [("x",)]
+
+
+# -- what the review of #16 found -----------------------------------------------------------------
+
+def _posted(cli, site: Path, url: str, at: str = "2021-04-19 10:05", story: str = "deeds/found-elderly"):
+    return cli("posted", "--site", site, story, "--channel", "weibo", "--url", url, "--at", at)
+
+
+def _approved_site(tmp_path: Path, port: int, monkeypatch) -> Path:
+    """The publishing site, its stories approved on 2021-04-10 09:00 (the rehearsal's clock); the
+    commands that follow run on 2021-05-02."""
+    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-04-10T09:00:00+08:00")
+    site = publishing_site(tmp_path, port)
+    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-05-02T09:00:00+08:00")
+    return site
+
+
+def test_a_link_holding_personal_information_is_refused(tmp_path, servers, cli, chinese, monkeypatch):
+    _robot, ftp = servers
+    site = _approved_site(tmp_path, ftp.port, monkeypatch)
+    for url, what in (("https://x.cn/p?tel=13812345678&id=340404199001011235", "手机号"),
+                      ("https://x.cn/p?t=%31%33%38%31%32%33%34%35%36%37%38", "手机号"),  # percent-encoded digits
+                      ("https://x.cn/p?who=%E7%8E%8B%E5%BB%BA%E5%9B%BD", "王建国"),
+                      ("https://x.cn/p?mail=zhang.san%40163.com", "电子邮箱")):
+        run = _posted(cli, site, url)
+        assert run.code == 2 and run.err.startswith("错误：") and what in run.err, (url, run.err)
+        assert "13812345678" not in run.err + run.out
+    for url in ("https://www.douyin.com/video/7012345678901234562", "https://m.weibo.cn/status/4628837712345676"):
+        assert _posted(cli, site, url).code == 0, url  # post ids that pass the Luhn check
+    config, _ = load_config(site)
+    from publisher import ledger as ledgers
+
+    assert not any(pii in post.url for post in posts.confirmed(ledgers.connect(site, config))
+                   for pii in ("138", "3404", "%E7", "%40"))
+
+
+def _edit_after_posting(site: Path) -> None:
+    story = site / "content/deeds/found-elderly.md"
+    story.write_text(story.read_text(encoding="utf-8").replace("value: 17", "value: 1700")
+                     .replace("title: 民警帮走失老人回家", "title: 未经审核的新标题"), encoding="utf-8")
+
+
+def test_the_report_shows_what_was_approved_not_the_story_as_edited_since(tmp_path, servers, cli, monkeypatch):
+    _robot, ftp = servers
+    site = _approved_site(tmp_path, ftp.port, monkeypatch)
+    assert _posted(cli, site, "https://weibo.com/1/a").code == 0
+    _edit_after_posting(site)
+    assert cli("report", "--site", site, "--month", "2021-04").code == 0
+    folder = site / "reports/2021-04"
+    text = (folder / "report.md").read_text(encoding="utf-8")
+    sections = _sections(text)
+    assert "民警帮走失老人回家" in sections["三、发布稿件"] and "找回走失群众 | 17人" in sections["五、主要数据"], text
+    from docx import Document
+
+    shown = [text, (folder / "report.csv").read_text(encoding="utf-8-sig"),
+             (folder / "report.html").read_text(encoding="utf-8"),
+             "\n".join(p.text for p in Document(str(folder / "report.docx")).paragraphs)
+             + "".join(c.text for t in Document(str(folder / "report.docx")).tables for r in t.rows for c in r.cells)]
+    for output in shown:
+        assert "未经审核的新标题" not in output and "1700" not in output
+    # Without the copy of what was approved the story is counted and named as the ledger kept it,
+    # its text (figures, kind) shown nowhere.
+    shutil.rmtree(site / ".publisher/approved")
+    assert cli("report", "--site", site, "--month", "2021-04").code == 0
+    sections = _sections((folder / "report.md").read_text(encoding="utf-8"))
+    assert "内容已修改，待重新审核" in sections["三、发布稿件"] and "民警帮走失老人回家" in sections["三、发布稿件"]
+    assert "| 1 | 2021年4月19日" not in sections["三、发布稿件"] and "17人" not in sections["五、主要数据"]
+    assert "1700" not in sections["五、主要数据"] and "未经审核的新标题" not in "".join(sections.values())
+    assert "发布信息 | 1 | 条" in sections["二、各渠道发布情况"], sections["二、各渠道发布情况"]
+
+
+def test_docx_charts_stand_in_paragraphs_of_their_own_height(tmp_path, servers, cli, monkeypatch):
+    """Normal is exactly 28.9 pt a line; a chart inheriting it shows as a 29 pt sliver."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    _robot, ftp = servers
+    site = _approved_site(tmp_path, ftp.port, monkeypatch)
+    assert _posted(cli, site, "https://weibo.com/1/a").code == 0
+    assert cli("report", "--site", site, "--month", "2021-04").code == 0
+    document = Document(str(site / "reports/2021-04/report.docx"))
+    normal = document.styles["Normal"].element.pPr.find(qn("w:spacing"))
+    assert normal is not None and normal.get(qn("w:lineRule")) == "exact"  # what the pictures must not inherit
+    pictures = [p for p in document.paragraphs if p._p.xpath(".//w:drawing")]
+    assert len(pictures) == len(list((site / "reports/2021-04/charts").glob("*.png"))) >= 2
+    for paragraph in pictures:
+        spacing = paragraph._p.pPr.find(qn("w:spacing"))
+        assert spacing is not None and spacing.get(qn("w:lineRule")) == "auto", paragraph._p.xml[:400]
+        assert paragraph._p.pPr.find(qn("w:jc")).get(qn("w:val")) == "center"
+        indent = paragraph._p.pPr.find(qn("w:ind"))
+        assert indent is not None and indent.get(qn("w:firstLine")) == "0"
+
+
+def _reminders(robot) -> list[str]:
+    return [str(r.get("body")) for r in robot.requests
+            if any(words in str(r.get("body")) for words in ("without an update", "天未更新"))]
+
+
+def test_a_keep_alive_notice_the_robot_did_not_take_is_sent_again(tmp_path, servers):
+    robot, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    clock = Clock(dt.datetime(2021, 4, 5, 10, 0, tzinfo=TZ))
+    publisher = _publisher(site, clock)
+    posts.record(publisher.ledger, "weibo", "deeds/found-elderly", "x", "https://weibo.com/1/a", clock.now, "h", "",
+                 clock.now)
+    robot.status = 500  # down when the silence reaches six days
+    clock.advance(days=6)
+    assert publisher.keep_alive() == [] and len(_reminders(robot)) == 1
+    robot.status = 200
+    clock.advance(minutes=1)
+    assert publisher.keep_alive() == ["weibo"] and len(_reminders(robot)) == 2
+    clock.advance(minutes=1)
+    assert publisher.keep_alive() == [] and len(_reminders(robot)) == 2  # told: once per silence
+
+
+def test_an_account_whose_reminder_reaches_nobody_is_warned_about(tmp_path, servers, cli, chinese, monkeypatch):
+    robot, ftp = servers
+    site = publishing_site(tmp_path, ftp.port)
+    config = site / "config.toml"
+    with_notify = config.read_text(encoding="utf-8")
+    config.write_text(with_notify.replace('notify = "robot"\n', ""), encoding="utf-8")
+    clock = Clock(dt.datetime(2021, 4, 5, 10, 0, tzinfo=TZ))
+    publisher = _publisher(site, clock)
+    posts.record(publisher.ledger, "weibo", "deeds/found-elderly", "x", "https://weibo.com/1/a", clock.now, "h", "",
+                 clock.now)
+    clock.advance(days=6)
+    assert publisher.keep_alive() == []
+    for command in ("check", "status"):
+        run = cli(command, "--site", site)
+        assert "config.toml:" in run.err and "warning:" in run.err and "提醒" in run.err and "weibo" in run.err, \
+            (command, run.err)
+    config.write_text(with_notify, encoding="utf-8")  # set right: the silence not yet told is told now
+    clock.advance(minutes=1)
+    assert _publisher(site, clock).keep_alive() == ["weibo"] and len(_reminders(robot)) == 1
+    run = cli("check", "--site", site)
+    assert "weibo" not in run.err or "提醒" not in run.err, run.err
+
+
+def test_years_no_report_can_name_are_errors_in_words(tmp_path, servers, cli, chinese, monkeypatch):
+    _robot, ftp = servers
+    site = _approved_site(tmp_path, ftp.port, monkeypatch)
+    assert _posted(cli, site, "https://weibo.com/1/a").code == 0
+    for args in (("report", "--from", "2021-04-01", "--to", "9999-12-31"), ("history", "--to", "9999-12-31"),
+                 ("history", "--from", "0001-01-01"), ("report", "--month", "9999-12"), ("report", "--year", "0000"),
+                 ("report", "--quarter", "9999Q4"), ("report", "--month", "1999-12"),
+                 ("posted", "deeds/found-elderly", "--channel", "weibo", "--url", "https://weibo.com/1/b",
+                  "--at", "0001-01-01")):
+        run = cli(*args, "--site", site)
+        assert run.code == 2 and "2000" in run.err and "2100" in run.err, (args, run.err)
+        assert "out of range" not in run.err and "year " not in run.err and "Traceback" not in run.err, run.err
+    assert cli("report", "--site", site, "--month", "2100-12").code == 0  # the last month that may be named
+
+
+def test_a_post_is_not_recorded_before_its_final_approval(tmp_path, servers, cli, chinese, monkeypatch):
+    _robot, ftp = servers
+    site = _approved_site(tmp_path, ftp.port, monkeypatch)  # 终审 on 2021-04-10 09:00
+    for at in ("2021-04-09 23:00", "2021-04-10 08:59", "2020-12-31"):
+        run = _posted(cli, site, "https://weibo.com/1/a", at=at)
+        assert run.code == 2 and "2021-04-10 09:00" in run.err and "终审" in run.err, (at, run.err)
+    assert _posted(cli, site, "https://weibo.com/1/a", at="2021-04-10 09:30").code == 0
+    # Edited and approved again: the new content's approval is the bound.
+    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-04-20T15:00:00+08:00")
+    _edit_after_posting(site)
+    from test_publisher import approve_all
+
+    approve_all(site, ["deeds/found-elderly"])
+    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-05-02T09:00:00+08:00")
+    assert _posted(cli, site, "https://weibo.com/1/b", at="2021-04-19 10:00").code == 2
+    assert _posted(cli, site, "https://weibo.com/1/b", at="2021-04-20 16:00").code == 0
+
+
+def test_one_damaged_ledger_row_is_left_out_with_a_warning(tmp_path, servers, cli, chinese, monkeypatch):
+    _robot, ftp = servers
+    site = _approved_site(tmp_path, ftp.port, monkeypatch)
+    assert _posted(cli, site, "https://weibo.com/1/a", at="2021-04-19 10:05").code == 0
+    assert _posted(cli, site, "https://weibo.com/1/b", at="2021-04-21 10:05", story="deeds/toml-story").code == 0
+    config, _ = load_config(site)
+    from publisher import ledger as ledgers
+
+    with ledgers.connect(site, config) as ledger:
+        ledger.execute("UPDATE posts SET posted_at = '2021-04-3x' WHERE url = 'https://weibo.com/1/b'")
+    for args in (("history",), ("report", "--month", "2021-04"), ("status",)):  # each its own process, as people run it
+        run = subprocess.run([sys.executable, "-m", "publisher", *args, "--site", str(site)], capture_output=True,
+                             text=True, env={**os.environ, "PUBLISHER_LANG": "zh_Hans"}, timeout=120)
+        assert run.returncode == 0 and "Traceback" not in run.stderr, (args, run.stderr[-500:])
+        assert "P2" in run.stderr and "2021-04-3x" in run.stderr and "台账" in run.stderr, (args, run.stderr)
+    assert "https://weibo.com/1/a" in (site / "reports/2021-04/report.md").read_text(encoding="utf-8")
+    clock = Clock(dt.datetime(2021, 4, 25, 10, 6, tzinfo=TZ))  # six days after the last good post
+    assert _publisher(site, clock).keep_alive() == ["weibo"]
+
+
+def test_what_did_not_go_out_is_listed_in_words_with_posts_awaiting_confirmation(tmp_path, servers, cli,
+                                                                                  monkeypatch):
+    _robot, ftp = servers
+    site = _approved_site(tmp_path, ftp.port, monkeypatch)
+    clock = Clock(dt.datetime(2021, 4, 12, 9, 5, tzinfo=TZ))
+    publisher = _publisher(site, clock)
+    week = publisher.weekly_job("weibo", "2021-W16")
+    edited = week[1].story  # edited after it was queued: held at its slot, with the gate's English reason
+    edited.path.write_text(edited.path.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
+    for moment in (dt.datetime(2021, 4, 19, 10, 1, tzinfo=TZ), dt.datetime(2021, 4, 21, 12, 1, tzinfo=TZ)):
+        clock.now = moment
+        publisher.deliver_due()
+    held = publisher.ledger.execute("SELECT last_error FROM deliveries WHERE state = 'held'").fetchall()
+    assert held and re.search(r"[A-Za-z]{4,}", held[0][0])
+    assert cli("report", "--site", site, "--month", "2021-04").code == 0
+    folder = site / "reports/2021-04"
+    part = _sections((folder / "report.md").read_text(encoding="utf-8"))["七、未发出事项（不计入以上统计）"]
+    listed = [line for line in part.splitlines() if line.startswith("- ")]
+    assert f"- 2021-04-19 10:00 微博：{week[0].story.meta.title}（待确认发布：" in part, part
+    held_line = f"- 2021-04-21 12:00 微博 → team：{edited.meta.title}（已暂停："
+    assert any(line.startswith(held_line) for line in listed), part
+    for line in listed:
+        assert "weibo" not in line and str(tmp_path) not in line, line
+        words = line.replace("team", "").replace("robot", "").replace(edited.meta.title, "")
+        assert not re.search(r"[A-Za-z]{4,}", words), line
+    rows = list(csv.reader(io.StringIO((folder / "report.csv").read_text(encoding="utf-8-sig"))))
+    assert [row[1] for row in rows if row[0] == "未发出"] == ["微博"] * len(listed)
+    confirmed = _posted(cli, site, "https://weibo.com/1/a", at="2021-04-19 10:07", story=week[0].story.id)
+    assert confirmed.code == 0, confirmed.err
+    assert cli("report", "--site", site, "--month", "2021-04").code == 0
+    assert "待确认发布" not in (folder / "report.md").read_text(encoding="utf-8")
+
+
+def test_only_numbers_written_as_numbers_are_added_up():
+    def figure(value: str) -> dict:
+        return {"label": "挽回损失", "value": value, "unit": "元"}
+
+    for odd in ("1e5000", "-3", "1,7", "1,0500", "0x10", "١٧", "NaN", "Infinity", "3.", ".5", "1 000", "+5"):
+        lines = figures.aggregate([_story("a", figure("100")), _story("b", figure(odd))])
+        assert [(f.text, f.summed) for f in lines] == [("挽回损失100元", True), (f"挽回损失{odd}元", False)], odd
+    lines = figures.aggregate([_story("a", figure("1,050")), _story("b", figure("2,000,000.5")),
+                               _story("c", figure("１７"))])  # full-width digits, typed with a Chinese IME
+    assert [(f.text, f.summed) for f in lines] == [("挽回损失2001067.5元", True)]
+
+
+def test_two_reports_of_one_period_take_turns(tmp_path, servers, cli, chinese, monkeypatch):
+    from publisher import atomic
+
+    _robot, ftp = servers
+    site = _approved_site(tmp_path, ftp.port, monkeypatch)
+    assert _posted(cli, site, "https://weibo.com/1/a").code == 0
+    folder = site / "reports/2021-04"
+    command = [sys.executable, "-m", "publisher", "report", "--site", str(site), "--month", "2021-04"]
+    with atomic.replacement_lock(folder):  # a first run, writing
+        second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        said = ""
+        while "正在写入" not in said and second.poll() is None:
+            said = second.stderr.readline()
+        assert "正在写入" in said and str(os.getpid()) in said and not folder.exists(), said
+        assert second.poll() is None, "the second run did not wait"
+    _out, err = second.communicate(timeout=120)
+    assert second.returncode == 0, err
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    assert [run.wait(timeout=180) for run in runs] == [0, 0, 0], [run.stderr.read() for run in runs]
+    assert sorted(p.name for p in folder.parent.iterdir()) == [".2021-04.lock", "2021-04"]
+    assert {p.name for p in folder.iterdir()} >= {"report.md", "report.csv", "report.html", "report.docx", "charts"}
+
+
+def test_the_weekly_chart_legend_stands_clear_of_the_bars(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    from collections import Counter
+
+    import matplotlib.pyplot as plt
+
+    from publisher.report import charts
+    from publisher.report.gather import Report
+
+    report = Report(period.month("2021-04"), "标题", "分局", "", "谢家集公安",
+                    weekly={"微博": Counter({"2021-W14": 3, "2021-W15": 3, "2021-W16": 2, "2021-W17": 3}),
+                            "微信公众号": Counter({"2021-W14": 1, "2021-W15": 1, "2021-W16": 1, "2021-W17": 1})},
+                    kinds=Counter({"为民服务": 3}))
+    from matplotlib import font_manager
+
+    from publisher.render import fonts
+
+    font_manager.fontManager.addfont(str(fonts.font_file()))
+    with matplotlib.rc_context({"font.family": charts.FAMILY["zh-Hans"]}):
+        chart, figure = next(charts._figures(report, plt))
+    figure.tight_layout()
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    axes = figure.axes[0]
+    legend = axes.get_legend().get_window_extent(renderer)
+    for bar in axes.patches:
+        assert not legend.overlaps(bar.get_window_extent(renderer)), chart.name
+    assert legend.y1 <= axes.get_window_extent(renderer).y0  # under the plot
+    assert legend.y0 >= 0 and legend.x0 >= 0 and legend.x1 <= figure.bbox.x1  # and inside the picture
+    plt.close(figure)
+
+
+def test_silences_empty_periods_page_numbers_and_the_signature(tmp_path, servers, cli, monkeypatch):
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+
+    _robot, ftp = servers
+    site = _approved_site(tmp_path, ftp.port, monkeypatch)
+    clock = Clock(dt.datetime(2021, 4, 12, 9, 5, tzinfo=TZ))
+    week = _publisher(site, clock).weekly_job("weibo", "2021-W16")  # the account's first slot: 04-19 10:00
+    assert _posted(cli, site, "https://weibo.com/1/a", at="2021-04-19 10:05", story=week[0].story.id).code == 0
+
+    def report(month: str) -> dict[str, str]:
+        assert cli("report", "--site", site, "--month", month).code == 0
+        return _sections((site / "reports" / month / "report.md").read_text(encoding="utf-8"))
+
+    # Before the account was used: nothing published, said in words; no empty tables, no charts of zeros.
+    january = report("2021-01")
+    assert "本期无发布" in january["二、各渠道发布情况"] and "本期无发布" in january["三、发布稿件"]
+    assert "本期没有在用的账号" in january["六、账号更新情况"] and "本期无发布，无图表" in january["八、图表"]
+    assert "|" not in "".join(january.values())
+    assert not list((site / "reports/2021-01").glob("charts/*.png"))
+    assert Document(str(site / "reports/2021-01/report.docx")).tables == []
+    # The silence starts when the account was first used (04-19 10:00), not on April 1st, and a run to
+    # the end of the period ends on its last day.
+    april = report("2021-04")["六、账号更新情况"]
+    assert "| 11 天 | 2021年4月19日 至 2021年4月30日 |" in april, april
+    monkeypatch.setenv("PUBLISHER_CLOCK_START", "2021-06-02T09:00:00+08:00")
+    may = report("2021-05")["六、账号更新情况"]
+    assert "| 0 条 | 42 天（超过两周） | 2021年4月19日 至 2021年5月31日 |" in may, may
+
+    document = Document(str(site / "reports/2021-04/report.docx"))
+    *_, unit, signed = [p for p in document.paragraphs if p.text.strip()]
+    assert (unit.text, signed.text) == ("测试分局", "2021年5月1日"), (unit.text, signed.text)
+    assert unit.paragraph_format.alignment == signed.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    section = document.sections[0]
+    assert document.settings.odd_and_even_pages_header_footer
+    for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT), (section.even_page_footer,
+                                                                       WD_ALIGN_PARAGRAPH.LEFT)):
+        paragraph = footer.paragraphs[0]
+        assert paragraph.text == "—  —" and paragraph.paragraph_format.alignment == align, paragraph.text
+        assert [node.text.strip() for node in paragraph._p.iter(qn("w:instrText"))] == ["PAGE"]

@@ -307,7 +307,8 @@ def _report_commands(commands) -> None:
                                               "channel, target, state, story and title."))
     _site_option(history)
     history.add_argument("--from", dest="start", type=_date, metavar="YYYY-MM-DD", help=_("from this day"))
-    history.add_argument("--to", dest="end", type=_date, metavar="YYYY-MM-DD", help=_("up to this day (included)"))
+    history.add_argument("--to", dest="end", type=_date, metavar="YYYY-MM-DD",
+                        help=_("up to this day (included)"))
     history.add_argument("--channel", action="append", default=[], metavar="NAME", help=_("only this channel"))
     history.add_argument("--story", metavar="STORY", help=_("only what carried this story (its id)"))
     history.add_argument("--kind", metavar="KIND", help=_("only stories of this kind (officer, deed, antifraud)"))
@@ -336,7 +337,8 @@ def _report_commands(commands) -> None:
     report.add_argument("--quarter", metavar="YYYYQn", help=_("a quarter, e.g. 2021Q2"))
     report.add_argument("--year", metavar="YYYY", help=_("a year, e.g. 2021"))
     report.add_argument("--from", dest="start", type=_date, metavar="YYYY-MM-DD", help=_("from this day"))
-    report.add_argument("--to", dest="end", type=_date, metavar="YYYY-MM-DD", help=_("up to this day (included)"))
+    report.add_argument("--to", dest="end", type=_date, metavar="YYYY-MM-DD",
+                        help=_("up to this day (included)"))
     report.add_argument("--campaign", metavar="NAME", help=_("only stories of this campaign (campaign: in front "
                                                             "matter), e.g. 我为群众办实事"))
     report.set_defaults(handler=_command("report", "cmd_report"))

@@ -6,9 +6,10 @@ import argparse
 import datetime as dt
 import sys
 
-from publisher.cli.common import EXIT_OK, EXIT_USAGE, known_channels, load_site, log_to_stderr
+from publisher.cli.common import EXIT_OK, EXIT_USAGE, known_channels, load_site, log_to_stderr, print_diagnostics
 from publisher.config import SiteConfig
 from publisher.i18n import _
+from publisher.pipeline.check import unheard_keep_alive
 from publisher.publish import posts, queue
 from publisher.publish.daemon import clock_from_environment, run
 from publisher.publish.runner import Publisher, take_down
@@ -92,6 +93,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         if channel.deliver and not channel.schedule and not channel.slots:
             print(_("note: {channel} has delivery targets but no schedule: it is delivered only by "
                     "publisher publish").format(channel=name))
+    print_diagnostics(unheard_keep_alive(args.site, config))
     now = publisher.now()
     by_hand = {name for name, channel in publisher.channels.items() if channel.posted_by_hand}
     waiting = posts.awaiting_confirmation(ledger, by_hand, now)

@@ -24,13 +24,25 @@ from publisher.render.channel import channels
 from publisher.report import history, period
 from publisher.report.gather import gather
 from publisher.report.write import write
-from publisher.safety import review
+from publisher.safety import links, review
 
 STATES = {"delivered": N_("delivered"), "held": N_("held"), "failed": N_("failed"), "missed": N_("missed"),
           "unconfirmed": N_("unconfirmed"), "posted": N_("posted"), "scheduled": N_("queued"),
           "claimed": N_("delivering")}
 """A line's state as ``history`` shows it (``--csv`` and ``--json`` keep the ledger's word)."""
 COLUMNS = ("number", "time", "channel", "target", "state", "kind", "story", "title", "url", "note")
+
+
+def _within_years(args: argparse.Namespace) -> bool:
+    """``--from``/``--to`` in the years a report may name; else says so."""
+    for day in (args.start, args.end):
+        if day is not None:
+            try:
+                period.check_day(day)
+            except ValueError as exc:
+                _error(str(exc))
+                return False
+    return True
 
 
 def _now(config: SiteConfig) -> dt.datetime:
@@ -51,6 +63,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     if unknown:
         _error(_("unknown channel {name!r} (known: {known})").format(name=unknown[0], known=", ".join(
             config.channels)))
+        return EXIT_USAGE
+    if not _within_years(args):
         return EXIT_USAGE
     kind = KIND_NAMES.get(args.kind, args.kind) if args.kind else None
     if kind is not None and kind not in KIND_LABELS:
@@ -104,12 +118,22 @@ def cmd_posted(args: argparse.Namespace) -> int:
     if not re.fullmatch(r"https?://[^\s/]+\.[^\s/]+(/\S*)?", url):
         _error(_("{url!r} is not a link to the post (write it as https://…)").format(url=args.url))
         return EXIT_USAGE
+    found_pii = links.personal_information(url)
+    if found_pii:
+        _error(_("the link holds {what}; it would be kept in the ledger and printed in every report. Give the "
+                 "post's own link, without personal information").format(what=_("; ").join(found_pii)))
+        return EXIT_USAGE
     at = now
     if args.at:
         try:
             at = _moment(args.at, tz)
         except ValueError:
             _error(_("--at {value!r}: write the time like 2021-04-19 10:05").format(value=args.at))
+            return EXIT_USAGE
+        try:
+            period.check_year(at.year, args.at)
+        except ValueError as exc:
+            _error(str(exc))
             return EXIT_USAGE
         if at > now + dt.timedelta(minutes=5):
             _error(_("--at {value} is in the future; say when it was posted").format(value=f"{at:%Y-%m-%d %H:%M}"))
@@ -136,6 +160,12 @@ def cmd_posted(args: argparse.Namespace) -> int:
         reason = state.label if not state.approved else _("the story is a draft")
         _error(_("{story} may not be published: {reason}. Only a story approved at every review stage "
                  "(三审) for its current content is recorded as posted").format(story=story.id, reason=reason))
+        return EXIT_USAGE
+    if state.approved_at is not None and at < state.approved_at:
+        _error(_("--at {value} is before {story} passed {stage} ({approved}); a story is posted only after its "
+                 "last review stage: say when it was posted").format(
+            value=f"{at.astimezone(tz):%Y-%m-%d %H:%M}", story=story.id, stage=config.safety.stages[-1],
+            approved=f"{state.approved_at.astimezone(tz):%Y-%m-%d %H:%M}"))
         return EXIT_USAGE
     import getpass
 
@@ -167,6 +197,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     now = _now(config)
     chosen = [name for name in ("month", "quarter", "year") if getattr(args, name)]
     spans = args.start is not None or args.end is not None
+    if not _within_years(args):
+        return EXIT_USAGE
     if len(chosen) + spans > 1:
         _error(_("give one period: --month, --quarter, --year or --from/--to"))
         return EXIT_USAGE

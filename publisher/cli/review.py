@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import unicodedata
 from pathlib import Path
@@ -68,14 +69,23 @@ def cmd_review(args: argparse.Namespace) -> int:
             if not args.stage:
                 _error(_("--stage is required to approve"))
                 return EXIT_USAGE
-            result = review.approve(connection, story, config, args.stage, args.by, args.note)
+            result = review.approve(connection, story, config, args.stage, args.by, args.note, at=_clock_time(config))
         else:
-            result = review.reject(connection, story, config, args.by, args.note)
+            result = review.reject(connection, story, config, args.by, args.note, at=_clock_time(config))
     except review.ReviewError as exc:
         _error(str(exc))
         return EXIT_USAGE
     print(_("{story}: {state}").format(story=story.id, state=result.label))
     return EXIT_OK
+
+
+def _clock_time(config: SiteConfig) -> dt.datetime | None:
+    """The decision's time on a rehearsal's compressed clock (``PUBLISHER_CLOCK_START``), like the
+    daemon's and ``posted``'s; None (now) otherwise."""
+    from zoneinfo import ZoneInfo
+
+    clock = clock_from_environment(ZoneInfo(config.timezone))
+    return clock() if clock else None
 
 
 def _withdraw(args: argparse.Namespace, config: SiteConfig) -> int:
@@ -101,7 +111,7 @@ def _withdraw(args: argparse.Namespace, config: SiteConfig) -> int:
             _error(_("no story {target!r} (ids look like deeds/huzheng-365)").format(target=args.target))
             return EXIT_USAGE
     try:
-        review.withdraw(connection, story_id, digest, config, args.by, args.note)
+        review.withdraw(connection, story_id, digest, config, args.by, args.note, at=_clock_time(config))
     except review.ReviewError as exc:
         _error(str(exc))
         return EXIT_USAGE

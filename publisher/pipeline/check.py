@@ -52,6 +52,7 @@ def _check_site(site: Path, config: SiteConfig) -> tuple[list[Diagnostic], list[
     warnings += [w for story in stories for w in story.warnings]
     protected = treatment.protected_photos(stories)
     warnings += protected_photo_warnings(stories, protected)
+    warnings += unheard_keep_alive(site, config)
     today = dt.datetime.now(ZoneInfo(config.timezone)).date()
     for name, channel in channels(config).items():
         errors += channel.site_problems(stories, site)
@@ -66,6 +67,27 @@ def _check_site(site: Path, config: SiteConfig) -> tuple[list[Diagnostic], list[
                 errors.append(Diagnostic(unit.shown_path, 1, 1, str(exc)))
             warnings += ctx.warnings
     return errors, warnings, len(story_files(site))
+
+
+def unheard_keep_alive(site: Path, config: SiteConfig) -> list[Diagnostic]:
+    """A warning for each account posted by hand from slots whose keep-alive notice (silent for
+    ``quiet_days - keep_alive_days``) would reach nobody: no ``notify``, or a target that carries no
+    messages (a folder, an FTP server)."""
+    path = site / "config.toml"
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    found = []
+    for name, channel in channels(config).items():
+        if not channel.posted_by_hand or not channel.settings.slots:
+            continue
+        notify = config.channels[name].notify
+        target = config.targets.get(notify)
+        if target is not None and target.type == "webhook":
+            continue
+        line, col = toml_key_line(text, ("channels", name, "notify") if notify else ("channels", name))
+        found.append(Diagnostic(shown_path(path), line, col, _(
+            "{channel} is posted by hand but its silence reminder reaches nobody: set notify to a webhook "
+            "target (a WeCom or DingTalk robot) in [channels.{channel}]").format(channel=name), "warning"))
+    return found
 
 
 def protected_photo_warnings(stories: list[Story], protected: treatment.Protected) -> list[Diagnostic]:

@@ -74,8 +74,11 @@ def read_site(site: Path, config: SiteConfig) -> tuple[list[Story], list[Diagnos
     return stories, problems
 
 
-def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Story:
-    """Parse and validate one story. Raises ContentError with every problem found."""
+def read_story(site: Path, story_id: str, path: Path, config: SiteConfig, raw: bytes | None = None) -> Story:
+    """Parse and validate one story. Raises ContentError with every problem found.
+
+    ``raw`` is the story file's text as it was at another time (the copy a reviewer approved), read
+    as if it were at ``path`` now: its images and media are found beside it."""
     # Absolute, so that everything derived from the story (its content hash above all) is the same
     # whether the site was given as ".", as a relative path or as an absolute one.
     site, path = site.resolve(), Path(os.path.abspath(path))
@@ -84,7 +87,7 @@ def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Sto
         raise ContentError.at(shown, _("the file name holds a line break, an invisible or a direction-changing "
                                        "character; rename the file with letters, digits, - and _"))
     try:
-        size = path.stat().st_size
+        size = path.stat().st_size if raw is None else len(raw)
     except OSError:
         size = 0
     if size > MAX_STORY_BYTES:
@@ -95,7 +98,7 @@ def read_story(site: Path, story_id: str, path: Path, config: SiteConfig) -> Sto
         raise ContentError.at(shown, _("this story is a link to a file outside the site; only files inside the "
                                        "site are read (copy the story into content/)"))
     try:
-        raw = path.read_bytes()
+        raw = path.read_bytes() if raw is None else raw
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ContentError.at(shown, _("not UTF-8 text (byte {byte}); save the file as UTF-8").format(

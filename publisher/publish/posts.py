@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sqlite3
 from dataclasses import dataclass
 
+from publisher.i18n import _
 from publisher.publish.queue import parse, stamp
+
+log = logging.getLogger("publisher")
+_told: set[tuple[int, str]] = set()
 
 
 @dataclass(frozen=True)
@@ -56,14 +61,38 @@ def confirmed(ledger: sqlite3.Connection, start: dt.datetime | None = None, end:
         where.append("channel = ?")
         params.append(channel)
     rows = ledger.execute(f"SELECT * FROM posts WHERE {' AND '.join(where)} ORDER BY posted_at, id", params)
-    return [Post.from_row(row) for row in rows]
+    found = []
+    for row in rows:
+        if _time(row) is not None:
+            found.append(Post.from_row(row))
+    return found
 
 
 def last_posted(ledger: sqlite3.Connection, channel: str, before: dt.datetime | None = None) -> dt.datetime | None:
     """The latest confirmed post on ``channel`` (before ``before``), or None."""
-    row = ledger.execute("SELECT MAX(posted_at) FROM posts WHERE channel = ? AND posted_at < ?",
-                         (channel, stamp(before) if before else "9999")).fetchone()
-    return parse(row[0]) if row[0] else None
+    rows = ledger.execute("SELECT id, posted_at FROM posts WHERE channel = ? AND posted_at < ? "
+                          "ORDER BY posted_at DESC", (channel, stamp(before) if before else "9999"))
+    for row in rows:
+        moment = _time(row)
+        if moment is not None and (before is None or moment < before):
+            return moment
+    return None
+
+
+def _time(row: sqlite3.Row) -> dt.datetime | None:
+    """A row's ``posted_at``; None, and a warning naming the row (once), when it is damaged (edited
+    by hand, a disk error): one bad row never stops history, the report, status or the daemon."""
+    try:
+        moment = parse(row["posted_at"])
+        if moment.tzinfo is None:
+            raise ValueError(row["posted_at"])
+        return moment
+    except (TypeError, ValueError, OverflowError):
+        if (row["id"], str(row["posted_at"])) not in _told:
+            _told.add((row["id"], str(row["posted_at"])))
+            log.warning(_("ledger: confirmed post P{id} has a damaged time {value!r}; it is left out (correct or "
+                          "delete that row of the posts table)").format(id=row["id"], value=row["posted_at"]))
+        return None
 
 
 def in_use_since(ledger: sqlite3.Connection, channel: str) -> dt.datetime | None:

@@ -43,6 +43,7 @@ class Publisher:
         self.targets = {name: targets.build(name, self.site, config) for name in config.targets}
         self.channels = channels(config)
         self.stopping = False
+        self._silences_logged: set[tuple[str, dt.datetime]] = set()
 
     def now(self) -> dt.datetime:
         return self.clock().astimezone(self.tz)
@@ -305,11 +306,13 @@ class Publisher:
                 title=item.payload.get("title", item.key)))
         return lines
 
-    def notice(self, channel: str, title: str, text: str) -> None:
+    def notice(self, channel: str, title: str, text: str) -> bool:
+        """Tell the channel's ``notify`` target; True when it was sent."""
         settings = self.config.channels.get(channel)
         name = settings.notify if settings else ""
         if name and name in self.targets:
-            self.targets[name].notify(title, f"### {title}\n\n{text}")
+            return self.targets[name].notify(title, f"### {title}\n\n{text}")
+        return False
 
     def tick(self) -> None:
         """One pass of the daemon: due jobs, then due deliveries, then the accounts' keep-alive."""
@@ -338,13 +341,21 @@ class Publisher:
                 continue  # already told about this silence
             days = (now - last).days
             deadline = last + dt.timedelta(days=settings.quiet_days)
-            log.warning(_("{channel}: no post confirmed for {days} days").format(channel=name, days=days))
-            self.notice(name, _("{account}: {days} days without an update").format(account=channel.account, days=days),
-                        _("{account} ({channel}) has published nothing confirmed since {last}. Accounts silent for "
-                          "two weeks fail government new-media inspections: post before {deadline} and record it "
-                          "with publisher posted.").format(account=channel.account, channel=channel.shown,
-                                                          last=f"{last.astimezone(self.tz):%Y-%m-%d %H:%M}",
-                                                          deadline=f"{deadline.astimezone(self.tz):%Y-%m-%d}"))
+            if (name, last) not in self._silences_logged:  # the log says it once; the notice is tried each tick
+                self._silences_logged.add((name, last))
+                log.warning(_("{channel}: no post confirmed for {days} days").format(channel=name, days=days))
+                if not self.config.channels[name].notify:
+                    log.warning(_("{channel}: no notify target is configured, so nobody is told; set notify in "
+                                  "[channels.{channel}]").format(channel=name))
+            sent = self.notice(
+                name, _("{account}: {days} days without an update").format(account=channel.account, days=days),
+                _("{account} ({channel}) has published nothing confirmed since {last}. Accounts silent for "
+                  "two weeks fail government new-media inspections: post before {deadline} and record it "
+                  "with publisher posted.").format(account=channel.account, channel=channel.shown,
+                                                  last=f"{last.astimezone(self.tz):%Y-%m-%d %H:%M}",
+                                                  deadline=f"{deadline.astimezone(self.tz):%Y-%m-%d}"))
+            if not sent:
+                continue  # told nobody: try again on the next tick
             queue.job_ran(self.ledger, job, now)
             told.append(name)
         return told

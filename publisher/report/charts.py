@@ -88,8 +88,9 @@ def _figures(report: Report, plt):
     axes.yaxis.get_major_locator().set_params(integer=True)
     title = "每周发布与投递（按渠道）"
     axes.set_title(title)
-    if series:
-        axes.legend(frameon=False, fontsize=9, ncols=min(4, len(series)))
+    if series:  # under the weeks' names, never over a bar
+        axes.legend(frameon=False, fontsize=9, ncols=min(4, len(series)), loc="upper center",
+                    bbox_to_anchor=(0.5, -0.14))
     yield Chart("deliveries-per-week.png", title, [title, "条 / 次", *labels, *series]), figure
 
     for part in report.channels:
@@ -108,7 +109,8 @@ def _figures(report: Report, plt):
         axes.set_ylabel(unit)
         axes.set_ylim(bottom=0)
         axes.set_title(title)
-        axes.legend(frameon=False, fontsize=9)
+        axes.legend(frameon=False, fontsize=9, ncols=min(4, len(daily)), loc="upper center",
+                    bbox_to_anchor=(0.5, -0.14))
         yield Chart(f"daily-{part.name}.png", title, [title, unit, *tick_labels, *daily]), figure
 
     figure, axes = plt.subplots(figsize=(5, 3.2))

@@ -4,6 +4,8 @@ plain numbers (5000余) are only listed."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -24,13 +26,21 @@ class FigureLine:
         return f"{self.label}{self.value}{self.unit}"
 
 
+PLAIN = re.compile(r"[0-9]+(\.[0-9]+)?|[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?")
+"""17, 12.5, 3,050 (or in full-width digits, １７): a number as a report writes one. Not 1e5000, -3,
+1,7 (17 or 1.7?), 0x10, other scripts' digits."""
+
+
 def number(text: str) -> Decimal | None:
-    """A figure's value as a number (17, 3,050, 12.5), or None when it is not one (5000余, 约3千)."""
+    """A figure's value as a number (17, 3,050, 12.5), or None when it is not one as people write
+    numbers (5000余, 约3千, 1,7, -3, 1e5000): those are listed as written, never added up."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    if not PLAIN.fullmatch(text):
+        return None
     try:
-        value = Decimal(text.strip().replace(",", "").replace("，", ""))
+        return Decimal(text.replace(",", ""))
     except InvalidOperation:
         return None
-    return value if value.is_finite() else None
 
 
 def written(value: Decimal) -> str:

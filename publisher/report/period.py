@@ -30,13 +30,28 @@ class Period:
 
 
 QUARTERS = "一二三四"
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+"""The years a report, ``history`` or ``posted --at`` may name: a typo (0001, 9999) is an error in
+words, never a date the calendar cannot hold."""
+
+
+def check_year(year: int, written: str) -> int:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(_("{value!r} is outside the years a report covers ({first} to {last})").format(
+            value=written, first=FIRST_YEAR, last=LAST_YEAR))
+    return year
+
+
+def check_day(day: dt.date) -> dt.date:
+    check_year(day.year, day.isoformat())
+    return day
 
 
 def month(text: str) -> Period:
     match = re.fullmatch(r"\s*(\d{4})\s*(?:-|年)\s*(\d{1,2})\s*月?\s*", text)
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValueError(_("{value!r} is not a month like 2021-04").format(value=text))
-    year, number = int(match.group(1)), int(match.group(2))
+    year, number = check_year(int(match.group(1)), text), int(match.group(2))
     start = dt.date(year, number, 1)
     end = dt.date(year + number // 12, number % 12 + 1, 1)
     return Period(start, end, f"{year}-{number:02d}", f"{year}年{number}月", f"{number}月以来")
@@ -46,7 +61,7 @@ def quarter(text: str) -> Period:
     match = re.fullmatch(r"\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*", text)
     if not match:
         raise ValueError(_("{value!r} is not a quarter like 2021Q2").format(value=text))
-    year, number = int(match.group(1)), int(match.group(2))
+    year, number = check_year(int(match.group(1)), text), int(match.group(2))
     start = dt.date(year, 3 * number - 2, 1)
     end = dt.date(year + 1, 1, 1) if number == 4 else dt.date(year, 3 * number + 1, 1)
     name = QUARTERS[number - 1]
@@ -56,12 +71,14 @@ def quarter(text: str) -> Period:
 def year(text: str) -> Period:
     if not re.fullmatch(r"\s*\d{4}\s*年?\s*", text):
         raise ValueError(_("{value!r} is not a year like 2021").format(value=text))
-    number = int(text.strip().removesuffix("年"))
+    number = check_year(int(text.strip().removesuffix("年")), text)
     return Period(dt.date(number, 1, 1), dt.date(number + 1, 1, 1), str(number), f"{number}年", f"{number}年以来")
 
 
 def span(first: dt.date, last: dt.date) -> Period:
     """From ``first`` to ``last``, both included."""
+    check_day(first)
+    check_day(last)
     if last < first:
         raise ValueError(_("the period ends ({last}) before it starts ({first})").format(first=first, last=last))
     tail = f"{last.day}日" if (first.year, first.month) == (last.year, last.month) else (

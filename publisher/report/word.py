@@ -33,6 +33,7 @@ def template(site: Path) -> Path:
 
 def write(site: Path, report: Report, summary: str, view: dict, path: Path, charts: list[Path]) -> None:
     from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
     from docx.opc.exceptions import PackageNotFoundError
     from docx.shared import Mm
 
@@ -77,35 +78,59 @@ def write(site: Path, report: Report, summary: str, view: dict, path: Path, char
         if part["posts"]:
             table(["发布时间", "稿件", "链接"], [[p["time"], p["title"], p["url"]] for p in part["posts"]])
     if not view["channels"]:
-        para("本期没有已发布的内容。")
+        para("本期无发布。")
     para("三、发布稿件", "Heading 1")
-    table(["序号", "首发日期", "标题", "类型", "渠道"],
-          [[str(n), s["first"], s["title"], s["kind"], "、".join(s["channels"])]
-           for n, s in enumerate(view["stories"], start=1)])
+    if view["stories"]:
+        table(["序号", "首发日期", "标题", "类型", "渠道"],
+              [[str(n), s["first"], s["title"], s["kind"], "、".join(s["channels"])]
+               for n, s in enumerate(view["stories"], start=1)])
+    else:
+        para("本期无发布。")
+    if view["unreviewed"]:
+        para("内容已修改，待重新审核（已发出，正文不列入本报告）：" + "；".join(
+            f"《{s['title']}》（{s['first']}，{'、'.join(s['channels'])}）" for s in view["unreviewed"]) + "。")
     para("四、典型人物", "Heading 1")
     for officer in view["officers"]:
         para(officer["text"])
     if not view["officers"]:
         para("本期稿件未介绍典型人物。")
     para("五、主要数据", "Heading 1")
-    table(["项目", "数值"], [[f.label, f"{f.value}{f.unit}"] for f in view["summed"]])
+    if view["summed"]:
+        table(["项目", "数值"], [[f.label, f"{f.value}{f.unit}"] for f in view["summed"]])
+    elif not view["listed"]:
+        para("本期发布的稿件没有可汇总的数据。")
     if view["listed"]:
         para("仅列出、不累加：" + "；".join(f.text for f in view["listed"]) + "。")
     para("六、账号更新情况", "Heading 1")
-    table(["账号", "确认发布", "最长未更新", "起止"],
-          [[f"{s['shown']}“{s['account']}”", f"{s['posts']} 条",
-            f"{s['days']} 天" + ("（超过两周）" if s["days"] >= 14 else ""), f"{s['start']} 至 {s['end']}"]
-           for s in view["silences"]])
+    if view["silences"]:
+        table(["账号", "确认发布", "最长未更新", "起止"],
+              [[f"{s['shown']}“{s['account']}”", f"{s['posts']} 条",
+                f"{s['days']} 天" + ("（超过两周）" if s["days"] >= 14 else ""), f"{s['start']} 至 {s['end']}"]
+               for s in view["silences"]])
+    else:
+        para("本期没有在用的账号。")
     para("七、未发出事项（不计入以上统计）", "Heading 1")
     for item in view["apart"]:
         note = f"：{item['note']}" if item["note"] else ""
-        para(f"{item['time']} {item['channel']} → {item['target']}：{item['title']}（{item['state']}{note}）")
+        para(f"{item['time']} {item['where']}：{item['title']}（{item['state']}{note}）")
     if not view["apart"]:
         para("无。")
     para("八、图表", "Heading 1")
     for chart, drawn in zip(view["charts"], charts, strict=True):
-        document.add_picture(str(drawn), width=Mm(TEXT_WIDTH_MM))
+        picture = document.add_paragraph()
+        # Normal is exactly 28.9 pt a line (GB/T 9704: 22 lines a page): a picture in such a line
+        # shows as a 29 pt sliver. Its own paragraph: single spacing, no indent, centred.
+        layout = picture.paragraph_format
+        layout.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        layout.first_line_indent = Mm(0)
+        layout.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        layout.keep_with_next = True  # the caption stays under its chart
+        picture.add_run().add_picture(str(drawn), width=Mm(TEXT_WIDTH_MM))
         para(chart["title"], "Caption")
+    if not view["charts"]:
+        para("本期无发布，无图表。")
+    _signature(para, view["unit"], view["signed"])
+    _page_numbers(document)
 
     moment = dt.datetime.combine(report.period.last, dt.time())
     properties = document.core_properties
@@ -117,6 +142,65 @@ def write(site: Path, report: Report, summary: str, view: dict, path: Path, char
     buffer = io.BytesIO()
     document.save(buffer)
     path.write_bytes(_fixed_times(buffer.getvalue(), moment))
+
+
+def _signature(para, unit: str, signed: str) -> None:
+    """落款 (GB/T 9704): the unit, then the date under it, right-aligned, four characters in from
+    the right margin, after an empty line."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    para("")
+    for text in (unit, signed):
+        line = para(text)
+        line.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        line.paragraph_format.first_line_indent = Pt(0)
+        line.paragraph_format.right_indent = Pt(4 * 16)  # four 三号 characters
+
+
+def _page_numbers(document) -> None:
+    """Page numbers as GB/T 9704 writes them, “— 1 —” in 4号 宋体, odd pages on the right and even pages
+    on the left, each one character in; unless the template's footer already has a PAGE field."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    section = document.sections[0]
+    if any("PAGE" in (node.text or "") for footer in (section.footer, section.even_page_footer)
+           for node in footer._element.iter(qn("w:instrText"))):
+        return
+    document.settings.odd_and_even_pages_header_footer = True
+    for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT), (section.even_page_footer,
+                                                                       WD_ALIGN_PARAGRAPH.LEFT)):
+        footer.is_linked_to_previous = False
+        paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+        paragraph.text = ""
+        layout = paragraph.paragraph_format
+        layout.alignment = align
+        layout.first_line_indent = Pt(0)
+        layout.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        layout.left_indent = layout.right_indent = Pt(14)
+
+        def run(text: str = "", field: str = "", paragraph=paragraph):
+            piece = paragraph.add_run(text)
+            piece.font.size = Pt(14)
+            piece.font.name = "SimSun"
+            piece.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
+            if field:
+                for kind, value in (("begin", None), ("instr", field), ("end", None)):
+                    if kind == "instr":
+                        node = OxmlElement("w:instrText")
+                        node.set(qn("xml:space"), "preserve")
+                        node.text = value
+                    else:
+                        node = OxmlElement("w:fldChar")
+                        node.set(qn("w:fldCharType"), kind)
+                    piece.element.append(node)
+
+        run("— ")
+        run(field=" PAGE ")
+        run(" —")
 
 
 def _fixed_times(data: bytes, moment: dt.datetime) -> bytes:

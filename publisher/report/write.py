@@ -20,8 +20,16 @@ from publisher.report import word
 from publisher.report.gather import Report
 
 STATES = {"delivered": "已投递", "held": "已暂停", "failed": "投递失败", "missed": "错过发布时段",
-          "unconfirmed": "结果待确认", "posted": "已发布", "scheduled": "排队中", "claimed": "投递中"}
+          "unconfirmed": "结果待确认", "posted": "已发布", "scheduled": "排队中", "claimed": "投递中",
+          "awaiting": "待确认发布"}
 """Ledger states as the report (a Chinese document, whatever the command's language) writes them."""
+REASONS = {"held": "稿件未通过审核、已撤稿或审核后有改动，未投递",
+           "failed": "投递目标无法接收，重试后仍未送达",
+           "missed": "超过发布时段的补发时限，未再发布",
+           "unconfirmed": "不能确定是否送达，须人工核实",
+           "awaiting": "发布包已送达，发布时间已过，尚未登记为已发布"}
+"""Why an item is listed apart, as the report says it: never the ledger's stored error text (English,
+with the machine's paths)."""
 
 
 def folder_name(report: Report) -> str:
@@ -35,8 +43,9 @@ def write(site: Path, config: SiteConfig, report: Report) -> Path:
     """Write the report; returns its folder."""
     final = site / config.report.folder / folder_name(report)
     final.parent.mkdir(parents=True, exist_ok=True)
-    with atomic.staged_folder(final) as stage:
-        drawn = charting.draw(report, stage / "charts", config.language)
+    with atomic.replacement_lock(final), atomic.staged_folder(final) as stage:  # two runs: one waits
+        # Nothing went out: no charts of zeros (the report says 本期无发布 instead).
+        drawn = charting.draw(report, stage / "charts", config.language) if report.channels else []
         summary = templates.render(site, "report/summary.txt.j2", **_summary_context(report)).strip()
         view = _view(report, summary, drawn)
         (stage / "report.md").write_text(templates.render(site, "report/report.md.j2", **_escaped(view)),
@@ -78,13 +87,17 @@ def _view(report: Report, summary: str, drawn: list[charting.Chart]) -> dict:
         "channels": channels,
         "stories": [{"first": _date(s.first), "title": s.title, "kind": s.kind, "channels": s.channels, "id": s.id}
                     for s in report.stories],
+        "unreviewed": [{"first": _date(s.first), "title": s.title, "channels": s.channels, "id": s.id}
+                       for s in report.unreviewed],
         "officers": officers, "summed": report.summed, "listed": [f for f in report.figures if not f.summed],
         "silences": [{"shown": s.shown, "account": s.account, "days": s.days, "posts": s.posts,
                       "start": _date(s.start), "end": _date(s.end)} for s in report.silences],
-        "apart": [{"time": f"{line.at.astimezone(_zone(report)):{tz_free}}", "channel": line.channel,
-                   "target": line.target, "title": line.title, "state": STATES.get(line.state, line.state),
-                   "note": line.note} for line in report.apart],
+        "apart": [{"time": f"{item.at.astimezone(_zone(report)):{tz_free}}", "channel": item.shown,
+                   "target": item.target, "where": f"{item.shown} → {item.target}" if item.target else item.shown,
+                   "title": item.title, "state": STATES.get(item.state, item.state),
+                   "note": REASONS.get(item.state, "")} for item in report.apart],
         "charts": [{"title": c.title, "name": c.name} for c in drawn],
+        "unit": report.unit, "signed": _date(report.signed) if report.signed else "",
     }
 
 
@@ -95,7 +108,7 @@ def _zone(report: Report):
 
 
 def _title(report: Report, stories: list[str]) -> str:
-    titles = {s.id: s.title for s in report.stories}
+    titles = {s.id: s.title for s in [*report.stories, *report.unreviewed]}
     return "、".join(titles.get(s, s) for s in stories)
 
 
@@ -145,13 +158,17 @@ def _csv(report: Report) -> str:
     for story in report.stories:
         out.writerow(["发布稿件", "、".join(story.channels), story.title, 1, "篇",
                       f"{story.first} {story.id} {story.kind}"])
+    for story in report.unreviewed:
+        out.writerow(["内容已修改，待重新审核", "、".join(story.channels), story.title, 1, "篇",
+                      f"{story.first} {story.id}"])
     for figure in report.figures:
         out.writerow(["主要数据", "", figure.label, figure.value, figure.unit,
                       "累加" if figure.summed else "仅列出"])
     for silence in report.silences:
         out.writerow(["最长未更新", f"{silence.shown}“{silence.account}”", "最长未更新", silence.days, "天",
                       f"{silence.start} 至 {silence.end}"])
-    for line in report.apart:
-        out.writerow(["未发出", line.channel, line.title, 1, "项",
-                      f"{STATES.get(line.state, line.state)} {line.target} {line.note}".strip()])
+    for item in report.apart:
+        out.writerow(["未发出", item.shown, item.title, 1, "项",
+                      "；".join(x for x in (STATES.get(item.state, item.state), item.target,
+                                            REASONS.get(item.state, "")) if x)])
     return buffer.getvalue()

@@ -11,11 +11,13 @@ decision is in the audit trail with where it came from.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from publisher import atomic
 from publisher.config import Reviewer, SiteConfig
@@ -50,6 +52,8 @@ class ReviewState:
     """The last rejection of the current content, if it is what sent the story back."""
     withdrawn: dict | None = None
     """The last withdrawal (撤稿), until the story is approved afresh at every stage."""
+    approved_at: dt.datetime | None = None
+    """When the last stage (终审) approved the current content, once every stage has."""
 
     @property
     def approved(self) -> bool:
@@ -132,6 +136,8 @@ def _state(rows: list, story_id: str, current: str, stages: list[str], reviewers
             result.passed.append(row["stage"])
             result.approvers.append(row["reviewer"])
             result.rejected = None
+            if len(result.passed) == len(stages):
+                result.approved_at = _moment(row["at"])
     if result.passed:
         result.changed_after_approval = False
     if result.approved:
@@ -139,8 +145,15 @@ def _state(rows: list, story_id: str, current: str, stages: list[str], reviewers
     return result
 
 
+def _moment(text: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+
+
 def approve(ledger: sqlite3.Connection, story: Story, config: SiteConfig, stage: str, reviewer: Person | str,
-            note: str, seen: str | None = None) -> ReviewState:
+            note: str, seen: str | None = None, at: dt.datetime | None = None) -> ReviewState:
     """Approve ``stage`` of the story as it is now. ``seen``: the content hash the reviewer was shown;
     when the story has changed since, nothing is recorded (:class:`Stale`). ``reviewer`` as a name:
     a reviewer of config.toml acting at this machine (:func:`publisher.safety.access.cli_person`)."""
@@ -151,12 +164,12 @@ def approve(ledger: sqlite3.Connection, story: Story, config: SiteConfig, stage:
         access.check_may_decide(person, stages, current, "approve", stage)
         check_seen(current.content_hash, seen)
         keep_approved_copy(story, approved_folder(story.site, config), current.content_hash)
-        _record(ledger, config, story.id, stage, "approve", person, note, current.content_hash)
+        _record(ledger, config, story.id, stage, "approve", person, note, current.content_hash, at)
     return state(ledger, story, stages, access.holders(config, ledger))
 
 
 def reject(ledger: sqlite3.Connection, story: Story, config: SiteConfig, reviewer: Person | str, note: str,
-           seen: str | None = None) -> ReviewState:
+           seen: str | None = None, at: dt.datetime | None = None) -> ReviewState:
     person = _person(config, reviewer)
     stages = config.safety.stages
     if not note.strip():
@@ -166,12 +179,12 @@ def reject(ledger: sqlite3.Connection, story: Story, config: SiteConfig, reviewe
         access.check_may_decide(person, stages, current, "reject")
         check_seen(current.content_hash, seen)
         _record(ledger, config, story.id, current.waiting_for or stages[-1], "reject", person, note,
-                current.content_hash)
+                current.content_hash, at)
     return state(ledger, story, stages, access.holders(config, ledger))
 
 
 def withdraw(ledger: sqlite3.Connection, story_id: str, current_hash: str, config: SiteConfig,
-             reviewer: Person | str, note: str) -> ReviewState:
+             reviewer: Person | str, note: str, at: dt.datetime | None = None) -> ReviewState:
     """撤稿: pull a story at any time; it is not delivered again until approved afresh."""
     person = _person(config, reviewer)
     stages = config.safety.stages
@@ -180,7 +193,7 @@ def withdraw(ledger: sqlite3.Connection, story_id: str, current_hash: str, confi
     with _deciding(ledger):
         current = state_of(ledger, story_id, current_hash, stages, access.holders(config, ledger))
         access.check_may_decide(person, stages, current, "withdraw")
-        _record(ledger, config, story_id, stages[-1], "withdraw", person, note, current_hash)
+        _record(ledger, config, story_id, stages[-1], "withdraw", person, note, current_hash, at)
     return state_of(ledger, story_id, current_hash, stages, access.holders(config, ledger))
 
 
@@ -221,12 +234,14 @@ def withdrawn_stories(ledger: sqlite3.Connection | None) -> dict[str, dict]:
 
 
 def _record(ledger: sqlite3.Connection, config: SiteConfig, story: str, stage: str, decision: str, person: Person,
-            note: str, digest: str) -> None:
-    """The decision and its audit row (inside :func:`_deciding`'s transaction: both or neither)."""
+            note: str, digest: str, at: dt.datetime | None = None) -> None:
+    """The decision and its audit row (inside :func:`_deciding`'s transaction: both or neither).
+    ``at``: the decision's time (the command's clock: a rehearsal on a compressed clock records its
+    own time); now when not given."""
     ledger.execute("INSERT INTO reviews (story, stage, decision, reviewer, os_user, note, content_hash, at) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    (story, stage, decision, person.name, person.os_user, note.strip(), digest,
-                    audit.now(config.timezone)))
+                    _stamp(config.timezone, at)))
     audit.record(ledger, config.timezone, decision, person.name, story=story, stage=stage, content_hash=digest,
                  ip=person.ip, os_user=person.os_user, via=person.via, note=note.strip())
 
@@ -260,3 +275,7 @@ def keep_approved_copy(story: Story, folder: Path, digest: str) -> Path:
 def log(ledger: sqlite3.Connection | None) -> list[dict]:
     """The audit trail: sign-ins and decisions, oldest first."""
     return audit.rows(ledger)
+
+
+def _stamp(timezone: str, at: dt.datetime | None) -> str:
+    return at.astimezone(ZoneInfo(timezone)).isoformat(timespec="seconds") if at else audit.now(timezone)

@@ -40,8 +40,9 @@ class Target(Protocol):
     def deliver(self, delivery: Delivery) -> str:
         """Deliver; return a short note for the log (e.g. "already there")."""
 
-    def notify(self, title: str, text: str) -> None:
-        """Tell people something (only message targets do; others ignore it)."""
+    def notify(self, title: str, text: str) -> bool:
+        """Tell people something (only message targets do; others ignore it). True when it was sent;
+        never raises (a notice never blocks a delivery)."""
 
     def prune(self, destinations: list[str]) -> list[str]:
         """Remove these delivered folders (relative, as :func:`destination` gives them), each only if it

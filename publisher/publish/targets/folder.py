@@ -71,8 +71,8 @@ class FolderTarget:
             return _("already there")
         return _("{sent} of {count} files to {place}").format(sent=placed, count=len(names), place=folder)
 
-    def notify(self, title: str, text: str) -> None:
-        return None
+    def notify(self, title: str, text: str) -> bool:
+        return False
 
     def prune(self, destinations: list[str]) -> list[str]:
         """Remove these delivered folders, each only if it holds the marker, and in it only the files

@@ -108,8 +108,8 @@ class FtpTarget:
         return _("{sent} of {count} files to {place}").format(sent=sent, count=len(names),
                                                               place=f"ftp://{self.settings.host}{remote}")
 
-    def notify(self, title: str, text: str) -> None:
-        return None
+    def notify(self, title: str, text: str) -> bool:
+        return False
 
     def prune(self, destinations: list[str]) -> list[str]:
         """Remove these delivered folders, each only if it holds the marker, and in it only the files

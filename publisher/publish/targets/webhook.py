@@ -50,12 +50,14 @@ class WebhookTarget:
         self.send(title, "\n\n".join(lines), delivery.id)
         return _("sent")
 
-    def notify(self, title: str, text: str) -> None:
+    def notify(self, title: str, text: str) -> bool:
         try:
             self.send(title, text)
         except (DeliveryError, UnknownOutcome) as exc:  # a notice never blocks a delivery
             logging.getLogger("publisher").warning(_("notice {title!r} to {target} not sent: {error}").format(
                 title=title, target=self.name, error=exc))
+            return False
+        return True
 
     def prune(self, destinations: list[str]) -> list[str]:
         return []
