@@ -26,11 +26,11 @@ MAX_BODY = 64 * 1024
 """The largest request body accepted (bytes)."""
 
 PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
-               "img-src 'self' data:; media-src 'self'; font-src 'self'; frame-src 'self'; form-action 'self'; "
+               "img-src 'self' data:; media-src 'self'; font-src 'self' data:; frame-src 'self'; form-action 'self'; "
                "base-uri 'self'; frame-ancestors 'none'")
 """Our pages: no inline script at all, nothing from elsewhere, never framed by another site."""
 OUTPUT_POLICY = ("default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; "
-                 "font-src 'self'; frame-ancestors 'self'")
+                 "font-src 'self' data:; frame-ancestors 'self'")
 """Files of the output (the WeChat article framed on a story page): shown, never run."""
 
 
