@@ -295,6 +295,11 @@ def test_blur_false_needs_a_reason_at_the_persons_key(tmp_path, cli):
     run = cli("check", "--site", site)
     assert run.code == 1
     assert "index.md:9:5: error: people.0: people: keeping the faces in 王小明's photos sharp" in run.err
+    # a reason that says nothing (spaces, a zero-width space) is no reason
+    invisible = face_site(tmp_path / "invisible",
+                          '  - {name: 王小明, role: minor, blur: false, reason: "\u200b \u3000"}\n')
+    run = cli("check", "--site", invisible)
+    assert run.code == 1 and "keeping the faces in 王小明's photos sharp" in run.err
 
 
 def test_check_warns_when_no_face_is_found_in_a_protected_storys_photo(tmp_path):

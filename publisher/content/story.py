@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -74,6 +75,12 @@ QrText = Annotated[str, AfterValidator(_qr_text)]
 """What a printed QR code encodes: a link or a phone number (``tel:96110``), printable, trimmed."""
 
 
+def said(reason: str) -> bool:
+    """Whether a reason says anything: spaces and invisible characters (a zero-width space) do not."""
+    return any(not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc", "Zs", "Zl", "Zp")
+               for ch in reason)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)  # docstrings for people (see config.Schema)
 
@@ -136,9 +143,9 @@ class Person(_Strict):
 
     @model_validator(mode="after")
     def _publishing_needs_a_reason(self) -> Person:
-        if self.publish and not self.reason.strip():
+        if self.publish and not said(self.reason):
             raise ValueError(_("people: publishing {name}'s name needs a reason").format(name=self.name))
-        if self.blur is False and self.role in PROTECTED_ROLES and not self.reason.strip():
+        if self.blur is False and self.role in PROTECTED_ROLES and not said(self.reason):
             raise ValueError(_("people: keeping the faces in {name}'s photos sharp (blur: false) needs a reason, "
                                "e.g. the guardian's written consent").format(name=self.name))
         return self
@@ -181,7 +188,7 @@ class Sensitive(_Strict):
 
     @model_validator(mode="after")
     def _allowing_needs_a_reason(self) -> Sensitive:
-        if self.allow and not self.reason.strip():
+        if self.allow and not said(self.reason):
             raise ValueError(_("pii: allowing {value!r} needs a reason").format(value=self.value))
         return self
 
