@@ -93,7 +93,9 @@ class LedChannel(Channel):
                                ensure_ascii=False)
             days.append(ScreenDay(
                 key=f"{screen.name}/{day.isoformat()}",
-                name=_("{screen} {day} loop").format(screen=screen.title or screen.name, day=day),
+                # the screen and the date, in no language: the ledger keeps it, and a report or status in
+                # another language than the daemon's shows it (an English "loop" in a Chinese report)
+                name=f"{screen.title or screen.name} {day}",
                 members=list(members.values()), day=day, targets=[screen.deliver] if screen.deliver else [],
                 extra=shape, screen=screen, parts=parts, excluded=excluded))
         return days
