@@ -14,8 +14,9 @@ COLUMNS = ("id", "at", "story", "stage", "event", "user", "os_user", "note", "co
 """The columns of ``review log --csv``, in order."""
 
 
-def now(timezone: str) -> str:
-    return dt.datetime.now(ZoneInfo(timezone)).isoformat(timespec="seconds")
+def now(timezone: str, at: dt.datetime | None = None) -> str:
+    """``at`` (else now) in the site's timezone, as the ledger stores times."""
+    return (at or dt.datetime.now(ZoneInfo(timezone))).astimezone(ZoneInfo(timezone)).isoformat(timespec="seconds")
 
 
 def record(ledger: sqlite3.Connection, timezone: str, event: str, user: str = "", *, story: str = "",

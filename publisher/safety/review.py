@@ -17,7 +17,6 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from publisher import atomic
 from publisher.config import Reviewer, SiteConfig
@@ -241,7 +240,7 @@ def _record(ledger: sqlite3.Connection, config: SiteConfig, story: str, stage: s
     ledger.execute("INSERT INTO reviews (story, stage, decision, reviewer, os_user, note, content_hash, at) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    (story, stage, decision, person.name, person.os_user, note.strip(), digest,
-                    _stamp(config.timezone, at)))
+                    audit.now(config.timezone, at)))
     audit.record(ledger, config.timezone, decision, person.name, story=story, stage=stage, content_hash=digest,
                  ip=person.ip, os_user=person.os_user, via=person.via, note=note.strip())
 
@@ -275,7 +274,3 @@ def keep_approved_copy(story: Story, folder: Path, digest: str) -> Path:
 def log(ledger: sqlite3.Connection | None) -> list[dict]:
     """The audit trail: sign-ins and decisions, oldest first."""
     return audit.rows(ledger)
-
-
-def _stamp(timezone: str, at: dt.datetime | None) -> str:
-    return at.astimezone(ZoneInfo(timezone)).isoformat(timespec="seconds") if at else audit.now(timezone)
