@@ -136,13 +136,24 @@ class ReadCache:
 
 _ALLOWED = {("pathlib", "PosixPath"), ("pathlib", "WindowsPath"), ("datetime", "date"), ("datetime", "datetime"),
             ("datetime", "time"), ("datetime", "timedelta"), ("datetime", "timezone"),
-            ("publisher.content.story", "Story"), ("publisher.content.story", "FrontMatter"),
-            ("publisher.content.story", "Officer"), ("publisher.content.story", "Figure"),
-            ("publisher.content.story", "Person"), ("publisher.content.story", "Sensitive"),
-            ("publisher.content.story", "ImageEntry"), ("publisher.content.markup", "Section"),
-            ("publisher.content.frontmatter", "Parsed"), ("publisher.content.markup", "Rendered"),
-            ("publisher.errors", "Diagnostic")}
-"""Everything a kept story is made of, and nothing else."""
+            ("publisher.content.markup", "Section"), ("publisher.content.markup", "Rendered"),
+            ("publisher.content.frontmatter", "Parsed"), ("publisher.errors", "Diagnostic")}
+"""Everything a kept story is made of besides the story model's own classes, and nothing else."""
+
+
+def _story_model_class(module: str, name: str) -> bool:
+    """``Story`` and the front matter's models (``FrontMatter``, ``Person``, ``ImageEntry``…): a part
+    added to the model is kept without being listed here (a class left off made every build read
+    every story again, silently)."""
+    if module != "publisher.content.story":
+        return False
+    from pydantic import BaseModel
+
+    from publisher.content import story
+
+    found = getattr(story, name, None)
+    return isinstance(found, type) and found.__module__ == module and (
+        found is story.Story or issubclass(found, BaseModel))
 
 
 class _Loader(pickle.Unpickler):
@@ -150,7 +161,7 @@ class _Loader(pickle.Unpickler):
     function: not ``os.system``, nor one of the program's own that writes a file)."""
 
     def find_class(self, module: str, name: str):
-        if (module, name) in _ALLOWED:
+        if (module, name) in _ALLOWED or _story_model_class(module, name):
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the read cache")
 
